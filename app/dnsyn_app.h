@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Shared by the app's lcore roles: contexts and counters. Each context is
+ * written by its own lcore only; others read it after the lcore finished or
+ * with relaxed atomic loads. */
+#ifndef DNSYN_APP_H
+#define DNSYN_APP_H
+
+#include <stdint.h>
+
+#include <rte_ip_frag.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "dnsyn_compiler.h"
+#include "dnsyn_conf.h"
+#include "dnsyn_dns.h"
+#include "dnsyn_event.h"
+#include "dnsyn_mbuf_ts.h"
+#include "dnsyn_paper.h"
+#include "dnsyn_pkt.h"
+#include "dnsyn_tcpdns.h"
+
+#define DNSYN_MAX_RXQ_PER_LCORE 16
+#define DNSYN_MAX_RX_LCORES 64
+#define DNSYN_BURST_MAX 512
+#define DNSYN_EV_BUF 1024
+#define DNSYN_PREFETCH_OFS 3
+/** Longest frame or reassembled datagram handled (IPv4/IPv6 max + headers). */
+#define DNSYN_SCRATCH_LEN (65535 + 256)
+
+/* RX lcore counters: group, name, help. Each packet lands in exactly one of
+ * the rx-class or drop groups: rx.pkts == sum(class.*) + sum(drop.*). */
+#define DNSYN_RX_COUNTERS(X)                                                        \
+	X(rx, pkts, "packets received")                                             \
+	X(rx, bytes, "bytes received")                                              \
+	X(rx, multiseg, "multi-segment packets linearised")                         \
+	X(class, other, "IP packets of no interest")                                \
+	X(class, non_ip, "frames that are not IP (ARP, PPPoE, ...)")                 \
+	X(class, dns_udp, "UDP port-53 datagrams")                                  \
+	X(class, dns_tcp, "TCP port-53 segments (no SYN)")                          \
+	X(class, syn, "TCP SYN, ACK clear")                                         \
+	X(class, synack, "TCP SYN-ACK")                                             \
+	X(class, ip_fragment, "IP fragments handed to reassembly")                  \
+	X(drop, trunc_l2, "link header cut short")                                  \
+	X(drop, bad_l3, "invalid IP header")                                        \
+	X(drop, trunc_l3, "IP header cut short")                                    \
+	X(drop, trunc_l4, "TCP/UDP header cut short or invalid")                    \
+	X(drop, too_big, "frames longer than 64 KiB")                               \
+	X(dns, messages, "DNS messages parsed")                                     \
+	X(dns, short_msgs, "port-53 payloads < 12 bytes (not DNS)")                 \
+	X(dns, bad_question, "DNS messages whose question did not fit")             \
+	X(dns, bad_answer, "DNS messages cut in the ANSWER section")                \
+	X(dns, bad_authority, "DNS messages cut in the AUTHORITY section")          \
+	X(dns, bad_additional, "DNS messages cut in the ADDITIONAL section")        \
+	X(dns, addrs_capped, "A/AAAA RRs beyond the per-message event cap")         \
+	X(frag, reassembled, "datagrams reassembled")                               \
+	X(frag, snaplen, "fragments cut by the capture (not reassembled)")           \
+	X(frag, v6_ext_before_frag, "IPv6 fragments behind other ext. headers")     \
+	X(frag, dropped, "fragments freed unassembled (expired, overlap, > 8 frags)") \
+	X(frag, reasm_bad, "reassembled datagrams that failed to parse")            \
+	X(ev, sent, "events enqueued to the correlation lcore")                     \
+	X(ev, ring_full, "events dropped: ring full")
+
+struct dnsyn_rx_counters {
+#define DNSYN_CNT_FIELD(g, n, h) uint64_t g##_##n;
+	DNSYN_RX_COUNTERS(DNSYN_CNT_FIELD)
+#undef DNSYN_CNT_FIELD
+};
+
+struct dnsyn_rxq {
+	uint16_t port;
+	uint16_t queue;
+	int linktype;
+	uint64_t expected; /**< replay: packets in the file, 0 = live */
+	uint64_t received;
+};
+
+struct dnsyn_rx_ctx {
+	/* read-only after launch */
+	unsigned int lcore;
+	uint8_t id;                   /**< index of this RX lcore = ring index */
+	unsigned int nq;
+	struct dnsyn_rxq q[DNSYN_MAX_RXQ_PER_LCORE];
+	struct rte_ring *ring;        /**< to the correlation lcore */
+	uint32_t burst;
+	uint64_t idle_exit_ns;        /**< replay safety net */
+	struct dnsyn_ts ts;
+	struct rte_ip_frag_tbl *frag;
+	struct dnsyn_tcpdns *tcp;
+	uint8_t *scratch;             /**< DNSYN_SCRATCH_LEN bytes */
+	uint8_t *scratch2;            /**< for reassembled datagrams */
+
+	/* written by the RX lcore only */
+	struct dnsyn_rx_counters c DNSYN_CACHE_ALIGNED;
+	struct rte_ip_frag_death_row dr;
+	uint64_t pkt_ts;              /**< time of the packet being processed */
+	uint8_t ev_flags;             /**< flags of the packet being processed */
+	unsigned int nev;
+	struct dnsyn_event ev[DNSYN_EV_BUF];
+	struct dnsyn_dns_msg dns;
+	uint64_t first_ts, last_ts;
+	int replay_short;             /**< stopped by idle timeout before the file count */
+	volatile int done;            /**< set (release) after the last enqueue */
+} DNSYN_CACHE_ALIGNED;
+
+struct dnsyn_corr_ctx {
+	unsigned int lcore;
+	unsigned int n_rings;
+	struct rte_ring *rings[DNSYN_MAX_RX_LCORES];
+	struct dnsyn_rx_ctx *rx[DNSYN_MAX_RX_LCORES];
+	struct dnsyn_paper *paper;
+	uint64_t events DNSYN_CACHE_ALIGNED;
+	volatile int done;
+} DNSYN_CACHE_ALIGNED;
+
+/** Set by the signal handler or the control loop: RX lcores stop. */
+extern volatile int dnsyn_force_quit;
+
+int dnsyn_rx_lcore_main(void *arg);
+int dnsyn_corr_lcore_main(void *arg);
+
+/** Per-RX-lcore state set-up (frag table, TCP reassembler, scratch). 0 or -errno. */
+int dnsyn_rx_ctx_init(struct dnsyn_rx_ctx *rx, const struct dnsyn_conf *conf, int socket);
+void dnsyn_rx_ctx_fini(struct dnsyn_rx_ctx *rx);
+
+#endif

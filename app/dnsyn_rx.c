@@ -1,0 +1,384 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Fast path: RX lcore. Poll -> parse -> classify -> DNS/TCP/fragment handling
+ * -> events over an rte_ring to the correlation lcore. No allocation, no
+ * syscalls, no locks in the loop; a full ring is a counted drop. */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_prefetch.h>
+
+#include "dnsyn_app.h"
+#include "dnsyn_classify.h"
+
+volatile int dnsyn_force_quit;
+
+/* Frag entries live this long (ns of packet time) before they expire. */
+#define FRAG_TTL_NS (30ULL * DNSYN_NS_PER_S)
+
+int
+dnsyn_rx_ctx_init(struct dnsyn_rx_ctx *rx, const struct dnsyn_conf *conf, int socket)
+{
+	struct dnsyn_tcpdns_cfg tcfg = {
+		.max_streams = conf->tcp_streams,
+		.max_bufs = conf->tcp_bufs,
+		.idle_ns = 120ULL * DNSYN_NS_PER_S,
+	};
+	uint32_t buckets = 1;
+	size_t tsz = dnsyn_tcpdns_memsize(&tcfg);
+	void *tmem;
+
+	while (buckets * 8 < conf->frag_entries)
+		buckets <<= 1;
+	rx->frag = rte_ip_frag_table_create(buckets, 8, buckets * 8, FRAG_TTL_NS, socket);
+	rx->scratch = rte_malloc_socket("dnsyn_scratch", 2 * DNSYN_SCRATCH_LEN, 64, socket);
+	tmem = tsz ? rte_zmalloc_socket("dnsyn_tcpdns", tsz, 64, socket) : NULL;
+	if (rx->frag == NULL || rx->scratch == NULL || tmem == NULL)
+		return -ENOMEM;
+	rx->scratch2 = rx->scratch + DNSYN_SCRATCH_LEN;
+	rx->tcp = dnsyn_tcpdns_init(tmem, &tcfg);
+	if (rx->tcp == NULL)
+		return -EINVAL;
+	rx->burst = DNSYN_MIN(conf->burst, DNSYN_BURST_MAX);
+	return 0;
+}
+
+void
+dnsyn_rx_ctx_fini(struct dnsyn_rx_ctx *rx)
+{
+	if (rx->frag)
+		rte_ip_frag_table_destroy(rx->frag);
+	rte_free(rx->scratch);
+	rte_free(rx->tcp);
+	rx->frag = NULL;
+	rx->scratch = NULL;
+	rx->tcp = NULL;
+}
+
+static void
+ev_flush(struct dnsyn_rx_ctx *rx)
+{
+	unsigned int n;
+
+	if (rx->nev == 0)
+		return;
+	n = rte_ring_enqueue_burst_elem(rx->ring, rx->ev, sizeof(struct dnsyn_event), rx->nev,
+					NULL);
+	rx->c.ev_sent += n;
+	rx->c.ev_ring_full += rx->nev - n;
+	rx->nev = 0;
+}
+
+static inline struct dnsyn_event *
+ev_new(struct dnsyn_rx_ctx *rx, uint8_t type)
+{
+	struct dnsyn_event *ev;
+
+	if (unlikely(rx->nev == DNSYN_EV_BUF))
+		ev_flush(rx);
+	ev = &rx->ev[rx->nev++];
+	ev->ts_ns = rx->pkt_ts;
+	ev->type = type;
+	ev->flags = rx->ev_flags;
+	ev->queue = rx->id;
+	return ev;
+}
+
+/* One DNS message from UDP, TCP, or a reassembled datagram. */
+static void
+handle_dns(struct dnsyn_rx_ctx *rx, const uint8_t *msg, uint32_t len, const uint8_t *src,
+	   const uint8_t *dst, uint16_t sport, uint16_t dport)
+{
+	struct dnsyn_dns_msg *m = &rx->dns;
+	struct dnsyn_event *ev;
+	unsigned int i;
+
+	if (dnsyn_dns_parse(msg, len, m) < 0) {
+		rx->c.dns_short_msgs++;
+		return;
+	}
+	rx->c.dns_messages++;
+	switch (m->status) {
+	case DNSYN_DNS_BAD_QUESTION:
+		rx->c.dns_bad_question++;
+		break;
+	case DNSYN_DNS_BAD_ANSWER:
+		rx->c.dns_bad_answer++;
+		break;
+	case DNSYN_DNS_BAD_AUTH:
+		rx->c.dns_bad_authority++;
+		break;
+	case DNSYN_DNS_BAD_ADDL:
+		rx->c.dns_bad_additional++;
+		break;
+	default:
+		break;
+	}
+	ev = ev_new(rx, m->qr ? DNSYN_EV_ANSWER : DNSYN_EV_QUERY);
+	ev->flags |= m->tc ? DNSYN_EVF_TC : 0;
+	ev->rcode = m->rcode;
+	ev->sport = sport;
+	ev->dport = dport;
+	ev->u.dns.qtype = m->qtype;
+	ev->u.dns.n_a = m->n_a;
+	ev->u.dns.n_aaaa = m->n_aaaa;
+	ev->u.dns.n_cname = m->n_cname;
+	ev->u.dns.ttl_min = m->ttl_min;
+	memcpy(ev->src, src, 16);
+	memcpy(ev->dst, dst, 16);
+	if (!m->qr)
+		return;
+	if ((unsigned int)m->n_a + m->n_aaaa > m->n_addr) {
+		ev->flags |= DNSYN_EVF_TRUNC_ADDRS;
+		rx->c.dns_addrs_capped += (unsigned int)m->n_a + m->n_aaaa - m->n_addr;
+	}
+	for (i = 0; i < m->n_addr; i++) {
+		uint32_t a = m->addr[i];
+		const uint8_t *rd = msg + DNSYN_DNS_ADDR_OFF(a);
+
+		ev = ev_new(rx, DNSYN_EV_ADDR);
+		ev->sport = sport;
+		ev->dport = dport;
+		memcpy(ev->src, dst, 16); /* the answer's client */
+		if (DNSYN_DNS_ADDR_IS_V6(a)) {
+			ev->flags |= DNSYN_EVF_ADDR_V6;
+			memcpy(ev->dst, rd, 16);
+		} else {
+			memset(ev->dst, 0, 10);
+			ev->dst[10] = ev->dst[11] = 0xff;
+			memcpy(ev->dst + 12, rd, 4);
+		}
+	}
+}
+
+static void
+tcpdns_msg(void *ud, const struct dnsyn_tcpdns_key *key, const uint8_t *msg, uint32_t len)
+{
+	struct dnsyn_rx_ctx *rx = ud;
+
+	handle_dns(rx, msg, len, key->src, key->dst, key->sport, key->dport);
+}
+
+static void handle_l4(struct dnsyn_rx_ctx *rx, const uint8_t *data, const struct dnsyn_pkt *pkt,
+		      unsigned int cls);
+
+/* Hand a fragment to rte_ip_frag; when it completes a datagram, process the
+ * datagram at this packet's time. Returns 1 when the library took the mbuf. */
+static int
+handle_frag(struct dnsyn_rx_ctx *rx, struct rte_mbuf *m, const struct dnsyn_pkt *pkt,
+	    int linktype)
+{
+	struct rte_mbuf *mo;
+	uint32_t ip_end;
+	struct dnsyn_pkt rp;
+	const uint8_t *data;
+	int st;
+
+	if (pkt->flags & DNSYN_PKTF_SNAPLEN) {
+		rx->c.frag_snaplen++;
+		return 0;
+	}
+	m->l2_len = pkt->l2_len;
+	m->l3_len = pkt->l3_len;
+	ip_end = pkt->payload_off + pkt->payload_len;
+	if (m->pkt_len > ip_end) /* Ethernet padding after the datagram */
+		rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - ip_end));
+	if (pkt->flags & DNSYN_PKTF_V6) {
+		struct rte_ipv6_hdr *ip6;
+
+		/* rte_ip_frag expects the fragment header right after the fixed one. */
+		if (pkt->frag_hdr_off != pkt->l2_len + 40) {
+			rx->c.frag_v6_ext_before_frag++;
+			return 0;
+		}
+		ip6 = rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *, pkt->l2_len);
+		mo = rte_ipv6_frag_reassemble_packet(
+			rx->frag, &rx->dr, m, rx->pkt_ts, ip6,
+			rte_pktmbuf_mtod_offset(m, struct rte_ipv6_fragment_ext *, pkt->frag_hdr_off));
+	} else {
+		mo = rte_ipv4_frag_reassemble_packet(
+			rx->frag, &rx->dr, m, rx->pkt_ts,
+			rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, pkt->l2_len));
+	}
+	if (mo == NULL)
+		return 1; /* held, or dropped into the death row */
+	rx->c.frag_reassembled++;
+	data = rte_pktmbuf_read(mo, 0, mo->pkt_len, rx->scratch2);
+	st = data ? dnsyn_pkt_parse(data, mo->pkt_len, linktype, &rp) : DNSYN_PKT_BAD_L3;
+	if (st != DNSYN_PKT_OK || (rp.flags & DNSYN_PKTF_FRAG)) {
+		rx->c.frag_reasm_bad++;
+	} else {
+		rx->ev_flags |= DNSYN_EVF_REASM;
+		handle_l4(rx, data, &rp, dnsyn_classify(&rp));
+	}
+	rte_pktmbuf_free(mo);
+	return 1;
+}
+
+static void
+handle_l4(struct dnsyn_rx_ctx *rx, const uint8_t *data, const struct dnsyn_pkt *pkt,
+	  unsigned int cls)
+{
+	struct dnsyn_event *ev;
+
+	if (pkt->flags & DNSYN_PKTF_V6)
+		rx->ev_flags |= DNSYN_EVF_V6;
+	switch (cls & 0xff) {
+	case DNSYN_CLS_DNS_UDP:
+		handle_dns(rx, data + pkt->payload_off, pkt->payload_len, pkt->src, pkt->dst,
+			   pkt->sport, pkt->dport);
+		break;
+	case DNSYN_CLS_SYN:
+	case DNSYN_CLS_SYNACK:
+		ev = ev_new(rx, (cls & 0xff) == DNSYN_CLS_SYN ? DNSYN_EV_SYN : DNSYN_EV_SYNACK);
+		ev->sport = pkt->sport;
+		ev->dport = pkt->dport;
+		ev->u.tcp.seq = pkt->tcp_seq;
+		memcpy(ev->src, pkt->src, 16);
+		memcpy(ev->dst, pkt->dst, 16);
+		break;
+	default:
+		break;
+	}
+	if (cls & DNSYN_CLS_F_TCPDNS) {
+		struct dnsyn_tcpdns_key k;
+
+		memcpy(k.src, pkt->src, 16);
+		memcpy(k.dst, pkt->dst, 16);
+		k.sport = pkt->sport;
+		k.dport = pkt->dport;
+		rx->ev_flags |= DNSYN_EVF_TCP;
+		dnsyn_tcpdns_segment(rx->tcp, &k, pkt->tcp_seq, pkt->tcp_flags,
+				     data + pkt->payload_off, pkt->payload_len, rx->pkt_ts,
+				     tcpdns_msg, rx);
+	}
+}
+
+/* Returns 1 when the mbuf was consumed (fragment reassembly owns it). */
+static inline int
+rx_one(struct dnsyn_rx_ctx *rx, struct rte_mbuf *m, int linktype, uint64_t now_ns)
+{
+	struct dnsyn_pkt pkt;
+	const uint8_t *data;
+	uint32_t len = m->pkt_len;
+	unsigned int cls;
+	int st;
+
+	rx->c.rx_pkts++;
+	rx->c.rx_bytes += len;
+	rx->pkt_ts = dnsyn_mbuf_ts_ns(&rx->ts, m, now_ns);
+	rx->ev_flags = 0;
+	if (unlikely(rx->first_ts == 0))
+		rx->first_ts = rx->pkt_ts;
+	if (likely(m->nb_segs == 1)) {
+		data = rte_pktmbuf_mtod(m, const uint8_t *);
+	} else {
+		if (unlikely(len > DNSYN_SCRATCH_LEN)) {
+			rx->c.drop_too_big++;
+			return 0;
+		}
+		rx->c.rx_multiseg++;
+		data = rte_pktmbuf_read(m, 0, len, rx->scratch);
+	}
+	st = dnsyn_pkt_parse(data, len, linktype, &pkt);
+	if (unlikely(st != DNSYN_PKT_OK)) {
+		/* Not IP is a class; the rest are drops, each with its counter. */
+		rx->c.class_non_ip += st == DNSYN_PKT_NON_IP;
+		rx->c.drop_trunc_l2 += st == DNSYN_PKT_TRUNC_L2;
+		rx->c.drop_bad_l3 += st == DNSYN_PKT_BAD_L3;
+		rx->c.drop_trunc_l3 += st == DNSYN_PKT_TRUNC_L3;
+		rx->c.drop_trunc_l4 += st == DNSYN_PKT_TRUNC_L4;
+		return 0;
+	}
+	cls = dnsyn_classify(&pkt);
+	switch (cls & 0xff) {
+	case DNSYN_CLS_OTHER:
+		rx->c.class_other++;
+		return 0;
+	case DNSYN_CLS_DNS_UDP:
+		rx->c.class_dns_udp++;
+		break;
+	case DNSYN_CLS_DNS_TCP:
+		rx->c.class_dns_tcp++;
+		break;
+	case DNSYN_CLS_SYN:
+		rx->c.class_syn++;
+		break;
+	case DNSYN_CLS_SYNACK:
+		rx->c.class_synack++;
+		break;
+	case DNSYN_CLS_FRAG:
+		rx->c.class_ip_fragment++;
+		return handle_frag(rx, m, &pkt, linktype);
+	}
+	handle_l4(rx, data, &pkt, cls);
+	return 0;
+}
+
+static int
+queue_finished(const struct dnsyn_rxq *q)
+{
+	return q->expected && q->received >= q->expected;
+}
+
+int
+dnsyn_rx_lcore_main(void *arg)
+{
+	struct dnsyn_rx_ctx *rx = arg;
+	struct rte_mbuf *pkts[DNSYN_BURST_MAX], *to_free[DNSYN_BURST_MAX];
+	uint64_t hz = rte_get_tsc_hz(), last_rx_tsc = rte_rdtsc(), iter = 0;
+	unsigned int qi = 0, finished = 0, i;
+
+	while (!dnsyn_force_quit && finished < rx->nq) {
+		struct dnsyn_rxq *q = &rx->q[qi];
+		uint64_t tsc, now_ns;
+		uint16_t n, nf = 0;
+
+		qi = qi + 1 == rx->nq ? 0 : qi + 1;
+		if (queue_finished(q))
+			continue;
+		n = rte_eth_rx_burst(q->port, q->queue, pkts, (uint16_t)rx->burst);
+		tsc = rte_rdtsc();
+		if (n == 0) {
+			/* Replay safety net: a file that yields fewer packets than
+			 * libpcap counted (it should not) must not hang dnsyn. */
+			if ((++iter & 0xff) == 0 && q->expected && rx->idle_exit_ns &&
+			    (tsc - last_rx_tsc) * 1000000000ULL / hz > rx->idle_exit_ns) {
+				rx->replay_short = 1;
+				break;
+			}
+			continue;
+		}
+		last_rx_tsc = tsc;
+		now_ns = dnsyn_ts_tsc_ns(&rx->ts, tsc);
+		for (i = 0; i < DNSYN_MIN(n, DNSYN_PREFETCH_OFS); i++)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+		for (i = 0; i < n; i++) {
+			if (i + DNSYN_PREFETCH_OFS < n)
+				rte_prefetch0(rte_pktmbuf_mtod(pkts[i + DNSYN_PREFETCH_OFS], void *));
+			if (!rx_one(rx, pkts[i], q->linktype, now_ns))
+				to_free[nf++] = pkts[i];
+		}
+		rx->last_ts = rx->pkt_ts;
+		ev_flush(rx);
+		rte_pktmbuf_free_bulk(to_free, nf);
+		if (unlikely(rx->dr.cnt)) {
+			rx->c.frag_dropped += rx->dr.cnt;
+			rte_ip_frag_free_death_row(&rx->dr, DNSYN_PREFETCH_OFS);
+		}
+		q->received += n;
+		if (queue_finished(q))
+			finished++;
+	}
+	/* Datagrams still incomplete at the end: expire them all, and count
+	 * their fragments with the other dropped ones. */
+	rte_ip_frag_table_del_expired_entries(rx->frag, &rx->dr, UINT64_MAX);
+	rx->c.frag_dropped += rx->dr.cnt;
+	rte_ip_frag_free_death_row(&rx->dr, 0);
+	ev_flush(rx);
+	__atomic_store_n(&rx->done, 1, __ATOMIC_RELEASE);
+	return 0;
+}

@@ -1,0 +1,295 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dnsyn_compiler.h"
+#include "dnsyn_conf.h"
+
+enum {
+	OPT_PCAP = 256,
+	OPT_WINDOW,
+	OPT_REPORT_JSON,
+	OPT_REPORT,
+	OPT_QUIET,
+	OPT_RING_SIZE,
+	OPT_MBUFS,
+	OPT_BURST,
+	OPT_RX_QUEUES,
+	OPT_PORTMASK,
+	OPT_RX_LCORES,
+	OPT_CORR_LCORE,
+	OPT_IDLE_EXIT_MS,
+	OPT_TCP_STREAMS,
+	OPT_TCP_BUFS,
+	OPT_FRAG_ENTRIES,
+	OPT_MEM_MB,
+	OPT_HELP,
+	OPT_VERSION,
+};
+
+static const struct option long_opts[] = {
+	{"pcap", required_argument, NULL, OPT_PCAP},
+	{"window", required_argument, NULL, OPT_WINDOW},
+	{"report-json", required_argument, NULL, OPT_REPORT_JSON},
+	{"report", required_argument, NULL, OPT_REPORT},
+	{"quiet", no_argument, NULL, OPT_QUIET},
+	{"ring-size", required_argument, NULL, OPT_RING_SIZE},
+	{"mbufs", required_argument, NULL, OPT_MBUFS},
+	{"burst", required_argument, NULL, OPT_BURST},
+	{"rx-queues", required_argument, NULL, OPT_RX_QUEUES},
+	{"portmask", required_argument, NULL, OPT_PORTMASK},
+	{"rx-lcores", required_argument, NULL, OPT_RX_LCORES},
+	{"corr-lcore", required_argument, NULL, OPT_CORR_LCORE},
+	{"idle-exit-ms", required_argument, NULL, OPT_IDLE_EXIT_MS},
+	{"tcp-streams", required_argument, NULL, OPT_TCP_STREAMS},
+	{"tcp-bufs", required_argument, NULL, OPT_TCP_BUFS},
+	{"frag-entries", required_argument, NULL, OPT_FRAG_ENTRIES},
+	{"mem-mb", required_argument, NULL, OPT_MEM_MB},
+	{"help", no_argument, NULL, OPT_HELP},
+	{"version", no_argument, NULL, OPT_VERSION},
+	{NULL, 0, NULL, 0},
+};
+
+void
+dnsyn_conf_defaults(struct dnsyn_conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->window_ns = DNSYN_NS_PER_S;
+	c->ring_size = 16384;
+	c->mbufs = 8191;
+	c->burst = 32;
+	c->rx_queues = 1;
+	c->corr_lcore = -1;
+	c->idle_exit_ms = 2000;
+	c->tcp_streams = 4096;
+	c->tcp_bufs = 64;
+	c->frag_entries = 4096;
+	c->mem_mb = 512;
+}
+
+void
+dnsyn_conf_usage(const char *prog, void *stream)
+{
+	FILE *f = stream;
+
+	fprintf(f,
+		"dnsyn: DNS answer -> TCP SYN correlation probe (Rikitake et al. 2003)\n"
+		"\n"
+		"Replay a capture (sets up DPDK itself, no EAL knowledge needed):\n"
+		"  %s --pcap FILE [--pcap FILE2 ...] [options]\n"
+		"Run on DPDK ports (EAL options first, then dnsyn options after --):\n"
+		"  %s -l 0-3 -a 0000:3b:00.0 -- [options]\n"
+		"\n"
+		"Options:\n"
+		"  --pcap FILE          replay FILE (pcap or pcapng, any supported link type);\n"
+		"                       repeat for more files, one RX queue each\n"
+		"  --window SEC         answer->SYN match window in seconds (default 1)\n"
+		"  --report FILE        write the text report to FILE (default: stdout)\n"
+		"  --report-json FILE   also write the JSON report (docs/report.md)\n"
+		"  --quiet              no text report\n"
+		"  --portmask HEX       ports to use (live mode; default all)\n"
+		"  --rx-queues N        RX queues per port, RSS spreads flows (default 1)\n"
+		"  --rx-lcores LIST     lcores that poll RX queues, e.g. 1-2 (default: all\n"
+		"                       worker lcores but the correlation one)\n"
+		"  --corr-lcore ID      the correlation lcore (default: last worker)\n"
+		"  --burst N            RX burst size (default 32)\n"
+		"  --ring-size N        events per RX->correlation ring (default 16384)\n"
+		"  --mbufs N            mbufs per pool (default 8191)\n"
+		"  --tcp-streams N      DNS-over-TCP streams per RX lcore (default 4096)\n"
+		"  --tcp-bufs N         64 KiB TCP message buffers per RX lcore (default 64)\n"
+		"  --frag-entries N     IP reassembly entries per RX lcore (default 4096)\n"
+		"  --idle-exit-ms MS    replay: stop when no packet came for MS although the\n"
+		"                       file count was not reached (default 2000)\n"
+		"  --mem-mb MB          replay: DPDK memory (default 512)\n"
+		"  --help, --version\n"
+		"\n"
+		"Exit status: 0 ok, 2 bad usage or unreadable input, 1 runtime failure.\n",
+		prog, prog);
+}
+
+static int
+parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out, int base)
+{
+	char *end;
+	unsigned long long v;
+
+	if (s == NULL || *s == '\0' || *s == '-')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, base);
+	if (errno || *end != '\0' || v < min || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int
+dnsyn_conf_parse_list(const char *s, int *out, unsigned int max)
+{
+	unsigned int n = 0;
+	const char *p = s;
+
+	if (s == NULL || *s == '\0')
+		return -EINVAL;
+	while (*p) {
+		char *end;
+		long a, b;
+
+		errno = 0;
+		a = strtol(p, &end, 10);
+		if (errno || end == p || a < 0 || a >= DNSYN_MAX_LCORES)
+			return -EINVAL;
+		b = a;
+		if (*end == '-') {
+			p = end + 1;
+			b = strtol(p, &end, 10);
+			if (errno || end == p || b < a || b >= DNSYN_MAX_LCORES)
+				return -EINVAL;
+		}
+		for (; a <= b; a++) {
+			if (n >= max)
+				return -EINVAL;
+			out[n++] = (int)a;
+		}
+		if (*end == ',')
+			end++;
+		else if (*end != '\0')
+			return -EINVAL;
+		p = end;
+	}
+	return (int)n;
+}
+
+#define NUM_OPT(field, min, max)                                                      \
+	do {                                                                          \
+		uint64_t v_;                                                          \
+		if (parse_u64(optarg, (min), (max), &v_, 10) < 0) {                    \
+			snprintf(err, errlen, "--%s: expected an integer in [%llu, %llu], got '%s'", \
+				 long_opts[idx].name, (unsigned long long)(min),      \
+				 (unsigned long long)(max), optarg);                   \
+			return -EINVAL;                                               \
+		}                                                                     \
+		c->field = (typeof(c->field))v_;                                      \
+	} while (0)
+
+int
+dnsyn_conf_parse(struct dnsyn_conf *c, int argc, char **argv, char *err, size_t errlen)
+{
+	int opt, idx = 0, n;
+	uint64_t v;
+	double d;
+	char *end;
+
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":", long_opts, &idx)) != -1) {
+		/* getopt_long leaves idx alone for short options: find ours. */
+		for (idx = 0; long_opts[idx].name && long_opts[idx].val != opt; idx++)
+			;
+		switch (opt) {
+		case OPT_PCAP:
+			if (c->n_pcaps >= DNSYN_MAX_PCAPS) {
+				snprintf(err, errlen, "--pcap: at most %d files", DNSYN_MAX_PCAPS);
+				return -EINVAL;
+			}
+			c->pcaps[c->n_pcaps++] = optarg;
+			break;
+		case OPT_WINDOW:
+			errno = 0;
+			d = strtod(optarg, &end);
+			if (errno || *end || !(d > 0) || d > 3600 || isnan(d)) {
+				snprintf(err, errlen,
+					 "--window: expected seconds in (0, 3600], got '%s'", optarg);
+				return -EINVAL;
+			}
+			c->window_ns = (uint64_t)llround(d * 1e9);
+			break;
+		case OPT_REPORT_JSON:
+			c->report_json = optarg;
+			break;
+		case OPT_REPORT:
+			c->report_text = optarg;
+			break;
+		case OPT_QUIET:
+			c->quiet = 1;
+			break;
+		case OPT_RING_SIZE:
+			NUM_OPT(ring_size, 64, 1u << 24);
+			if (c->ring_size & (c->ring_size - 1)) {
+				snprintf(err, errlen, "--ring-size: must be a power of two, got %u",
+					 c->ring_size);
+				return -EINVAL;
+			}
+			break;
+		case OPT_MBUFS:
+			NUM_OPT(mbufs, 1023, 1u << 24);
+			break;
+		case OPT_BURST:
+			NUM_OPT(burst, 1, 512);
+			break;
+		case OPT_RX_QUEUES:
+			NUM_OPT(rx_queues, 1, 128);
+			break;
+		case OPT_PORTMASK:
+			if (parse_u64(optarg, 1, UINT64_MAX, &v, 16) < 0) {
+				snprintf(err, errlen, "--portmask: expected a non-zero hex mask, got '%s'",
+					 optarg);
+				return -EINVAL;
+			}
+			c->port_mask = v;
+			break;
+		case OPT_RX_LCORES:
+			n = dnsyn_conf_parse_list(optarg, c->rx_lcores, DNSYN_MAX_LCORES);
+			if (n <= 0) {
+				snprintf(err, errlen,
+					 "--rx-lcores: expected a list like 1,2 or 1-4 (ids < %d), got '%s'",
+					 DNSYN_MAX_LCORES, optarg);
+				return -EINVAL;
+			}
+			c->n_rx_lcores = (unsigned int)n;
+			break;
+		case OPT_CORR_LCORE:
+			NUM_OPT(corr_lcore, 0, DNSYN_MAX_LCORES - 1);
+			break;
+		case OPT_IDLE_EXIT_MS:
+			NUM_OPT(idle_exit_ms, 10, 3600000);
+			break;
+		case OPT_TCP_STREAMS:
+			NUM_OPT(tcp_streams, 16, 1u << 22);
+			break;
+		case OPT_TCP_BUFS:
+			NUM_OPT(tcp_bufs, 1, 65536);
+			break;
+		case OPT_FRAG_ENTRIES:
+			NUM_OPT(frag_entries, 16, 1u << 22);
+			break;
+		case OPT_MEM_MB:
+			NUM_OPT(mem_mb, 64, 1u << 20);
+			break;
+		case OPT_HELP:
+			c->help = 1;
+			break;
+		case OPT_VERSION:
+			c->version = 1;
+			break;
+		case ':':
+			snprintf(err, errlen, "option '%s' needs a value (see --help)",
+				 argv[optind - 1]);
+			return -EINVAL;
+		default:
+			snprintf(err, errlen,
+				 "unknown option '%s' (EAL options go before '--'; see --help)",
+				 argv[optind - 1]);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		snprintf(err, errlen, "unexpected argument '%s' (see --help)", argv[optind]);
+		return -EINVAL;
+	}
+	return 0;
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Control plane: dnsyn's own options (everything after `--`, or the whole
+ * command line in replay mode). Pure: parsing and validation only, so it is
+ * unit-tested without EAL. */
+#ifndef DNSYN_CONF_H
+#define DNSYN_CONF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define DNSYN_MAX_PCAPS 16
+#define DNSYN_MAX_LCORES 128
+
+struct dnsyn_conf {
+	const char *pcaps[DNSYN_MAX_PCAPS]; /**< --pcap, replay mode */
+	unsigned int n_pcaps;
+	uint64_t window_ns;          /**< --window (seconds, fractional) */
+	const char *report_json;     /**< --report-json */
+	const char *report_text;     /**< --report (default: stdout) */
+	int quiet;                   /**< --quiet: no text report */
+	uint32_t ring_size;          /**< --ring-size: events per RX->corr ring */
+	uint32_t mbufs;              /**< --mbufs per pool */
+	uint32_t burst;              /**< --burst */
+	uint32_t rx_queues;          /**< --rx-queues per port (live mode) */
+	uint64_t port_mask;          /**< --portmask (live mode), 0 = all */
+	int rx_lcores[DNSYN_MAX_LCORES]; /**< --rx-lcores */
+	unsigned int n_rx_lcores;
+	int corr_lcore;              /**< --corr-lcore, -1 = auto */
+	uint32_t idle_exit_ms;       /**< --idle-exit-ms: replay safety net */
+	uint32_t tcp_streams;        /**< --tcp-streams per RX lcore */
+	uint32_t tcp_bufs;           /**< --tcp-bufs (64 KiB each) per RX lcore */
+	uint32_t frag_entries;       /**< --frag-entries per RX lcore */
+	uint32_t mem_mb;             /**< --mem-mb for replay EAL (-m) */
+	int help;
+	int version;
+};
+
+/** Fill defaults. */
+void dnsyn_conf_defaults(struct dnsyn_conf *c);
+
+/**
+ * Parse dnsyn options. @p argv[0] is the program name.
+ * @param err   receives a one-line message on failure
+ * @return 0, or -EINVAL with @p err filled
+ */
+int dnsyn_conf_parse(struct dnsyn_conf *c, int argc, char **argv, char *err, size_t errlen);
+
+/** Parse an lcore list such as "1,3-5". Returns count or -EINVAL. */
+int dnsyn_conf_parse_list(const char *s, int *out, unsigned int max);
+
+/** Print usage. */
+void dnsyn_conf_usage(const char *prog, void *stream);
+
+#endif

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The event record: what an RX lcore tells a correlation lcore about one packet
+ * (or one reassembled DNS message). Fixed size, one cache line, moved by value
+ * through rte_ring (no mbuf ever crosses a ring). */
+#ifndef DNSYN_EVENT_H
+#define DNSYN_EVENT_H
+
+#include <stdint.h>
+
+#include "dnsyn_compiler.h"
+
+enum dnsyn_ev_type {
+	DNSYN_EV_NONE = 0,
+	DNSYN_EV_QUERY,  /**< DNS message with QR=0 */
+	DNSYN_EV_ANSWER, /**< DNS message with QR=1; followed by n_addr ADDR events */
+	DNSYN_EV_ADDR,   /**< one A or AAAA RR of the ANSWER just before it */
+	DNSYN_EV_SYN,    /**< TCP SYN set, ACK clear */
+	DNSYN_EV_SYNACK, /**< TCP SYN and ACK set */
+	DNSYN_EV_MAX
+};
+
+/* ev->flags */
+#define DNSYN_EVF_TCP 0x01   /**< DNS message came over TCP */
+#define DNSYN_EVF_TC 0x02    /**< DNS TC bit */
+#define DNSYN_EVF_REASM 0x04 /**< carried by a reassembled IP datagram */
+#define DNSYN_EVF_V6 0x08    /**< src/dst are IPv6 (else v4-mapped IPv4) */
+#define DNSYN_EVF_ADDR_V6 0x10 /**< ADDR: the RR is AAAA (else A) */
+#define DNSYN_EVF_TRUNC_ADDRS 0x20 /**< ANSWER: more addresses than events sent */
+
+/**
+ * Addresses are 16 bytes; IPv4 is stored v4-mapped (::ffff:a.b.c.d) so every
+ * table keys on one form.
+ *
+ * For DNS events src/dst are the IP source/destination of the DNS packet
+ * (a response's client is its dst). For ADDR, dst is the RR address and src the
+ * answer's client (IP destination of the response).
+ */
+struct dnsyn_event {
+	uint64_t ts_ns;  /**< packet time, ns since the epoch (replay) or boot (live) */
+	uint8_t type;    /**< enum dnsyn_ev_type */
+	uint8_t flags;   /**< DNSYN_EVF_* */
+	uint8_t rcode;   /**< ANSWER: header RCODE (4 bits) */
+	uint8_t queue;   /**< RX queue index that produced it */
+	uint16_t sport;
+	uint16_t dport;
+	union {
+		struct {
+			uint16_t qtype;
+			uint16_t n_a;     /**< A RRs (ANSWER section, CLASS IN, RDLENGTH 4) */
+			uint16_t n_aaaa;  /**< AAAA RRs, same rules */
+			uint16_t n_cname; /**< CNAME RRs in the ANSWER section */
+			uint32_t ttl_min; /**< minimum TTL over A/AAAA RRs, UINT32_MAX if none */
+		} dns;
+		struct {
+			uint32_t seq; /**< ISN */
+		} tcp;
+		uint8_t raw[12];
+	} u;
+	uint8_t src[16];
+	uint8_t dst[16];
+	uint8_t pad[4];
+};
+
+_Static_assert(sizeof(struct dnsyn_event) == DNSYN_CACHE_LINE, "event is one cache line");
+_Static_assert(sizeof(struct dnsyn_event) % 4 == 0, "rte_ring elem size");
+
+static inline int
+dnsyn_addr_is_v4mapped(const uint8_t a[16])
+{
+	static const uint8_t pfx[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	const uint64_t *p = (const uint64_t *)(const void *)a;
+	const uint64_t *q = (const uint64_t *)(const void *)pfx;
+	return p[0] == q[0] && ((const uint32_t *)(const void *)a)[2] ==
+				       ((const uint32_t *)(const void *)pfx)[2];
+}
+
+#endif

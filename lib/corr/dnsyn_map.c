@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dnsyn_compiler.h"
+#include "dnsyn_map.h"
+
+static inline uint64_t
+mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return x;
+}
+
+uint64_t
+dnsyn_hash_bytes(const void *p, size_t len, uint64_t seed)
+{
+	const uint8_t *b = p;
+	uint64_t h = seed ^ (len * 0x9e3779b97f4a7c15ULL);
+
+	while (len >= 8) {
+		uint64_t w;
+
+		memcpy(&w, b, 8);
+		h = mix64(h ^ w) + 0x9e3779b97f4a7c15ULL;
+		b += 8;
+		len -= 8;
+	}
+	if (len) {
+		uint64_t w = 0;
+
+		memcpy(&w, b, len);
+		h = mix64(h ^ w);
+	}
+	return mix64(h);
+}
+
+#define SLOT_VAL(m, i) ((uint64_t *)(void *)((m)->slots + (i) * (m)->slot_size))
+#define SLOT_TAG(m, i) ((uint64_t *)(void *)((m)->slots + (i) * (m)->slot_size + 8))
+#define SLOT_KEY(m, i) ((m)->slots + (i) * (m)->slot_size + 16)
+
+int
+dnsyn_map_init(struct dnsyn_map *m, size_t key_size, size_t initial, size_t max_count)
+{
+	size_t cap = 16;
+
+	if (key_size == 0 || key_size > DNSYN_MAP_KEY_MAX)
+		return -EINVAL;
+	while (cap < initial * 2)
+		cap <<= 1;
+	memset(m, 0, sizeof(*m));
+	m->key_size = key_size;
+	m->slot_size = (16 + key_size + 7) & ~(size_t)7;
+	m->cap = cap;
+	m->max_count = max_count;
+	m->slots = calloc(cap, m->slot_size);
+	return m->slots ? 0 : -ENOMEM;
+}
+
+void
+dnsyn_map_free(struct dnsyn_map *m)
+{
+	free(m->slots);
+	m->slots = NULL;
+	m->cap = m->count = 0;
+}
+
+static size_t
+probe(const struct dnsyn_map *m, const void *key, uint64_t tag)
+{
+	size_t i = tag & (m->cap - 1);
+
+	for (;;) {
+		uint64_t t = *SLOT_TAG(m, i);
+
+		if (t == 0 || (t == tag && memcmp(SLOT_KEY(m, i), key, m->key_size) == 0))
+			return i;
+		i = (i + 1) & (m->cap - 1);
+	}
+}
+
+static int
+grow(struct dnsyn_map *m)
+{
+	struct dnsyn_map n = *m;
+	size_t i;
+
+	n.cap = m->cap * 2;
+	n.slots = calloc(n.cap, n.slot_size);
+	if (n.slots == NULL)
+		return -ENOMEM;
+	for (i = 0; i < m->cap; i++) {
+		uint64_t tag = *SLOT_TAG(m, i);
+		size_t j;
+
+		if (tag == 0)
+			continue;
+		j = probe(&n, SLOT_KEY(m, i), tag);
+		memcpy(n.slots + j * n.slot_size, m->slots + i * m->slot_size, m->slot_size);
+	}
+	free(m->slots);
+	m->slots = n.slots;
+	m->cap = n.cap;
+	return 0;
+}
+
+uint64_t *
+dnsyn_map_upsert(struct dnsyn_map *m, const void *key, int *ret_new)
+{
+	uint64_t tag = dnsyn_hash_bytes(key, m->key_size, 0) | 1;
+	size_t i = probe(m, key, tag);
+
+	if (ret_new)
+		*ret_new = 0;
+	if (*SLOT_TAG(m, i) == tag)
+		return SLOT_VAL(m, i);
+	if (m->max_count && m->count >= m->max_count) {
+		m->refused++;
+		return NULL;
+	}
+	if ((m->count + 1) * 4 > m->cap * 3) { /* keep load <= 3/4 */
+		if (grow(m) < 0)
+			return NULL;
+		i = probe(m, key, tag);
+	}
+	*SLOT_TAG(m, i) = tag;
+	*SLOT_VAL(m, i) = 0;
+	memcpy(SLOT_KEY(m, i), key, m->key_size);
+	m->count++;
+	if (ret_new)
+		*ret_new = 1;
+	return SLOT_VAL(m, i);
+}
+
+uint64_t *
+dnsyn_map_find(const struct dnsyn_map *m, const void *key)
+{
+	uint64_t tag = dnsyn_hash_bytes(key, m->key_size, 0) | 1;
+	size_t i = probe(m, key, tag);
+
+	return *SLOT_TAG(m, i) == tag ? SLOT_VAL(m, i) : NULL;
+}
+
+int
+dnsyn_map_next(const struct dnsyn_map *m, size_t *it, const void **ret_key, uint64_t *ret_val)
+{
+	while (*it < m->cap) {
+		size_t i = (*it)++;
+
+		if (*SLOT_TAG(m, i)) {
+			*ret_key = SLOT_KEY(m, i);
+			*ret_val = *SLOT_VAL(m, i);
+			return 1;
+		}
+	}
+	return 0;
+}

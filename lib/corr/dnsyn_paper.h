@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Correlation lcore: the method of Rikitake et al. 2003 (§4) over the event
+ * stream, with the exact definitions of docs/report.md. Events must arrive in
+ * capture order (one RX queue, or merged by the caller). Pure: no DPDK. */
+#ifndef DNSYN_PAPER_H
+#define DNSYN_PAPER_H
+
+#include <stdint.h>
+
+#include "dnsyn_event.h"
+#include "dnsyn_map.h"
+
+#define DNSYN_HIST_BINS 100
+#define DNSYN_HIST_BIN_NS (10 * DNSYN_NS_PER_MS)
+
+enum { DNSYN_FAM_V4 = 0, DNSYN_FAM_V6, DNSYN_FAM_MAX };
+/** Match key variants: the paper's (destination only) and destination + client. */
+enum { DNSYN_VAR_DST = 0, DNSYN_VAR_DST_CLIENT, DNSYN_VAR_MAX };
+
+struct dnsyn_paper_variant {
+	uint64_t matched_syns;    /**< distinct SYN packets selected by >= 1 answer */
+	uint64_t matched_answers; /**< answers that got a SYN */
+	uint64_t hist_10ms[DNSYN_HIST_BINS]; /**< answer->SYN delay of matched answers */
+	uint64_t delay_sum_ns;
+	uint64_t *matched_dport;  /**< [65536]: destination ports of matched SYNs */
+};
+
+/** One address family: A RRs vs IPv4 SYNs, or AAAA RRs vs IPv6 SYNs. */
+struct dnsyn_paper_family {
+	uint64_t answers_with; /**< answers with >= 1 such RR */
+	uint64_t total_rrs;
+	struct dnsyn_paper_variant var[DNSYN_VAR_MAX];
+};
+
+struct dnsyn_paper_stats {
+	uint64_t dns_answers;
+	uint64_t dns_queries;
+	uint64_t rcodes[16];
+	uint64_t answers_tcp, answers_reasm, answers_tc, answers_v6;
+	uint64_t answers_with_cname, cname_rrs;
+	uint64_t total_syn, syn_v4, syn_v6, synack;
+	uint64_t syn_unique;
+	uint64_t *syn_dport; /**< [65536] destination ports of all SYNs */
+	struct dnsyn_paper_family fam[DNSYN_FAM_MAX];
+	/* diagnostics */
+	uint64_t ts_backwards;     /**< events older than the newest seen */
+	uint64_t pending_expired;  /**< answer addresses that aged out unmatched */
+	uint64_t addr_events;
+	uint64_t orphan_addr;      /**< ADDR with no ANSWER before it */
+	uint64_t oom;              /**< allocation failures (entries not tracked) */
+};
+
+struct dnsyn_paper_cfg {
+	uint64_t window_ns;        /**< match window (paper: 1 s) */
+	uint32_t qpc_bucket_s;     /**< queries-per-client bucket (60 s) */
+};
+
+struct dnsyn_paper;
+
+/** NULL on allocation failure or invalid config (window 0). */
+struct dnsyn_paper *dnsyn_paper_create(const struct dnsyn_paper_cfg *cfg);
+void dnsyn_paper_destroy(struct dnsyn_paper *p);
+
+/** Feed one event. Events are taken in order; see the file comment. */
+void dnsyn_paper_event(struct dnsyn_paper *p, const struct dnsyn_event *ev);
+
+const struct dnsyn_paper_stats *dnsyn_paper_stats(const struct dnsyn_paper *p);
+
+/** Per-client query counts: key = 16-byte client address + 8-byte bucket start (s). */
+const struct dnsyn_map *dnsyn_paper_qpc(const struct dnsyn_paper *p);
+
+/** Pending (unmatched, unexpired) answer addresses currently tracked. */
+uint64_t dnsyn_paper_pending(const struct dnsyn_paper *p);
+
+#endif

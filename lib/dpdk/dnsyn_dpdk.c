@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Control plane glue to DPDK: port set-up and timestamp lookup. */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include <rte_ethdev.h>
+#include <rte_log.h>
+
+#include "dnsyn_mbuf_ts.h"
+#include "dnsyn_port.h"
+
+void
+dnsyn_ts_init(struct dnsyn_ts *t, uint64_t dyn_mult)
+{
+	struct timespec ts;
+
+	memset(t, 0, sizeof(*t));
+	t->dyn_off = rte_mbuf_dynfield_lookup(RTE_MBUF_DYNFIELD_TIMESTAMP_NAME, NULL);
+	if (t->dyn_off >= 0) {
+		int bit = rte_mbuf_dynflag_lookup(RTE_MBUF_DYNFLAG_RX_TIMESTAMP_NAME, NULL);
+
+		if (bit < 0)
+			t->dyn_off = -1;
+		else
+			t->dyn_flag = 1ULL << bit;
+	}
+	t->dyn_mult = dyn_mult;
+	t->tsc_hz = rte_get_tsc_hz();
+	t->tsc_base = rte_rdtsc();
+	clock_gettime(CLOCK_REALTIME, &ts);
+	t->ns_base = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* Symmetric Toeplitz key (0x6d5a repeated): both directions of a 5-tuple hash
+ * alike, so a DNS query, its TCP stream and its answer stay on one queue. */
+static uint8_t sym_rss_key[40] = {
+	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
+	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
+	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
+};
+
+int
+dnsyn_port_setup(uint16_t port, uint16_t nb_rxq, uint16_t nb_desc, struct rte_mempool *mp,
+		 char *err, size_t errlen)
+{
+	struct rte_eth_conf conf;
+	struct rte_eth_dev_info info;
+	uint64_t want = RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP;
+	uint16_t q, nb_txd = 0, nb_rxd = nb_desc;
+	int ret;
+
+	memset(&conf, 0, sizeof(conf));
+	ret = rte_eth_dev_info_get(port, &info);
+	if (ret < 0) {
+		snprintf(err, errlen, "port %u: cannot get device info: %s", port, strerror(-ret));
+		return ret;
+	}
+	if (nb_rxq > info.max_rx_queues) {
+		snprintf(err, errlen, "port %u (%s): %u RX queues asked, device has %u", port,
+			 info.driver_name, nb_rxq, info.max_rx_queues);
+		return -EINVAL;
+	}
+	/* Ask only for hash functions the device has (net_pcap has none, and
+	 * configuring RSS on it fails with EINVAL otherwise). */
+	if (nb_rxq > 1 && (want & info.flow_type_rss_offloads)) {
+		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+		conf.rx_adv_conf.rss_conf.rss_hf = want & info.flow_type_rss_offloads;
+		if (info.hash_key_size == sizeof(sym_rss_key)) {
+			conf.rx_adv_conf.rss_conf.rss_key = sym_rss_key;
+			conf.rx_adv_conf.rss_conf.rss_key_len = sizeof(sym_rss_key);
+		}
+		if (conf.rx_adv_conf.rss_conf.rss_hf != want)
+			RTE_LOG(NOTICE, USER1,
+				"port %u: RSS hash functions masked by device support: "
+				"requested %#" PRIx64 ", configured %#" PRIx64 "\n",
+				port, want, conf.rx_adv_conf.rss_conf.rss_hf);
+	} else {
+		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_NONE;
+	}
+	ret = rte_eth_dev_configure(port, nb_rxq, 0, &conf);
+	if (ret < 0) {
+		snprintf(err, errlen, "port %u (%s): configure with %u RX queues failed: %s", port,
+			 info.driver_name, nb_rxq, strerror(-ret));
+		return ret;
+	}
+	ret = rte_eth_dev_adjust_nb_rx_tx_desc(port, &nb_rxd, &nb_txd);
+	if (ret < 0) {
+		snprintf(err, errlen, "port %u: descriptor counts rejected: %s", port,
+			 strerror(-ret));
+		return ret;
+	}
+	for (q = 0; q < nb_rxq; q++) {
+		ret = rte_eth_rx_queue_setup(port, q, nb_rxd, rte_eth_dev_socket_id(port), NULL, mp);
+		if (ret < 0) {
+			snprintf(err, errlen, "port %u: RX queue %u setup failed: %s", port, q,
+				 strerror(-ret));
+			return ret;
+		}
+	}
+	ret = rte_eth_dev_start(port);
+	if (ret < 0) {
+		snprintf(err, errlen, "port %u (%s): start failed: %s", port, info.driver_name,
+			 strerror(-ret));
+		return ret;
+	}
+	/* A tap or SPAN port delivers frames for other MACs: promiscuous. Some
+	 * vdevs (pcap files) do not support it, which is harmless. */
+	rte_eth_promiscuous_enable(port);
+	return 0;
+}

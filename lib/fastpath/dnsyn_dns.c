@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* DNS message walk, RFC 1035 §4.1. Counting needs only to *skip* names, which
+ * never follows a pointer; decoding (dnsyn_dns_name_decode) follows pointers
+ * with the loop and length limits of §4.1.4. */
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "dnsyn_compiler.h"
+#include "dnsyn_dns.h"
+
+static const char *const status_names[DNSYN_DNS_STATUS_MAX] = {
+	[DNSYN_DNS_OK] = "ok",
+	[DNSYN_DNS_SHORT] = "short",
+	[DNSYN_DNS_BAD_QUESTION] = "bad_question",
+	[DNSYN_DNS_BAD_ANSWER] = "bad_answer",
+	[DNSYN_DNS_BAD_AUTH] = "bad_authority",
+	[DNSYN_DNS_BAD_ADDL] = "bad_additional",
+};
+
+const char *
+dnsyn_dns_status_name(int status)
+{
+	if (status < 0 || status >= DNSYN_DNS_STATUS_MAX)
+		return "unknown";
+	return status_names[status];
+}
+
+static inline uint16_t
+rd16(const uint8_t *p)
+{
+	return (uint16_t)((p[0] << 8) | p[1]);
+}
+
+static inline uint32_t
+rd32(const uint8_t *p)
+{
+	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+}
+
+/* Skip the name at *off without following pointers. 0 or -EINVAL. */
+static int
+name_skip(const uint8_t *msg, uint32_t len, uint32_t *off)
+{
+	uint32_t o = *off, wire = 0;
+
+	for (;;) {
+		uint8_t l;
+
+		if (o >= len)
+			return -EINVAL;
+		l = msg[o];
+		if (l == 0) {
+			*off = o + 1;
+			return 0;
+		}
+		if ((l & 0xc0) == 0xc0) { /* pointer: the name ends here */
+			if (o + 2 > len)
+				return -EINVAL;
+			*off = o + 2;
+			return 0;
+		}
+		if (l & 0xc0) /* 0x40/0x80: extended/reserved label types */
+			return -EINVAL;
+		wire += l + 1u;
+		if (wire > 255)
+			return -EINVAL;
+		o += l + 1u;
+	}
+}
+
+int
+dnsyn_dns_name_decode(const uint8_t *msg, uint32_t len, uint32_t off, char *out, size_t outlen)
+{
+	size_t w = 0;
+	uint32_t wire = 0, jumps = 0, lowest = off;
+
+	if (outlen == 0)
+		return -EMSGSIZE;
+	for (;;) {
+		uint8_t l;
+		uint32_t i;
+
+		if (off >= len)
+			return -EINVAL;
+		l = msg[off];
+		if (l == 0)
+			break;
+		if ((l & 0xc0) == 0xc0) {
+			uint32_t tgt;
+
+			if (off + 2 > len)
+				return -EINVAL;
+			tgt = ((uint32_t)(l & 0x3f) << 8) | msg[off + 1];
+			/* Only strictly backwards, past the header: no loops possible,
+			 * and the jump cap bounds the work anyway. */
+			if (tgt < DNSYN_DNS_HDR_LEN || tgt >= lowest || ++jumps > DNSYN_DNS_MAX_JUMPS)
+				return -EINVAL;
+			off = lowest = tgt;
+			continue;
+		}
+		if (l & 0xc0)
+			return -EINVAL;
+		if (off + 1u + l > len)
+			return -EINVAL;
+		wire += l + 1u;
+		if (wire + 1 > 255)
+			return -EINVAL;
+		if (w > 0) {
+			if (w + 1 >= outlen)
+				return -EMSGSIZE;
+			out[w++] = '.';
+		}
+		for (i = 0; i < l; i++) {
+			uint8_t c = msg[off + 1 + i];
+			int plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+				    (c >= '0' && c <= '9') || c == '-' || c == '_';
+
+			if (plain) {
+				if (w + 1 >= outlen)
+					return -EMSGSIZE;
+				out[w++] = (char)c;
+			} else {
+				if (w + 4 >= outlen)
+					return -EMSGSIZE;
+				out[w++] = '\\';
+				out[w++] = (char)('0' + c / 100);
+				out[w++] = (char)('0' + (c / 10) % 10);
+				out[w++] = (char)('0' + c % 10);
+			}
+		}
+		off += 1u + l;
+	}
+	if (w == 0) {
+		if (outlen < 2)
+			return -EMSGSIZE;
+		out[w++] = '.';
+	}
+	out[w] = '\0';
+	return (int)w;
+}
+
+/* Walk one section of @count RRs. Returns 0 or -EINVAL at the first RR that does
+ * not fit (the RRs before it stay counted). */
+static int
+walk_rrs(const uint8_t *msg, uint32_t len, uint32_t *off, uint16_t count, int section,
+	 struct dnsyn_dns_msg *m)
+{
+	uint32_t o = *off;
+	unsigned int i, n = DNSYN_MIN(count, DNSYN_DNS_MAX_RRS);
+
+	for (i = 0; i < n; i++) {
+		uint16_t type, cls, rdlen;
+		uint32_t ttl;
+
+		if (name_skip(msg, len, &o) < 0 || o + 10 > len)
+			return -EINVAL;
+		type = rd16(msg + o);
+		cls = rd16(msg + o + 2);
+		ttl = rd32(msg + o + 4);
+		rdlen = rd16(msg + o + 8);
+		o += 10;
+		if (o + rdlen > len)
+			return -EINVAL;
+		m->n_rr++;
+		if (section == 1) {
+			int v6 = -1;
+
+			if (type == DNSYN_DNS_T_A && cls == DNSYN_DNS_C_IN && rdlen == 4) {
+				m->n_a++;
+				v6 = 0;
+			} else if (type == DNSYN_DNS_T_AAAA && cls == DNSYN_DNS_C_IN && rdlen == 16) {
+				m->n_aaaa++;
+				v6 = 1;
+			} else if (type == DNSYN_DNS_T_CNAME) {
+				m->n_cname++;
+			}
+			if (v6 >= 0) {
+				if (ttl < m->ttl_min)
+					m->ttl_min = ttl;
+				if (m->n_addr < DNSYN_DNS_MAX_ADDRS)
+					m->addr[m->n_addr++] = o | ((uint32_t)v6 << 16);
+			}
+		} else if (section == 3 && type == DNSYN_DNS_T_OPT && !m->has_opt) {
+			/* RFC 6891 §6.1.3: TTL carries EXTENDED-RCODE in its top byte. */
+			m->has_opt = 1;
+			m->ext_rcode = (uint16_t)(((ttl >> 24) << 4) | m->rcode);
+		}
+		o += rdlen;
+	}
+	*off = o;
+	return 0;
+}
+
+int
+dnsyn_dns_parse(const uint8_t *msg, uint32_t len, struct dnsyn_dns_msg *m)
+{
+	uint32_t off = DNSYN_DNS_HDR_LEN;
+	unsigned int i;
+
+	memset(m, 0, offsetof(struct dnsyn_dns_msg, addr));
+	m->ttl_min = UINT32_MAX;
+	if (len < DNSYN_DNS_HDR_LEN) {
+		m->status = DNSYN_DNS_SHORT;
+		return -EINVAL;
+	}
+	if (len > 0xffff)
+		len = 0xffff;
+	m->id = rd16(msg);
+	m->qr = msg[2] >> 7;
+	m->opcode = (msg[2] >> 3) & 0x0f;
+	m->tc = (msg[2] >> 1) & 1;
+	m->rcode = msg[3] & 0x0f;
+	m->ext_rcode = m->rcode;
+	m->qdcount = rd16(msg + 4);
+	m->ancount = rd16(msg + 6);
+	m->nscount = rd16(msg + 8);
+	m->arcount = rd16(msg + 10);
+
+	for (i = 0; i < DNSYN_MIN(m->qdcount, DNSYN_DNS_MAX_RRS); i++) {
+		uint32_t name = off;
+
+		if (name_skip(msg, len, &off) < 0 || off + 4 > len) {
+			m->status = DNSYN_DNS_BAD_QUESTION;
+			return 0;
+		}
+		if (i == 0) {
+			m->qname_off = (uint16_t)name;
+			m->qtype = rd16(msg + off);
+			m->qclass = rd16(msg + off + 2);
+		}
+		off += 4;
+	}
+	if (walk_rrs(msg, len, &off, m->ancount, 1, m) < 0) {
+		m->status = DNSYN_DNS_BAD_ANSWER;
+		return 0;
+	}
+	if (walk_rrs(msg, len, &off, m->nscount, 2, m) < 0) {
+		m->status = DNSYN_DNS_BAD_AUTH;
+		return 0;
+	}
+	if (walk_rrs(msg, len, &off, m->arcount, 3, m) < 0) {
+		m->status = DNSYN_DNS_BAD_ADDL;
+		return 0;
+	}
+	m->status = DNSYN_DNS_OK;
+	return 0;
+}

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* DNS message parser (RFC 1035 §4.1). Pure, bounds-checked, allocation-free.
+ * Called by the RX lcore on every port-53 payload (UDP datagram or one TCP
+ * message after the length prefix). A hostile message can make it stop early,
+ * never read outside [msg, msg+len). */
+#ifndef DNSYN_DNS_H
+#define DNSYN_DNS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define DNSYN_DNS_HDR_LEN 12
+/** Address RRs remembered per message; more are counted but not listed. */
+#define DNSYN_DNS_MAX_ADDRS 256
+/** RRs walked per section before the rest of the section is ignored. */
+#define DNSYN_DNS_MAX_RRS 4096
+/** Compression pointer jumps allowed while decoding one name. */
+#define DNSYN_DNS_MAX_JUMPS 16
+/** Longest presentation-format name dnsyn_dns_name_decode() can write
+ *  (255 wire bytes, every byte escaped as \DDD, plus NUL). */
+#define DNSYN_DNS_NAME_TXT_MAX (255 * 4 + 1)
+
+#define DNSYN_DNS_T_A 1
+#define DNSYN_DNS_T_NS 2
+#define DNSYN_DNS_T_CNAME 5
+#define DNSYN_DNS_T_SOA 6
+#define DNSYN_DNS_T_PTR 12
+#define DNSYN_DNS_T_MX 15
+#define DNSYN_DNS_T_TXT 16
+#define DNSYN_DNS_T_AAAA 28
+#define DNSYN_DNS_T_SRV 33
+#define DNSYN_DNS_T_OPT 41
+#define DNSYN_DNS_T_SVCB 64
+#define DNSYN_DNS_T_HTTPS 65
+#define DNSYN_DNS_C_IN 1
+
+/** Why parsing stopped. OK means every section was walked. */
+enum dnsyn_dns_status {
+	DNSYN_DNS_OK = 0,
+	DNSYN_DNS_SHORT,        /**< fewer than 12 bytes: not a DNS message */
+	DNSYN_DNS_BAD_QUESTION, /**< question section does not fit */
+	DNSYN_DNS_BAD_ANSWER,   /**< an ANSWER RR does not fit */
+	DNSYN_DNS_BAD_AUTH,     /**< an AUTHORITY RR does not fit */
+	DNSYN_DNS_BAD_ADDL,     /**< an ADDITIONAL RR does not fit */
+	DNSYN_DNS_STATUS_MAX
+};
+
+struct dnsyn_dns_msg {
+	uint16_t id;
+	uint8_t qr;
+	uint8_t opcode;
+	uint8_t rcode;      /**< header RCODE (4 bits) */
+	uint8_t tc;
+	uint8_t has_opt;    /**< an OPT RR was found in ADDITIONAL */
+	uint8_t status;     /**< enum dnsyn_dns_status */
+	uint16_t ext_rcode; /**< 12-bit RCODE with the OPT extension, else rcode */
+	uint16_t qdcount, ancount, nscount, arcount;
+	uint16_t qtype;     /**< first question; 0 when there is none */
+	uint16_t qclass;
+	uint16_t qname_off; /**< offset of the first question's name; 0 if none */
+	uint16_t n_a;       /**< ANSWER RRs: TYPE A, CLASS IN, RDLENGTH 4 */
+	uint16_t n_aaaa;    /**< ANSWER RRs: TYPE AAAA, CLASS IN, RDLENGTH 16 */
+	uint16_t n_cname;   /**< ANSWER RRs of TYPE CNAME */
+	uint16_t n_rr;      /**< RRs walked in all sections */
+	uint32_t ttl_min;   /**< min TTL over A/AAAA RRs; UINT32_MAX if none */
+	uint16_t n_addr;    /**< entries in addr_off[] (<= DNSYN_DNS_MAX_ADDRS) */
+	/** RDATA offset of each A/AAAA RR in ANSWER order; bit 16 set for AAAA. */
+	uint32_t addr[DNSYN_DNS_MAX_ADDRS];
+};
+
+#define DNSYN_DNS_ADDR_OFF(a) ((a) & 0xffffu)
+#define DNSYN_DNS_ADDR_IS_V6(a) (((a) >> 16) & 1u)
+
+/**
+ * Parse a DNS message.
+ *
+ * @param msg the message (UDP payload, or a TCP message without its prefix)
+ * @param len its length; at most 65535 is looked at
+ * @param m   filled on return, also on failure (what was valid before the fault)
+ * @return 0 when the header was read (m->status tells how far the rest got),
+ *         -EINVAL when the message is shorter than a header (m->status SHORT)
+ */
+int dnsyn_dns_parse(const uint8_t *msg, uint32_t len, struct dnsyn_dns_msg *m);
+
+/**
+ * Decode the name at @p off into presentation format ("www.example.com",
+ * root as "."), following compression pointers (backwards only, never into the
+ * header, at most DNSYN_DNS_MAX_JUMPS), labels <= 63, names <= 255 wire bytes.
+ * Bytes outside [A-Za-z0-9-_] are written as \DDD so the output is ASCII.
+ *
+ * @return length written (excluding NUL), -EINVAL on a malformed name,
+ *         -EMSGSIZE when @p outlen is too small
+ */
+int dnsyn_dns_name_decode(const uint8_t *msg, uint32_t len, uint32_t off, char *out,
+			  size_t outlen);
+
+const char *dnsyn_dns_status_name(int status);
+
+#endif

@@ -1,0 +1,311 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dnsyn_compiler.h"
+#include "dnsyn_report.h"
+
+#define TOP_N 10
+
+void
+dnsyn_report_addr(const uint8_t a[16], char *buf, size_t len)
+{
+	if (dnsyn_addr_is_v4mapped(a))
+		inet_ntop(AF_INET, a + 12, buf, (socklen_t)len);
+	else
+		inet_ntop(AF_INET6, a, buf, (socklen_t)len);
+}
+
+unsigned int
+dnsyn_report_top_ports(const uint64_t *counts, unsigned int max, uint32_t *ret_port,
+		       uint64_t *ret_count)
+{
+	unsigned int n = 0, i, j;
+	uint32_t port;
+
+	/* Insertion into a short sorted list: one pass over 64 Ki ports. */
+	for (port = 0; port < 65536; port++) {
+		uint64_t c = counts[port];
+
+		if (c == 0)
+			continue;
+		if (n == max && c <= ret_count[n - 1])
+			continue; /* ties keep the lower port, which came first */
+		i = n < max ? n++ : max - 1;
+		for (j = i; j > 0 && ret_count[j - 1] < c; j--) {
+			ret_count[j] = ret_count[j - 1];
+			ret_port[j] = ret_port[j - 1];
+		}
+		ret_count[j] = c;
+		ret_port[j] = port;
+	}
+	return n;
+}
+
+static double
+pct(uint64_t a, uint64_t b)
+{
+	return b ? 100.0 * (double)a / (double)b : 0.0;
+}
+
+static void
+text_ports(FILE *f, const char *title, const uint64_t *counts, uint64_t total)
+{
+	uint32_t port[TOP_N];
+	uint64_t cnt[TOP_N];
+	unsigned int n = dnsyn_report_top_ports(counts, TOP_N, port, cnt), i;
+
+	fprintf(f, "%s\n  %-5s %-7s %12s %8s\n", title, "rank", "port", "SYNs", "%");
+	for (i = 0; i < n; i++)
+		fprintf(f, "  %-5u %-7u %12" PRIu64 " %7.2f%%\n", i + 1, port[i], cnt[i],
+			pct(cnt[i], total));
+	if (n == 0)
+		fprintf(f, "  (none)\n");
+}
+
+void
+dnsyn_report_text(FILE *f, const struct dnsyn_paper *p, const struct dnsyn_report_input *in)
+{
+	const struct dnsyn_paper_stats *st = dnsyn_paper_stats(p);
+	const struct dnsyn_paper_family *v4 = &st->fam[DNSYN_FAM_V4], *v6 = &st->fam[DNSYN_FAM_V6];
+	const struct dnsyn_paper_variant *d = &v4->var[DNSYN_VAR_DST];
+	const struct dnsyn_paper_variant *dc = &v4->var[DNSYN_VAR_DST_CLIENT];
+	uint64_t hmax = 0;
+	unsigned int i, last = 0;
+
+	fprintf(f, "dnsyn report: answer->SYN window %.3f s", (double)in->window_ns / 1e9);
+	if (in->last_ts_ns > in->first_ts_ns)
+		fprintf(f, ", %.3f s of traffic", (double)(in->last_ts_ns - in->first_ts_ns) / 1e9);
+	fprintf(f, "\n\n");
+	fprintf(f, "Table 1. DNS answers\n");
+	fprintf(f, "  DNS answers                    %12" PRIu64 "\n", st->dns_answers);
+	fprintf(f, "  answers with A RRs             %12" PRIu64 " (%.2f%%)\n", v4->answers_with,
+		pct(v4->answers_with, st->dns_answers));
+	fprintf(f, "  A RRs                          %12" PRIu64 "\n", v4->total_rrs);
+	fprintf(f, "  (DNS queries                   %12" PRIu64 ")\n\n", st->dns_queries);
+
+	fprintf(f, "Table 2. TCP SYNs and DNS answers       dst only   dst+client\n");
+	fprintf(f, "  SYNs                           %12" PRIu64 "\n", st->total_syn);
+	fprintf(f, "  distinct SYNs                  %12" PRIu64 "\n", st->syn_unique);
+	fprintf(f, "  SYN-ACKs                       %12" PRIu64 "\n", st->synack);
+	fprintf(f, "  SYNs following an A answer     %12" PRIu64 " %12" PRIu64 " (%.2f%% / %.2f%%)\n",
+		d->matched_syns, dc->matched_syns, pct(d->matched_syns, st->total_syn),
+		pct(dc->matched_syns, st->total_syn));
+	fprintf(f, "  answers followed by a SYN      %12" PRIu64 " %12" PRIu64 "\n",
+		d->matched_answers, dc->matched_answers);
+	fprintf(f, "  SYNs following no answer       %12" PRIu64 "\n\n",
+		st->total_syn - d->matched_syns - v6->var[DNSYN_VAR_DST].matched_syns);
+
+	text_ports(f, "Table 3. Top destination ports of all SYNs", st->syn_dport, st->total_syn);
+	fprintf(f, "\n");
+	text_ports(f, "Table 4. Top destination ports of SYNs following an answer (dst only)",
+		   d->matched_dport, d->matched_syns);
+	fprintf(f, "\n");
+
+	fprintf(f, "Fig. 5. answer->SYN delay, 10 ms bins (dst only), %" PRIu64 " answers",
+		d->matched_answers);
+	if (d->matched_answers)
+		fprintf(f, ", mean %.1f ms",
+			(double)d->delay_sum_ns / (double)d->matched_answers / 1e6);
+	fprintf(f, "\n");
+	for (i = 0; i < DNSYN_HIST_BINS; i++) {
+		hmax = DNSYN_MAX(hmax, d->hist_10ms[i]);
+		if (d->hist_10ms[i])
+			last = i;
+	}
+	for (i = 0; hmax && i <= last; i++) {
+		unsigned int bar = (unsigned int)((d->hist_10ms[i] * 50 + hmax - 1) / hmax), b;
+
+		fprintf(f, "  %4u-%4u ms %8" PRIu64 " ", i * 10, i * 10 + 10, d->hist_10ms[i]);
+		for (b = 0; b < bar; b++)
+			fputc('#', f);
+		fputc('\n', f);
+	}
+	fprintf(f, "\nAAAA extension: %" PRIu64 " answers with %" PRIu64
+		   " AAAA RRs; IPv6 SYNs %" PRIu64 ", matched %" PRIu64 " (dst) / %" PRIu64
+		   " (dst+client)\n",
+		v6->answers_with, v6->total_rrs, st->syn_v6, v6->var[DNSYN_VAR_DST].matched_syns,
+		v6->var[DNSYN_VAR_DST_CLIENT].matched_syns);
+
+	fprintf(f, "\nCounters (non-zero)\n");
+	for (i = 0; i < in->n_counters; i++)
+		if (in->counters[i].value)
+			fprintf(f, "  %-8s %-28s %12" PRIu64 "\n", in->counters[i].group,
+				in->counters[i].name, in->counters[i].value);
+}
+
+/* JSON writing: a few helpers, no general-purpose library needed. */
+static void
+json_ports(FILE *f, const uint64_t *counts, unsigned int max)
+{
+	uint32_t *port = malloc(sizeof(*port) * max);
+	uint64_t *cnt = malloc(sizeof(*cnt) * max);
+	unsigned int n = 0, i;
+
+	if (port && cnt)
+		n = dnsyn_report_top_ports(counts, max, port, cnt);
+	fputc('[', f);
+	for (i = 0; i < n; i++)
+		fprintf(f, "%s[%u, %" PRIu64 "]", i ? ", " : "", port[i], cnt[i]);
+	fputc(']', f);
+	free(port);
+	free(cnt);
+}
+
+static void
+json_hist(FILE *f, const uint64_t *h)
+{
+	unsigned int i;
+
+	fputc('[', f);
+	for (i = 0; i < DNSYN_HIST_BINS; i++)
+		fprintf(f, "%s%" PRIu64, i ? ", " : "", h[i]);
+	fputc(']', f);
+}
+
+static int
+qpc_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, 24);
+}
+
+static void
+json_qpc(FILE *f, const struct dnsyn_paper *p, uint32_t bucket_s)
+{
+	const struct dnsyn_map *m = dnsyn_paper_qpc(p);
+	uint8_t *rows = malloc(m->count * 32 + 1);
+	size_t it = 0, n = 0, i, clients = 0;
+	const void *key;
+	uint64_t val;
+
+	if (rows == NULL) {
+		fprintf(f, "null");
+		return;
+	}
+	while (dnsyn_map_next(m, &it, &key, &val)) {
+		memcpy(rows + n * 32, key, 24);
+		memcpy(rows + n * 32 + 24, &val, 8);
+		n++;
+	}
+	/* Sort by client then bucket so each client's buckets are adjacent. */
+	qsort(rows, n, 32, qpc_cmp);
+	for (i = 0; i < n; i++)
+		if (i == 0 || memcmp(rows + i * 32, rows + (i - 1) * 32, 16))
+			clients++;
+	fprintf(f, "{\"bucket_s\": %u, \"clients\": %zu, \"counts\": {", bucket_s, clients);
+	for (i = 0; i < n; i++) {
+		char addr[64];
+		uint64_t b, c;
+		int first = i == 0 || memcmp(rows + i * 32, rows + (i - 1) * 32, 16);
+
+		memcpy(&b, rows + i * 32 + 16, 8);
+		memcpy(&c, rows + i * 32 + 24, 8);
+		if (first) {
+			dnsyn_report_addr(rows + i * 32, addr, sizeof(addr));
+			fprintf(f, "%s\"%s\": {", i ? "}, " : "", addr);
+		}
+		fprintf(f, "%s\"%" PRIu64 "\": %" PRIu64, first ? "" : ", ", b, c);
+	}
+	fprintf(f, "%s}}", n ? "}" : "");
+	free(rows);
+}
+
+static void
+json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20 || c >= 0x7f)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+int
+dnsyn_report_json(FILE *f, const struct dnsyn_paper *p, const struct dnsyn_report_input *in)
+{
+	const struct dnsyn_paper_stats *st = dnsyn_paper_stats(p);
+	const struct dnsyn_paper_family *v4 = &st->fam[DNSYN_FAM_V4], *v6 = &st->fam[DNSYN_FAM_V6];
+	unsigned int i, first;
+	static const char *const var_key[DNSYN_VAR_MAX] = {"dst_only", "dst_and_client"};
+
+	fprintf(f, "{\n  \"generator\": \"dnsyn\",\n  \"input\": {\"files\": [");
+	for (i = 0; i < in->n_files; i++) {
+		fprintf(f, "%s", i ? ", " : "");
+		json_string(f, in->files[i]);
+	}
+	fprintf(f, "], \"linktypes\": [");
+	for (i = 0; i < in->n_files; i++)
+		fprintf(f, "%s%d", i ? ", " : "", in->linktypes[i]);
+	fprintf(f, "], \"window_ns\": %" PRIu64 ", \"first_ts_ns\": %" PRIu64
+		   ", \"last_ts_ns\": %" PRIu64 "},\n",
+		in->window_ns, in->first_ts_ns, in->last_ts_ns);
+
+	fprintf(f, "  \"paper\": {\n");
+	fprintf(f, "    \"table1\": {\"dns_answers\": %" PRIu64 ", \"answers_with_A\": %" PRIu64
+		   ", \"total_A_RRs\": %" PRIu64 "},\n",
+		st->dns_answers, v4->answers_with, v4->total_rrs);
+	fprintf(f, "    \"table2\": {\"total_syn\": %" PRIu64 ", \"syn_unique\": %" PRIu64
+		   ", \"synack\": %" PRIu64 ", \"matched_dst_only\": %" PRIu64
+		   ", \"matched_answers_dst_only\": %" PRIu64 ", \"matched_dst_and_client\": %" PRIu64
+		   ", \"matched_answers_dst_and_client\": %" PRIu64 "},\n",
+		st->total_syn, st->syn_unique, st->synack, v4->var[0].matched_syns,
+		v4->var[0].matched_answers, v4->var[1].matched_syns, v4->var[1].matched_answers);
+	fprintf(f, "    \"table3_top10_syn_dports\": ");
+	json_ports(f, st->syn_dport, TOP_N);
+	fprintf(f, ",\n    \"table4_matched_syn_dports\": {");
+	for (i = 0; i < DNSYN_VAR_MAX; i++) {
+		fprintf(f, "%s\"%s\": ", i ? ", " : "", var_key[i]);
+		json_ports(f, v4->var[i].matched_dport, 65536);
+	}
+	fprintf(f, "},\n    \"delay_hist_10ms\": {\"bin_width_ms\": 10");
+	for (i = 0; i < DNSYN_VAR_MAX; i++) {
+		fprintf(f, ", \"%s\": ", var_key[i]);
+		json_hist(f, v4->var[i].hist_10ms);
+	}
+	fprintf(f, "},\n    \"aaaa_extension\": {\"answers_with_AAAA\": %" PRIu64
+		   ", \"total_AAAA_RRs\": %" PRIu64 ", \"matched_syns_dst_only\": %" PRIu64
+		   ", \"matched_answers_dst_only\": %" PRIu64
+		   ", \"matched_syns_dst_and_client\": %" PRIu64
+		   ", \"matched_answers_dst_and_client\": %" PRIu64 "},\n",
+		v6->answers_with, v6->total_rrs, v6->var[0].matched_syns, v6->var[0].matched_answers,
+		v6->var[1].matched_syns, v6->var[1].matched_answers);
+	fprintf(f, "    \"dns_queries\": %" PRIu64 ",\n    \"dns_rcodes\": {", st->dns_queries);
+	for (i = 0, first = 1; i < 16; i++) {
+		if (!st->rcodes[i])
+			continue;
+		fprintf(f, "%s\"%u\": %" PRIu64, first ? "" : ", ", i, st->rcodes[i]);
+		first = 0;
+	}
+	fprintf(f, "},\n    \"queries_per_client\": ");
+	json_qpc(f, p, 60);
+	fprintf(f, "\n  },\n");
+
+	fprintf(f, "  \"detail\": {\"syn_ipv4\": %" PRIu64 ", \"syn_ipv6\": %" PRIu64
+		   ", \"answers_tcp\": %" PRIu64 ", \"answers_from_reassembled_ip_fragments\": %" PRIu64
+		   ", \"answers_tc\": %" PRIu64 ", \"answers_ipv6\": %" PRIu64
+		   ", \"answers_with_CNAME\": %" PRIu64 ", \"total_CNAME_RRs\": %" PRIu64
+		   ", \"delay_sum_ns_dst_only\": %" PRIu64 ", \"delay_sum_ns_dst_and_client\": %" PRIu64
+		   ", \"pending_answer_addrs\": %" PRIu64 ", \"pending_expired\": %" PRIu64
+		   ", \"timestamps_going_backwards\": %" PRIu64 "},\n",
+		st->syn_v4, st->syn_v6, st->answers_tcp, st->answers_reasm, st->answers_tc,
+		st->answers_v6, st->answers_with_cname, st->cname_rrs, v4->var[0].delay_sum_ns,
+		v4->var[1].delay_sum_ns, dnsyn_paper_pending(p), st->pending_expired,
+		st->ts_backwards);
+
+	fprintf(f, "  \"counters\": {");
+	for (i = 0; i < in->n_counters; i++)
+		fprintf(f, "%s\"%s.%s\": %" PRIu64, i ? ", " : "", in->counters[i].group,
+			in->counters[i].name, in->counters[i].value);
+	fprintf(f, "}\n}\n");
+	return ferror(f) ? -EIO : 0;
+}

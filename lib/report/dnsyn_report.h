@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Control plane: the human report (the paper's Tables 1-4 and Fig. 5) and the
+ * machine-readable JSON report (docs/report.md). Pure: stdio only. */
+#ifndef DNSYN_REPORT_H
+#define DNSYN_REPORT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "dnsyn_paper.h"
+
+/** A named counter for the report's "counters" object. */
+struct dnsyn_report_counter {
+	const char *group; /**< e.g. "rx", "drop", "dns", "tcpdns", "frag" */
+	const char *name;
+	uint64_t value;
+};
+
+struct dnsyn_report_input {
+	const char *const *files; /**< replayed pcaps (NULL for live ports) */
+	unsigned int n_files;
+	const int *linktypes;     /**< per file */
+	uint64_t window_ns;
+	uint64_t first_ts_ns, last_ts_ns;
+	const struct dnsyn_report_counter *counters;
+	unsigned int n_counters;
+};
+
+/** Print the paper's tables, the delay histogram and non-zero drop counters. */
+void dnsyn_report_text(FILE *f, const struct dnsyn_paper *p, const struct dnsyn_report_input *in);
+
+/** Write the JSON report. Returns 0 or -errno (from the stream). */
+int dnsyn_report_json(FILE *f, const struct dnsyn_paper *p, const struct dnsyn_report_input *in);
+
+/** Format a 16-byte address (v4-mapped shown as dotted quad). */
+void dnsyn_report_addr(const uint8_t a[16], char *buf, size_t len);
+
+/**
+ * Top ports by count desc, port asc. Fills at most @p max (port,count) pairs.
+ * @return number filled
+ */
+unsigned int dnsyn_report_top_ports(const uint64_t *counts, unsigned int max, uint32_t *ret_port,
+				    uint64_t *ret_count);
+
+#endif
