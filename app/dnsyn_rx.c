@@ -332,6 +332,8 @@ dnsyn_rx_lcore_main(void *arg)
 	uint64_t hz = rte_get_tsc_hz(), last_rx_tsc = rte_rdtsc(), iter = 0;
 	unsigned int qi = 0, finished = 0, i;
 
+	for (i = 0; i < rx->nq; i++)
+		finished += queue_finished(&rx->q[i]); /* empty files */
 	while (!dnsyn_force_quit && finished < rx->nq) {
 		struct dnsyn_rxq *q = &rx->q[qi];
 		uint64_t tsc, now_ns;
