@@ -329,7 +329,7 @@ dnsyn_rx_lcore_main(void *arg)
 {
 	struct dnsyn_rx_ctx *rx = arg;
 	struct rte_mbuf *pkts[DNSYN_BURST_MAX], *to_free[DNSYN_BURST_MAX];
-	uint64_t hz = rte_get_tsc_hz(), last_rx_tsc = rte_rdtsc(), iter = 0;
+	uint64_t hz = rte_get_tsc_hz(), last_rx_tsc = rte_rdtsc(), iter = 0, idle_iter = 0;
 	unsigned int qi = 0, finished = 0, i;
 
 	for (i = 0; i < rx->nq; i++)
@@ -347,7 +347,7 @@ dnsyn_rx_lcore_main(void *arg)
 		if (n == 0) {
 			/* Replay safety net: a file that yields fewer packets than
 			 * libpcap counted (it should not) must not hang dnsyn. */
-			if ((++iter & 0xff) == 0 && q->expected && rx->idle_exit_ns &&
+			if ((++idle_iter & 0xff) == 0 && q->expected && rx->idle_exit_ns &&
 			    (tsc - last_rx_tsc) * 1000000000ULL / hz > rx->idle_exit_ns) {
 				rx->replay_short = 1;
 				break;
@@ -374,6 +374,12 @@ dnsyn_rx_lcore_main(void *arg)
 		q->received += n;
 		if (queue_finished(q))
 			finished++;
+		/* Bounded housekeeping, amortised over many bursts: reclaim idle
+		 * TCP streams and time out incomplete datagrams (packet time). */
+		if (unlikely((++iter & 0x3f) == 0)) {
+			dnsyn_tcpdns_expire(rx->tcp, rx->pkt_ts, 16);
+			rte_ip_frag_table_del_expired_entries(rx->frag, &rx->dr, rx->pkt_ts);
+		}
 	}
 	/* Datagrams still incomplete at the end: expire them all, and count
 	 * their fragments with the other dropped ones. */

@@ -259,7 +259,7 @@ stream_start(struct tcpdns_stream *s, const struct dnsyn_tcpdns_key *key)
  */
 static uint32_t
 slot_lookup(struct dnsyn_tcpdns *t, const struct dnsyn_tcpdns_key *key, uint32_t tag,
-	    uint64_t now_ns, int *created)
+	    uint64_t now_ns, int may_create, int *created)
 {
 	uint32_t home = tag & t->mask, free_slot = TCPDNS_NO_SLOT, victim = TCPDNS_NO_SLOT;
 	uint32_t d, i;
@@ -275,6 +275,9 @@ slot_lookup(struct dnsyn_tcpdns *t, const struct dnsyn_tcpdns_key *key, uint32_t
 			free_slot = i;
 		}
 	}
+	*created = 0;
+	if (!may_create)
+		return TCPDNS_NO_SLOT;
 	if (likely(free_slot != TCPDNS_NO_SLOT)) {
 		t->active++;
 		i = free_slot;
@@ -416,7 +419,10 @@ dnsyn_tcpdns_segment(struct dnsyn_tcpdns *t, const struct dnsyn_tcpdns_key *key,
 	int created;
 
 	t->stats.segments++;
-	idx = slot_lookup(t, key, key_hash(key), now_ns, &created);
+	/* An empty segment without SYN carries nothing to frame: it must not
+	 * open a stream (the last ACK of every closed connection would). */
+	idx = slot_lookup(t, key, key_hash(key), now_ns, len > 0 || (tcp_flags & TCP_SYN),
+			  &created);
 	if (unlikely(idx == TCPDNS_NO_SLOT))
 		return 0;
 	s = &t->streams[idx];

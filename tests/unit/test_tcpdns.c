@@ -816,6 +816,30 @@ test_tcpdns_random_retransmissions(void **state)
 		rnd_run(seed * 0xda942042e4dd58b5ULL, 1500, 1);
 }
 
+/* A bare ACK (or FIN/RST without data) of an unknown flow opens no stream:
+ * otherwise the last ACK of every closed connection would hold a slot. */
+static void
+test_tcpdns_empty_segment_opens_no_stream(void **state)
+{
+	struct ctx c;
+	struct dnsyn_tcpdns *t = ctx_open(&c, 64, 4, DNSYN_TEST_IDLE);
+	struct dnsyn_tcpdns_key k;
+	uint8_t buf[64];
+	uint32_t n = frame(buf, 20, 1);
+
+	(void)state;
+	make_key(&k, 7);
+	assert_int_equal(seg(t, &k, 1000, F_ACK, NULL, 0, 1), 0);
+	assert_int_equal(seg(t, &k, 1000, F_ACK | F_FIN, NULL, 0, 2), 0);
+	assert_int_equal(dnsyn_tcpdns_active(t), 0);
+	assert_int_equal(dnsyn_tcpdns_stats_get(t)->streams_new, 0);
+	/* Data still starts a stream at its own sequence number. */
+	assert_int_equal(seg(t, &k, 1000, F_ACK, buf, n, 3), 1);
+	assert_true(body_ok(0, buf, 20));
+	assert_int_equal(dnsyn_tcpdns_active(t), 1);
+	ctx_close(&c);
+}
+
 int
 main(void)
 {
@@ -833,6 +857,7 @@ main(void)
 		cmocka_unit_test(test_tcpdns_gap_mid_message),
 		cmocka_unit_test(test_tcpdns_fin_closes_and_key_reuse),
 		cmocka_unit_test(test_tcpdns_short_message),
+		cmocka_unit_test(test_tcpdns_empty_segment_opens_no_stream),
 		cmocka_unit_test(test_tcpdns_buffer_pool_exhaustion),
 		cmocka_unit_test(test_tcpdns_stream_table_full),
 		cmocka_unit_test(test_tcpdns_idle_expiry_budget),
