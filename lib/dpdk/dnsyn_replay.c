@@ -116,8 +116,9 @@ dnsyn_replay_eal_args(struct dnsyn_replay_eal *e, const char *prog,
 	if (!add(e, &used, "%s", prog, 0) || !add(e, &used, "%s", lcores, 0) ||
 	    !add(e, &used, "--no-pci", NULL, 0) ||
 	    !add(e, &used, "--file-prefix=dnsyn-%s%u", "", (unsigned int)getpid()) ||
-	    !add(e, &used, "--log-level=%slib.eal:warning", "", 0) ||
-	    !add(e, &used, "--log-level=%spmd.net.pcap:warning", "", 0))
+	    /* Errors only: a replay's output is its report (and telemetry
+	     * announces its legacy socket at warning level). */
+	    !add(e, &used, "--log-level=%s4", "", 0))
 		goto toolong;
 	if (!hugepages_free()) {
 		if (!add(e, &used, "--no-huge", NULL, 0) || !add(e, &used, "-m", NULL, 0) ||

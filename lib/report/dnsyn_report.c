@@ -9,6 +9,7 @@
 #include "dnsyn_report.h"
 
 #define TOP_N 10
+#define TEXT_HIST_GROUP 5 /* 50 ms rows in the text report */
 
 void
 dnsyn_report_addr(const uint8_t a[16], char *buf, size_t len)
@@ -73,7 +74,7 @@ dnsyn_report_text(FILE *f, const struct dnsyn_paper *p, const struct dnsyn_repor
 	const struct dnsyn_paper_family *v4 = &st->fam[DNSYN_FAM_V4], *v6 = &st->fam[DNSYN_FAM_V6];
 	const struct dnsyn_paper_variant *d = &v4->var[DNSYN_VAR_DST];
 	const struct dnsyn_paper_variant *dc = &v4->var[DNSYN_VAR_DST_CLIENT];
-	uint64_t hmax = 0;
+	uint64_t hmax = 0, rows[DNSYN_HIST_BINS / TEXT_HIST_GROUP];
 	unsigned int i, last = 0;
 
 	fprintf(f, "dnsyn report: answer->SYN window %.3f s", (double)in->window_ns / 1e9);
@@ -105,21 +106,27 @@ dnsyn_report_text(FILE *f, const struct dnsyn_paper *p, const struct dnsyn_repor
 		   d->matched_dport, d->matched_syns);
 	fprintf(f, "\n");
 
-	fprintf(f, "Fig. 5. answer->SYN delay, 10 ms bins (dst only), %" PRIu64 " answers",
-		d->matched_answers);
+	fprintf(f, "Fig. 5. answer->SYN delay (dst only), %" PRIu64 " answers", d->matched_answers);
 	if (d->matched_answers)
 		fprintf(f, ", mean %.1f ms",
 			(double)d->delay_sum_ns / (double)d->matched_answers / 1e6);
-	fprintf(f, "\n");
-	for (i = 0; i < DNSYN_HIST_BINS; i++) {
-		hmax = DNSYN_MAX(hmax, d->hist_10ms[i]);
-		if (d->hist_10ms[i])
-			last = i;
+	fprintf(f, "; 10 ms bins summed by %u (JSON has each bin)\n", TEXT_HIST_GROUP);
+	for (i = 0; i < DNSYN_HIST_BINS; i += TEXT_HIST_GROUP) {
+		uint64_t sum = 0;
+		unsigned int b;
+
+		for (b = i; b < i + TEXT_HIST_GROUP; b++)
+			sum += d->hist_10ms[b];
+		rows[i / TEXT_HIST_GROUP] = sum;
+		hmax = DNSYN_MAX(hmax, sum);
+		if (sum)
+			last = i / TEXT_HIST_GROUP;
 	}
 	for (i = 0; hmax && i <= last; i++) {
-		unsigned int bar = (unsigned int)((d->hist_10ms[i] * 50 + hmax - 1) / hmax), b;
+		unsigned int bar = (unsigned int)((rows[i] * 50 + hmax - 1) / hmax), b;
 
-		fprintf(f, "  %4u-%4u ms %8" PRIu64 " ", i * 10, i * 10 + 10, d->hist_10ms[i]);
+		fprintf(f, "  %4u-%4u ms %8" PRIu64 " ", i * 10 * TEXT_HIST_GROUP,
+			(i + 1) * 10 * TEXT_HIST_GROUP, rows[i]);
 		for (b = 0; b < bar; b++)
 			fputc('#', f);
 		fputc('\n', f);
