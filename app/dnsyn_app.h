@@ -53,6 +53,9 @@
 	X(dns, bad_authority, "DNS messages cut in the AUTHORITY section")          \
 	X(dns, bad_additional, "DNS messages cut in the ADDITIONAL section")        \
 	X(dns, addrs_capped, "A/AAAA RRs beyond the per-message event cap")         \
+	X(dns, cname_chains, "answers reaching their addresses through CNAMEs")     \
+	X(dns, cname_loops, "answers whose CNAME chain does not end")               \
+	X(dns, addrs_off_chain, "A/AAAA RRs not owned by the CNAME chain's end")    \
 	X(frag, reassembled, "datagrams reassembled")                               \
 	X(frag, snaplen, "fragments cut by the capture (not reassembled)")           \
 	X(frag, v6_ext_before_frag, "IPv6 fragments behind other ext. headers")     \

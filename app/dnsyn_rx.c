@@ -131,6 +131,9 @@ handle_dns(struct dnsyn_rx_ctx *rx, const uint8_t *msg, uint32_t len, const uint
 	memcpy(ev->dst, dst, 16);
 	if (!m->qr)
 		return;
+	rx->c.dns_cname_chains += m->chain_len > 0;
+	rx->c.dns_cname_loops += m->chain_loop;
+	rx->c.dns_addrs_off_chain += m->n_addr_off_chain;
 	if ((unsigned int)m->n_a + m->n_aaaa > m->n_addr) {
 		ev->flags |= DNSYN_EVF_TRUNC_ADDRS;
 		rx->c.dns_addrs_capped += (unsigned int)m->n_a + m->n_aaaa - m->n_addr;

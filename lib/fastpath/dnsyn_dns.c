@@ -140,6 +140,80 @@ dnsyn_dns_name_decode(const uint8_t *msg, uint32_t len, uint32_t off, char *out,
 	return (int)w;
 }
 
+/* Resolve compression pointers at @p *off until a label (or the root) starts
+ * there. Pointers must go strictly backwards and not into the header. */
+static int
+name_follow(const uint8_t *msg, uint32_t len, uint32_t *off, uint32_t *jumps)
+{
+	while (*off < len && (msg[*off] & 0xc0) == 0xc0) {
+		uint32_t tgt;
+
+		if (*off + 2 > len)
+			return -EINVAL;
+		tgt = ((uint32_t)(msg[*off] & 0x3f) << 8) | msg[*off + 1];
+		if (tgt < DNSYN_DNS_HDR_LEN || tgt >= *off || ++*jumps > DNSYN_DNS_MAX_JUMPS)
+			return -EINVAL;
+		*off = tgt;
+	}
+	return *off < len ? 0 : -EINVAL;
+}
+
+static inline uint8_t
+lower(uint8_t c)
+{
+	return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c;
+}
+
+int
+dnsyn_dns_name_equal(const uint8_t *msg, uint32_t len, uint32_t a, uint32_t b)
+{
+	uint32_t ja = 0, jb = 0, wire = 0;
+
+	for (;;) {
+		uint8_t la, lb;
+		uint32_t i;
+
+		if (name_follow(msg, len, &a, &ja) < 0 || name_follow(msg, len, &b, &jb) < 0)
+			return 0;
+		if (a == b)
+			return 1; /* same bytes from here on (the common, compressed case) */
+		la = msg[a];
+		lb = msg[b];
+		if (la != lb || (la & 0xc0))
+			return 0;
+		if (la == 0)
+			return 1;
+		if (a + 1u + la > len || b + 1u + lb > len || (wire += la + 1u) > 255)
+			return 0;
+		for (i = 1; i <= la; i++)
+			if (lower(msg[a + i]) != lower(msg[b + i]))
+				return 0;
+		a += 1u + la;
+		b += 1u + lb;
+	}
+}
+
+/* Follow the CNAME chain from the question name and check each address's owner. */
+static void
+follow_chain(const uint8_t *msg, uint32_t len, struct dnsyn_dns_msg *m)
+{
+	uint32_t cur = m->qname_off;
+	unsigned int hop, i;
+
+	for (hop = 0; hop < DNSYN_DNS_MAX_CNAMES; hop++) {
+		for (i = 0; i < m->n_cname_list; i++)
+			if (dnsyn_dns_name_equal(msg, len, m->cname_owner[i], cur))
+				break;
+		if (i == m->n_cname_list)
+			break;
+		cur = m->cname_target[i];
+	}
+	m->chain_len = (uint8_t)hop;
+	m->chain_loop = hop == DNSYN_DNS_MAX_CNAMES;
+	for (i = 0; i < m->n_addr; i++)
+		m->n_addr_off_chain += !dnsyn_dns_name_equal(msg, len, m->addr_owner[i], cur);
+}
+
 /* Walk one section of @count RRs. Returns 0 or -EINVAL at the first RR that does
  * not fit (the RRs before it stay counted). */
 static int
@@ -151,7 +225,7 @@ walk_rrs(const uint8_t *msg, uint32_t len, uint32_t *off, uint16_t count, int se
 
 	for (i = 0; i < n; i++) {
 		uint16_t type, cls, rdlen;
-		uint32_t ttl;
+		uint32_t ttl, owner = o;
 
 		if (name_skip(msg, len, &o) < 0 || o + 10 > len)
 			return -EINVAL;
@@ -174,12 +248,18 @@ walk_rrs(const uint8_t *msg, uint32_t len, uint32_t *off, uint16_t count, int se
 				v6 = 1;
 			} else if (type == DNSYN_DNS_T_CNAME) {
 				m->n_cname++;
+				if (m->n_cname_list < DNSYN_DNS_MAX_CNAMES) {
+					m->cname_owner[m->n_cname_list] = (uint16_t)owner;
+					m->cname_target[m->n_cname_list++] = (uint16_t)o;
+				}
 			}
 			if (v6 >= 0) {
 				if (ttl < m->ttl_min)
 					m->ttl_min = ttl;
-				if (m->n_addr < DNSYN_DNS_MAX_ADDRS)
+				if (m->n_addr < DNSYN_DNS_MAX_ADDRS) {
+					m->addr_owner[m->n_addr] = (uint16_t)owner;
 					m->addr[m->n_addr++] = o | ((uint32_t)v6 << 16);
+				}
 			}
 		} else if (section == 3 && type == DNSYN_DNS_T_OPT && !m->has_opt) {
 			/* RFC 6891 §6.1.3: TTL carries EXTENDED-RCODE in its top byte. */
@@ -199,6 +279,7 @@ dnsyn_dns_parse(const uint8_t *msg, uint32_t len, struct dnsyn_dns_msg *m)
 	unsigned int i;
 
 	memset(m, 0, offsetof(struct dnsyn_dns_msg, addr));
+	m->n_cname_list = 0;
 	m->ttl_min = UINT32_MAX;
 	if (len < DNSYN_DNS_HDR_LEN) {
 		m->status = DNSYN_DNS_SHORT;
@@ -231,10 +312,12 @@ dnsyn_dns_parse(const uint8_t *msg, uint32_t len, struct dnsyn_dns_msg *m)
 		}
 		off += 4;
 	}
-	if (walk_rrs(msg, len, &off, m->ancount, 1, m) < 0) {
+	if (walk_rrs(msg, len, &off, m->ancount, 1, m) < 0)
 		m->status = DNSYN_DNS_BAD_ANSWER;
+	if (m->n_addr && m->qname_off)
+		follow_chain(msg, len, m);
+	if (m->status)
 		return 0;
-	}
 	if (walk_rrs(msg, len, &off, m->nscount, 2, m) < 0) {
 		m->status = DNSYN_DNS_BAD_AUTH;
 		return 0;

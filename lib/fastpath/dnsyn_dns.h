@@ -16,6 +16,8 @@
 #define DNSYN_DNS_MAX_RRS 4096
 /** Compression pointer jumps allowed while decoding one name. */
 #define DNSYN_DNS_MAX_JUMPS 16
+/** CNAME RRs remembered per message for following the chain. */
+#define DNSYN_DNS_MAX_CNAMES 16
 /** Longest presentation-format name dnsyn_dns_name_decode() can write
  *  (255 wire bytes, every byte escaped as \DDD, plus NUL). */
 #define DNSYN_DNS_NAME_TXT_MAX (255 * 4 + 1)
@@ -63,16 +65,27 @@ struct dnsyn_dns_msg {
 	uint16_t n_cname;   /**< ANSWER RRs of TYPE CNAME */
 	uint16_t n_rr;      /**< RRs walked in all sections */
 	uint32_t ttl_min;   /**< min TTL over A/AAAA RRs; UINT32_MAX if none */
-	uint16_t n_addr;    /**< entries in addr_off[] (<= DNSYN_DNS_MAX_ADDRS) */
+	uint8_t chain_len;  /**< CNAME hops from the question name to the final name */
+	uint8_t chain_loop; /**< the CNAME chain did not end within DNSYN_DNS_MAX_CNAMES hops */
+	uint16_t n_addr_off_chain; /**< listed A/AAAA RRs whose owner is not the chain's end */
+	uint16_t n_addr;    /**< entries in addr[] (<= DNSYN_DNS_MAX_ADDRS) */
 	/** RDATA offset of each A/AAAA RR in ANSWER order; bit 16 set for AAAA. */
 	uint32_t addr[DNSYN_DNS_MAX_ADDRS];
+	/* Working state for the chain (owner/target name offsets). */
+	uint16_t addr_owner[DNSYN_DNS_MAX_ADDRS];
+	uint16_t cname_owner[DNSYN_DNS_MAX_CNAMES];
+	uint16_t cname_target[DNSYN_DNS_MAX_CNAMES];
+	uint8_t n_cname_list;
 };
 
 #define DNSYN_DNS_ADDR_OFF(a) ((a) & 0xffffu)
 #define DNSYN_DNS_ADDR_IS_V6(a) (((a) >> 16) & 1u)
 
 /**
- * Parse a DNS message.
+ * Parse a DNS message. For a response with addresses it also follows the CNAME
+ * chain from the question name (chain_len) and counts address RRs whose owner
+ * is not the name the chain ends at (n_addr_off_chain: tunnels, poisoning
+ * attempts, or sloppy servers).
  *
  * @param msg the message (UDP payload, or a TCP message without its prefix)
  * @param len its length; at most 65535 is looked at
@@ -81,6 +94,13 @@ struct dnsyn_dns_msg {
  *         -EINVAL when the message is shorter than a header (m->status SHORT)
  */
 int dnsyn_dns_parse(const uint8_t *msg, uint32_t len, struct dnsyn_dns_msg *m);
+
+/**
+ * 1 when the names at @p a and @p b are equal (ASCII case-insensitive, RFC 4343),
+ * following compression pointers with the limits of dnsyn_dns_name_decode();
+ * 0 when they differ or either is malformed.
+ */
+int dnsyn_dns_name_equal(const uint8_t *msg, uint32_t len, uint32_t a, uint32_t b);
 
 /**
  * Decode the name at @p off into presentation format ("www.example.com",

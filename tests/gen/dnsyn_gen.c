@@ -1,0 +1,3467 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dnsyn_gen: deterministic test traffic for dnsyn, with the report it must give.
+ *
+ *   dnsyn_gen --scenario NAME --seed N --out PREFIX [--count K]
+ *   dnsyn_gen --scenario all --out DIR/
+ *   dnsyn_gen --list
+ *
+ * Writes PREFIX.pcap and PREFIX.json (linktypes: PREFIX-<lt>.pcap/.json). The
+ * JSON is the ground truth under the definitions of shared/traces/README.md.
+ * It is NOT obtained by analysing the pcap: every packet goes out through a
+ * ledger that records, when the packet is built, what it counts for (answer and
+ * its A/AAAA RRs, query, SYN, SYN-ACK) and which SYN each answer selects. Each
+ * lookup episode owns fresh server addresses that nothing else in the file
+ * names, so whether a SYN matches is decided by the episode that emits it.
+ *
+ * Deterministic: one splitmix64 stream seeded by --seed, a fixed epoch, no
+ * clock; the same scenario and seed give byte-identical files.
+ * Build: gcc -std=gnu11 -O2 -Wall -Wextra tests/gen/dnsyn_gen.c -lpcap
+ * See docs/generator.md.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <pcap/pcap.h>
+
+#define GEN_NAME "dnsyn_gen"
+#define EXIT_USAGE 2
+#define DEFAULT_SEED 1
+
+#define US_PER_S 1000000ULL
+#define US_PER_MS 1000ULL
+/* Fixed epoch (2023-11-14T22:13:20Z). It is 20 s past a minute, so the
+ * 60 s query buckets start at 1699999980, 1700000040, 1700000100, ... */
+#define BASE_US (1700000000ULL * US_PER_S)
+#define WINDOW_US US_PER_S           /* match window: 0 <= t_syn - t_answer <= 1 s */
+#define HIST_BINS 100
+#define HIST_BIN_US (10 * US_PER_MS)
+#define BUCKET_S 60
+#define SLOT_US (4 * US_PER_S)       /* one special episode per slot */
+#define SNAPLEN 65535
+
+/* IP protocol numbers (RFC 791, 8200 and the IANA registry) */
+#define P_HOPOPT 0
+#define P_ICMP 1
+#define P_IPIP 4
+#define P_TCP 6
+#define P_UDP 17
+#define P_IPV6 41
+#define P_ROUTING 43
+#define P_FRAGMENT 44
+#define P_ICMPV6 58
+#define P_NONE 59
+#define P_DSTOPTS 60
+#define P_EXPERIMENT 253
+
+#define TH_FIN 0x01
+#define TH_SYN 0x02
+#define TH_RST 0x04
+#define TH_PSH 0x08
+#define TH_ACK 0x10
+#define TH_ECE 0x40
+#define TH_CWR 0x80
+
+#define ETH_IPV4 0x0800
+#define ETH_ARP 0x0806
+#define ETH_IPV6 0x86dd
+#define ETH_LLDP 0x88cc
+
+/* ------------------------------------------------------------------------ */
+/* Errors, memory, vectors                                                   */
+
+static void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+
+/* Every failure, usage or internal, is one line on stderr and exit status 2. */
+static void
+die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs(GEN_NAME ": ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(EXIT_USAGE);
+}
+
+static void *
+xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (p == NULL)
+		die("out of memory");
+	return p;
+}
+
+static void *
+xcalloc(size_t n, size_t sz)
+{
+	void *p = calloc(n ? n : 1, sz);
+
+	if (p == NULL)
+		die("out of memory");
+	return p;
+}
+
+#define VEC(T) struct { T *v; size_t n, cap; }
+#define VEC_PUSH(vec, item) do { \
+		if ((vec).n == (vec).cap) { \
+			(vec).cap = (vec).cap ? 2 * (vec).cap : 64; \
+			(vec).v = xrealloc((vec).v, (vec).cap * sizeof(*(vec).v)); \
+		} \
+		(vec).v[(vec).n++] = (item); \
+	} while (0)
+
+/* ------------------------------------------------------------------------ */
+/* PRNG: splitmix64 (Steele, Lea, Flood 2014). Small, and stable across libcs
+ * unlike rand(), which is what byte-identical output needs.                  */
+
+struct rng {
+	uint64_t s;
+};
+
+static uint64_t
+rng_u64(struct rng *r)
+{
+	uint64_t z = (r->s += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* Uniform enough in [0, n): the modulo bias is irrelevant for test traffic. */
+static uint32_t
+rng_below(struct rng *r, uint32_t n)
+{
+	return (uint32_t)(rng_u64(r) % n);
+}
+
+/* Uniform in [lo, hi], both included. */
+static uint64_t
+rng_between(struct rng *r, uint64_t lo, uint64_t hi)
+{
+	return lo + rng_u64(r) % (hi - lo + 1);
+}
+
+static bool
+rng_pct(struct rng *r, unsigned int pct)
+{
+	return rng_below(r, 100) < pct;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Addresses                                                                 */
+
+struct ipaddr {
+	uint8_t fam;      /* 4 or 6 */
+	uint8_t a[16];    /* network order; IPv4 uses a[0..3] */
+};
+
+static size_t
+ip_alen(uint8_t fam)
+{
+	return fam == 4 ? 4 : 16;
+}
+
+static struct ipaddr
+ip4(uint32_t v)
+{
+	struct ipaddr x = { .fam = 4 };
+
+	x.a[0] = (uint8_t)(v >> 24);
+	x.a[1] = (uint8_t)(v >> 16);
+	x.a[2] = (uint8_t)(v >> 8);
+	x.a[3] = (uint8_t)v;
+	return x;
+}
+
+/* 2001:db8:<net>::<iid> (RFC 3849 documentation prefix). */
+static struct ipaddr
+ip6(uint16_t net, uint64_t iid)
+{
+	struct ipaddr x = { .fam = 6 };
+	int i;
+
+	x.a[0] = 0x20;
+	x.a[1] = 0x01;
+	x.a[2] = 0x0d;
+	x.a[3] = 0xb8;
+	x.a[4] = (uint8_t)(net >> 8);
+	x.a[5] = (uint8_t)net;
+	for (i = 0; i < 8; i++)
+		x.a[8 + i] = (uint8_t)(iid >> (56 - 8 * i));
+	return x;
+}
+
+static bool
+ip_eq(const struct ipaddr *x, const struct ipaddr *y)
+{
+	return x->fam == y->fam && memcmp(x->a, y->a, ip_alen(x->fam)) == 0;
+}
+
+/* RFC 5952 text for IPv6, as inet_ntop prints it (the oracle's key format). */
+static void
+ip_text(const struct ipaddr *x, char *s, size_t n)
+{
+	if (inet_ntop(x->fam == 4 ? AF_INET : AF_INET6, x->a, s, (socklen_t)n) == NULL)
+		die("internal: inet_ntop");
+}
+
+/* ------------------------------------------------------------------------ */
+/* Byte buffer                                                               */
+
+struct buf {
+	uint8_t *d;
+	size_t len;
+	size_t cap;
+};
+
+static void
+buf_reserve(struct buf *b, size_t n)
+{
+	size_t cap = b->cap ? b->cap : 256;
+
+	if (b->len + n <= b->cap)
+		return;
+	while (cap < b->len + n)
+		cap *= 2;
+	b->d = xrealloc(b->d, cap);
+	b->cap = cap;
+}
+
+static void
+buf_put(struct buf *b, const void *p, size_t n)
+{
+	buf_reserve(b, n);
+	if (n)
+		memcpy(b->d + b->len, p, n);
+	b->len += n;
+}
+
+static void
+buf_zero(struct buf *b, size_t n)
+{
+	buf_reserve(b, n);
+	memset(b->d + b->len, 0, n);
+	b->len += n;
+}
+
+static void
+buf_u8(struct buf *b, uint8_t v)
+{
+	buf_put(b, &v, 1);
+}
+
+static void
+buf_u16(struct buf *b, uint16_t v)
+{
+	uint8_t p[2] = { (uint8_t)(v >> 8), (uint8_t)v };
+
+	buf_put(b, p, 2);
+}
+
+static void
+buf_u32(struct buf *b, uint32_t v)
+{
+	buf_u16(b, (uint16_t)(v >> 16));
+	buf_u16(b, (uint16_t)v);
+}
+
+static void
+buf_free(struct buf *b)
+{
+	free(b->d);
+	memset(b, 0, sizeof(*b));
+}
+
+static void
+put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static uint16_t
+get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Packet builders: IPv4/IPv6 (+ options, extension headers, fragments),     */
+/* UDP, TCP, ICMP. All checksums are correct so that tcpdump -vv stays quiet */
+/* and no reader can take a bad checksum as the reason to skip a packet.     */
+
+/* RFC 1071 one's complement sum. */
+static uint32_t
+csum_add(uint32_t sum, const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < n; i += 2)
+		sum += get16(p + i);
+	if (n & 1)
+		sum += (uint32_t)p[n - 1] << 8;
+	return sum;
+}
+
+static uint16_t
+csum_fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/* Upper-layer checksum with the pseudo header (RFC 768, 793, 8200 §8.1;
+ * ICMPv4 has none). A routing header here always has Segments Left 0, so the
+ * IPv6 destination is the final one. */
+static void
+l4_checksum(const struct ipaddr *src, const struct ipaddr *dst, uint8_t proto, uint8_t *l4,
+	    size_t len)
+{
+	size_t off;
+	uint32_t sum = 0;
+	uint16_t c;
+
+	switch (proto) {
+	case P_TCP:
+		off = 16;
+		break;
+	case P_UDP:
+		off = 6;
+		break;
+	case P_ICMP:
+	case P_ICMPV6:
+		off = 2;
+		break;
+	default:
+		return;
+	}
+	if (len < off + 2)
+		return;
+	put16(l4 + off, 0);
+	if (proto != P_ICMP) {
+		sum = csum_add(sum, src->a, ip_alen(src->fam));
+		sum = csum_add(sum, dst->a, ip_alen(dst->fam));
+		sum += proto;
+		sum += (uint32_t)len;
+	}
+	c = csum_fold(csum_add(sum, l4, len));
+	if (c == 0 && proto == P_UDP)
+		c = 0xffff; /* RFC 768: 0 means "no checksum" */
+	put16(l4 + off, c);
+}
+
+/* How a datagram is wrapped (bits of ip_wrap's @x). */
+#define X4_RTRALERT 0x01 /* IPv4 Router Alert option (RFC 2113): IHL 6 */
+#define X6_HBH 0x02      /* hop-by-hop options with Router Alert (RFC 2711) */
+#define X6_DST 0x04      /* destination options, PadN only */
+#define X6_RT 0x08       /* routing header type 0, no addresses, Segments Left 0 */
+#define X6_AFRAG 0x10    /* atomic fragment: offset 0, M=0 (RFC 6946), not a fragment */
+#define X6_ALL (X6_HBH | X6_DST | X6_RT | X6_AFRAG)
+
+struct gen;
+static uint16_t next_ip_id(struct gen *g);
+
+static void
+ip4_header(struct buf *b, uint16_t id, uint16_t frag, uint8_t proto, const struct ipaddr *src,
+	   const struct ipaddr *dst, size_t payload, bool rtr_alert)
+{
+	size_t ihl = rtr_alert ? 24 : 20;
+	size_t start = b->len;
+
+	buf_u8(b, (uint8_t)(0x40 | ihl / 4));
+	buf_u8(b, 0);
+	buf_u16(b, (uint16_t)(ihl + payload));
+	buf_u16(b, id);
+	buf_u16(b, frag);
+	buf_u8(b, 64);
+	buf_u8(b, proto);
+	buf_u16(b, 0);
+	buf_put(b, src->a, 4);
+	buf_put(b, dst->a, 4);
+	if (rtr_alert) {
+		buf_u8(b, 0x94);
+		buf_u8(b, 4);
+		buf_u16(b, 0);
+	}
+	put16(b->d + start + 10, csum_fold(csum_add(0, b->d + start, ihl)));
+}
+
+/* IPv6 header plus the extension headers named in @x, in RFC 8200 §4.1 order. */
+static void
+ip6_header(struct buf *b, uint8_t proto, const struct ipaddr *src, const struct ipaddr *dst,
+	   size_t payload, unsigned int x, uint32_t frag_id)
+{
+	uint8_t chain[4];
+	size_t ext = 0;
+	int n = 0, i;
+
+	if (x & X6_HBH)
+		chain[n++] = P_HOPOPT;
+	if (x & X6_DST)
+		chain[n++] = P_DSTOPTS;
+	if (x & X6_RT)
+		chain[n++] = P_ROUTING;
+	if (x & X6_AFRAG)
+		chain[n++] = P_FRAGMENT;
+	ext = (size_t)n * 8; /* every header used here is 8 bytes */
+
+	buf_u32(b, 0x60000000);
+	buf_u16(b, (uint16_t)(ext + payload));
+	buf_u8(b, n ? chain[0] : proto);
+	buf_u8(b, 64);
+	buf_put(b, src->a, 16);
+	buf_put(b, dst->a, 16);
+	for (i = 0; i < n; i++) {
+		uint8_t nh = i + 1 < n ? chain[i + 1] : proto;
+
+		buf_u8(b, nh);
+		switch (chain[i]) {
+		case P_HOPOPT: /* Router Alert (5,2,0,0) + PadN of 0 data bytes */
+			buf_u8(b, 0);
+			buf_u8(b, 5);
+			buf_u8(b, 2);
+			buf_u16(b, 0);
+			buf_u8(b, 1);
+			buf_u8(b, 0);
+			break;
+		case P_DSTOPTS: /* PadN with 4 data bytes */
+			buf_u8(b, 0);
+			buf_u8(b, 1);
+			buf_u8(b, 4);
+			buf_u32(b, 0);
+			break;
+		case P_ROUTING: /* len 0, type 0, Segments Left 0, reserved */
+			buf_u8(b, 0);
+			buf_u8(b, 0);
+			buf_u8(b, 0);
+			buf_u32(b, 0);
+			break;
+		case P_FRAGMENT: /* offset 0, M=0 */
+			buf_u8(b, 0);
+			buf_u16(b, 0);
+			buf_u32(b, frag_id);
+			break;
+		}
+	}
+}
+
+/* An IP datagram around the upper-layer bytes @l4, checksum filled in. */
+static struct buf
+ip_wrap(struct gen *g, const struct ipaddr *src, const struct ipaddr *dst, uint8_t proto,
+	const uint8_t *l4, size_t l4len, unsigned int x)
+{
+	struct buf b = { 0 };
+	size_t off;
+
+	if (src->fam == 4)
+		ip4_header(&b, next_ip_id(g), proto == P_TCP ? 0x4000 : 0, proto, src, dst, l4len,
+			   x & X4_RTRALERT);
+	else
+		ip6_header(&b, proto, src, dst, l4len, x, next_ip_id(g));
+	off = b.len;
+	buf_put(&b, l4, l4len);
+	l4_checksum(src, dst, proto, b.d + off, l4len);
+	return b;
+}
+
+static struct buf
+udp_l4(const struct ipaddr *src, const struct ipaddr *dst, uint16_t sport, uint16_t dport,
+       const uint8_t *p, size_t n)
+{
+	struct buf b = { 0 };
+
+	buf_u16(&b, sport);
+	buf_u16(&b, dport);
+	buf_u16(&b, (uint16_t)(8 + n));
+	buf_u16(&b, 0);
+	buf_put(&b, p, n);
+	l4_checksum(src, dst, P_UDP, b.d, b.len);
+	return b;
+}
+
+static struct buf
+build_udp(struct gen *g, const struct ipaddr *src, const struct ipaddr *dst, uint16_t sport,
+	  uint16_t dport, const uint8_t *p, size_t n, unsigned int x)
+{
+	struct buf l4 = udp_l4(src, dst, sport, dport, p, n);
+	struct buf d = ip_wrap(g, src, dst, P_UDP, l4.d, l4.len, x);
+
+	buf_free(&l4);
+	return d;
+}
+
+/* Split an upper-layer payload (checksum already set) into two fragments at
+ * @split (a multiple of 8): IPv4 MF/offset, or IPv6 fragment headers. */
+static void
+ip_fragments(struct gen *g, const struct ipaddr *src, const struct ipaddr *dst, uint8_t proto,
+	     const struct buf *l4, size_t split, struct buf out[2])
+{
+	uint16_t id = next_ip_id(g);
+	int i;
+
+	if (split % 8 || split >= l4->len)
+		die("internal: bad fragment split");
+	for (i = 0; i < 2; i++) {
+		size_t from = i ? split : 0, n = i ? l4->len - split : split;
+		uint16_t fo = (uint16_t)(from / 8);
+		struct buf *b = &out[i];
+
+		memset(b, 0, sizeof(*b));
+		if (src->fam == 4) {
+			ip4_header(b, id, (uint16_t)(fo | (i ? 0 : 0x2000)), proto, src, dst, n, false);
+		} else {
+			ip6_header(b, P_FRAGMENT, src, dst, 8 + n, 0, 0);
+			buf_u8(b, proto);
+			buf_u8(b, 0);
+			buf_u16(b, (uint16_t)(fo << 3 | (i ? 0 : 1)));
+			buf_u32(b, 0x5eed0000u | id);
+		}
+		buf_put(b, l4->d + from, n);
+	}
+}
+
+struct tcp_pkt {
+	struct ipaddr src, dst;
+	uint16_t sport, dport;
+	uint32_t seq, ack;
+	uint8_t flags;
+	unsigned int x;        /* ip_wrap flags */
+	uint32_t conn;         /* connection id: a SYN and its retransmissions share it */
+	bool raw_doff;         /* malformed: write @doff as is */
+	uint8_t doff;
+	const uint8_t *payload;
+	size_t plen;
+};
+
+static struct buf
+build_tcp(struct gen *g, const struct tcp_pkt *s)
+{
+	struct buf l4 = { 0 }, d;
+	bool mss = s->flags & TH_SYN;
+	uint8_t doff = s->raw_doff ? s->doff : (uint8_t)(mss ? 6 : 5);
+
+	buf_u16(&l4, s->sport);
+	buf_u16(&l4, s->dport);
+	buf_u32(&l4, s->seq);
+	buf_u32(&l4, s->ack);
+	buf_u8(&l4, (uint8_t)(doff << 4));
+	buf_u8(&l4, s->flags);
+	buf_u16(&l4, 64240);
+	buf_u16(&l4, 0);
+	buf_u16(&l4, 0);
+	if (mss) { /* MSS option: SYNs carry one in practice */
+		buf_u8(&l4, 2);
+		buf_u8(&l4, 4);
+		buf_u16(&l4, s->src.fam == 4 ? 1460 : 1440);
+	}
+	buf_put(&l4, s->payload, s->plen);
+	d = ip_wrap(g, &s->src, &s->dst, P_TCP, l4.d, l4.len, s->x);
+	buf_free(&l4);
+	return d;
+}
+
+/* ICMP destination/port unreachable quoting @quoted whole (RFC 1812 §4.3.2.3
+ * allows more than 8 bytes; quoting all of it is the harder case for a probe). */
+static struct buf
+build_icmp_unreach(struct gen *g, const struct ipaddr *src, const struct ipaddr *dst,
+		   const struct buf *quoted)
+{
+	struct buf l4 = { 0 }, d;
+
+	buf_u8(&l4, src->fam == 4 ? 3 : 1);
+	buf_u8(&l4, src->fam == 4 ? 3 : 4);
+	buf_u16(&l4, 0);
+	buf_u32(&l4, 0);
+	buf_put(&l4, quoted->d, quoted->len);
+	d = ip_wrap(g, src, dst, src->fam == 4 ? P_ICMP : P_ICMPV6, l4.d, l4.len, 0);
+	buf_free(&l4);
+	return d;
+}
+
+/* ------------------------------------------------------------------------ */
+/* DNS message builder (RFC 1035 §4.1). Besides the bytes it keeps one       */
+/* "unit" per question and RR with where it ends and what it is, so the      */
+/* ledger knows what the counting rules make of the message without parsing */
+/* it back.                                                                  */
+
+#define DNS_T_A 1
+#define DNS_T_NS 2
+#define DNS_T_CNAME 5
+#define DNS_T_SOA 6
+#define DNS_T_TXT 16
+#define DNS_T_AAAA 28
+#define DNS_T_OPT 41
+#define DNS_C_IN 1
+#define DNS_C_CH 3
+
+#define DNS_QR 0x8000
+#define DNS_OPCODE(o) ((o) << 11)
+#define DNS_AA 0x0400
+#define DNS_TC 0x0200
+#define DNS_RD 0x0100
+#define DNS_RA 0x0080
+#define DNS_RESP (DNS_QR | DNS_RD | DNS_RA)
+
+#define DNS_HDR 12
+#define DNS_MAX_UNITS 32
+
+enum dns_sec { SEC_QD, SEC_AN, SEC_NS, SEC_AR };
+
+struct dns_unit {
+	uint8_t sec;       /* section the builder wrote it for */
+	bool nofit;        /* deliberately unparseable (bad label, over-long name, cut RDATA) */
+	uint16_t type, cls, rdlen;
+	uint32_t end;      /* offset just past the unit */
+	uint8_t rdata[16];
+};
+
+struct dns {
+	struct buf b;
+	uint16_t n[4];          /* units written per section */
+	bool fixed_counts;      /* header counts set by dns_counts() (lying counts) */
+	uint16_t hdr[4];
+	size_t rd_off;          /* RDATA start of the RR being written */
+	uint16_t rr_type, rr_cls;
+	struct dns_unit u[DNS_MAX_UNITS];
+	int nu;
+};
+
+static void
+dns_begin(struct dns *m, uint16_t id, uint16_t flags)
+{
+	memset(m, 0, sizeof(*m));
+	buf_u16(&m->b, id);
+	buf_u16(&m->b, flags);
+	buf_zero(&m->b, 8);
+}
+
+static void
+dns_free(struct dns *m)
+{
+	buf_free(&m->b);
+}
+
+static struct dns_unit *
+dns_unit_add(struct dns *m, uint8_t sec, uint16_t type, uint16_t cls, const uint8_t *rd,
+	     size_t rdlen)
+{
+	struct dns_unit *u;
+
+	if (m->nu == DNS_MAX_UNITS)
+		die("internal: too many DNS records");
+	u = &m->u[m->nu++];
+	memset(u, 0, sizeof(*u));
+	u->sec = sec;
+	u->type = type;
+	u->cls = cls;
+	u->rdlen = (uint16_t)rdlen;
+	u->end = (uint32_t)m->b.len;
+	if (rd)
+		memcpy(u->rdata, rd, rdlen < 16 ? rdlen : 16);
+	m->n[sec]++;
+	return u;
+}
+
+/* Labels of a dotted name, without the root label. */
+static void
+dns_labels(struct dns *m, const char *name)
+{
+	while (*name) {
+		const char *dot = strchr(name, '.');
+		size_t l = dot ? (size_t)(dot - name) : strlen(name);
+
+		if (l == 0 || l > 63)
+			die("internal: bad label in '%s'", name);
+		buf_u8(&m->b, (uint8_t)l);
+		buf_put(&m->b, name, l);
+		name += l;
+		if (*name == '.')
+			name++;
+	}
+}
+
+/* Uncompressed name ("" is the root); returns its offset for later pointers. */
+static uint16_t
+dns_name(struct dns *m, const char *name)
+{
+	uint16_t off = (uint16_t)m->b.len;
+
+	dns_labels(m, name);
+	buf_u8(&m->b, 0);
+	return off;
+}
+
+/* Compression pointer (RFC 1035 §4.1.4). Any target is written as asked,
+ * itself, the header or past the end included: the malformed scenario needs it. */
+static void
+dns_ptr(struct dns *m, uint16_t target)
+{
+	buf_u16(&m->b, (uint16_t)(0xc000 | (target & 0x3fff)));
+}
+
+/* @prefix labels followed by a pointer to @target; returns the name's offset. */
+static uint16_t
+dns_name_ptr(struct dns *m, const char *prefix, uint16_t target)
+{
+	uint16_t off = (uint16_t)m->b.len;
+
+	dns_labels(m, prefix);
+	dns_ptr(m, target);
+	return off;
+}
+
+/* QTYPE/QCLASS after the question name. */
+static void
+dns_question(struct dns *m, uint16_t type, uint16_t cls)
+{
+	buf_u16(&m->b, type);
+	buf_u16(&m->b, cls);
+	dns_unit_add(m, SEC_QD, type, cls, NULL, 0);
+}
+
+/* RR fixed part after the owner name; RDATA follows, then dns_rr_end(). */
+static void
+dns_rr_begin(struct dns *m, uint16_t type, uint16_t cls, uint32_t ttl)
+{
+	buf_u16(&m->b, type);
+	buf_u16(&m->b, cls);
+	buf_u32(&m->b, ttl);
+	buf_u16(&m->b, 0);
+	m->rd_off = m->b.len;
+	m->rr_type = type;
+	m->rr_cls = cls;
+}
+
+static struct dns_unit *
+dns_rr_end(struct dns *m, uint8_t sec)
+{
+	size_t rdlen = m->b.len - m->rd_off;
+
+	put16(m->b.d + m->rd_off - 2, (uint16_t)rdlen);
+	return dns_unit_add(m, sec, m->rr_type, m->rr_cls, m->b.d + m->rd_off, rdlen);
+}
+
+/* A or AAAA RR (by the address family) after its owner name. */
+static void
+dns_rr_addr(struct dns *m, uint8_t sec, const struct ipaddr *a, uint32_t ttl)
+{
+	dns_rr_begin(m, a->fam == 4 ? DNS_T_A : DNS_T_AAAA, DNS_C_IN, ttl);
+	buf_put(&m->b, a->a, ip_alen(a->fam));
+	dns_rr_end(m, sec);
+}
+
+/* Header counts that differ from what is present (malformed scenario). */
+static void
+dns_counts(struct dns *m, uint16_t qd, uint16_t an, uint16_t ns, uint16_t ar)
+{
+	m->fixed_counts = true;
+	m->hdr[SEC_QD] = qd;
+	m->hdr[SEC_AN] = an;
+	m->hdr[SEC_NS] = ns;
+	m->hdr[SEC_AR] = ar;
+}
+
+static void
+dns_end(struct dns *m)
+{
+	const uint16_t *c = m->fixed_counts ? m->hdr : m->n;
+	int i;
+
+	for (i = 0; i < 4; i++)
+		put16(m->b.d + 4 + 2 * i, c[i]);
+}
+
+#define EVAL_MAX_ADDR 16
+
+/* What the counting definitions make of a message. */
+struct dns_eval {
+	bool msg;          /* >= 12 bytes: a DNS message at all */
+	bool qr;
+	uint8_t rcode;
+	uint16_t n_a, n_aaaa;
+	int naddr;
+	struct ipaddr addr[EVAL_MAX_ADDR]; /* the counted A and AAAA RRs' addresses */
+};
+
+/* Apply the definitions to the first @len bytes of @m: sections are walked by
+ * the header's counts, record by record, and the walk stops at the first
+ * record that does not fit. Record boundaries come from the builder's units,
+ * so this reads no name and follows no pointer; it only reads the header. */
+static void
+dns_eval(const struct dns *m, size_t len, struct dns_eval *e)
+{
+	const uint8_t *h = m->b.d;
+	int ui = 0, sec;
+
+	memset(e, 0, sizeof(*e));
+	if (len < DNS_HDR)
+		return;
+	e->msg = true;
+	e->qr = h[2] >> 7;
+	e->rcode = h[3] & 0x0f;
+	for (sec = SEC_QD; sec <= SEC_AR; sec++) {
+		unsigned int cnt = get16(h + 4 + 2 * sec), i;
+
+		for (i = 0; i < cnt; i++) {
+			const struct dns_unit *u;
+
+			/* Nothing written past the last unit: the next record cannot fit. */
+			if (ui == m->nu)
+				return;
+			u = &m->u[ui++];
+			if ((u->sec == SEC_QD) != (sec == SEC_QD))
+				die("internal: header counts read a question as an RR");
+			if (u->nofit || u->end > len)
+				return;
+			if (sec != SEC_AN || u->cls != DNS_C_IN)
+				continue;
+			if (u->type == DNS_T_A && u->rdlen == 4) {
+				e->n_a++;
+			} else if (u->type == DNS_T_AAAA && u->rdlen == 16) {
+				e->n_aaaa++;
+			} else {
+				continue;
+			}
+			if (e->naddr == EVAL_MAX_ADDR)
+				die("internal: too many addresses in one answer");
+			e->addr[e->naddr].fam = u->type == DNS_T_A ? 4 : 6;
+			memcpy(e->addr[e->naddr].a, u->rdata, u->rdlen);
+			e->naddr++;
+		}
+	}
+}
+
+/* ------------------------------------------------------------------------ */
+/* Timeline and packets                                                      */
+
+/* Set of used microsecond timestamps: packet times are strictly increasing,
+ * so two packets never share one and file order is time order. */
+struct timeline {
+	uint64_t *slot;
+	size_t cap, n;
+};
+
+static size_t
+tl_hash(uint64_t t, size_t cap)
+{
+	return (size_t)((t * 0x9e3779b97f4a7c15ULL) >> 17) & (cap - 1);
+}
+
+static bool
+tl_has(const struct timeline *tl, uint64_t t)
+{
+	size_t i;
+
+	if (tl->cap == 0)
+		return false;
+	for (i = tl_hash(t, tl->cap); tl->slot[i]; i = (i + 1) & (tl->cap - 1))
+		if (tl->slot[i] == t)
+			return true;
+	return false;
+}
+
+static void
+tl_insert(struct timeline *tl, uint64_t t)
+{
+	size_t i;
+
+	if (2 * (tl->n + 1) > tl->cap) {
+		struct timeline big = { xcalloc(tl->cap ? 2 * tl->cap : 1024, sizeof(uint64_t)),
+					tl->cap ? 2 * tl->cap : 1024, 0 };
+
+		for (i = 0; i < tl->cap; i++)
+			if (tl->slot[i])
+				tl_insert(&big, tl->slot[i]);
+		free(tl->slot);
+		*tl = big;
+	}
+	for (i = tl_hash(t, tl->cap); tl->slot[i]; i = (i + 1) & (tl->cap - 1))
+		;
+	tl->slot[i] = t;
+	tl->n++;
+}
+
+/* The first free microsecond at or after @t. */
+static uint64_t
+tl_take(struct timeline *tl, uint64_t t)
+{
+	while (tl_has(tl, t))
+		t++;
+	tl_insert(tl, t);
+	return t;
+}
+
+struct event {
+	uint64_t t;          /* µs since the epoch */
+	uint8_t fam;         /* 4, 6; 0: not IP (data follows an Ethernet type) */
+	uint16_t ethertype;  /* fam 0 only */
+	uint32_t snap;       /* 0, or the caplen of the finished frame (caplen < len) */
+	uint32_t len;
+	uint8_t *data;       /* the IP datagram, or the non-IP payload */
+};
+
+/* ------------------------------------------------------------------------ */
+/* Ledger: what each packet counts for, recorded as it is emitted.           */
+
+enum { V_DST = 0, V_CLI = 1 }; /* dst_only, dst_and_client */
+
+struct l_answer {
+	uint64_t t;
+	uint8_t fam;       /* transport family of the answer packet */
+	uint8_t rcode;
+	uint16_t n_a, n_aaaa;
+};
+
+struct l_query {
+	uint64_t t;
+	uint8_t fam;
+	struct ipaddr client;
+};
+
+struct l_syn {
+	uint64_t t;
+	uint8_t fam;
+	uint16_t dport;
+	uint32_t conn;     /* equal for retransmissions: same 5-tuple and ISN */
+};
+
+/* Answer @ans selected SYN @syn (its earliest in-window SYN) in variant @var;
+ * @fam 4: A RR vs IPv4 SYN (the paper), 6: AAAA vs IPv6 (aaaa_extension). */
+struct l_match {
+	uint8_t fam;
+	uint8_t var;
+	uint32_t ans, syn;
+	uint64_t delay;
+};
+
+struct ledger {
+	VEC(struct l_answer) ans;
+	VEC(struct l_query) q;
+	VEC(struct l_syn) syn;
+	VEC(uint8_t) synack;
+	VEC(struct l_match) match;
+};
+
+/* ------------------------------------------------------------------------ */
+/* Generator context                                                         */
+
+#define N_CLIENTS 16
+#define SCANNER (N_CLIENTS - 1)    /* the Blaster-infected host */
+
+struct client {
+	struct ipaddr v4, v6;
+};
+
+struct gen {
+	struct rng rng;
+	struct timeline tl;
+	VEC(struct event) ev;
+	struct ledger led;
+	uint64_t slot;               /* next special-episode slot */
+	uint64_t nogo_lo[4], nogo_hi[4];
+	int nnogo;
+	uint32_t n_srv4, n_srv6, n_glue, n_peer, n_name, conn;
+	uint16_t ip_id, sport;
+	struct client cli[N_CLIENTS];
+	struct ipaddr res4, res6;
+};
+
+static uint16_t
+next_ip_id(struct gen *g)
+{
+	return ++g->ip_id;
+}
+
+/* Ephemeral ports, one per flow, never 53. */
+static uint16_t
+next_sport(struct gen *g)
+{
+	if (g->sport < 32768 || g->sport >= 60999)
+		g->sport = 32768;
+	return g->sport++;
+}
+
+/* Fresh server addresses: each is named by one episode only. IPv4 from
+ * 198.18.0.0/15 (RFC 2544), IPv6 from 2001:db8:5e::/48. */
+static struct ipaddr
+new_server(struct gen *g, uint8_t fam)
+{
+	if (fam == 4)
+		return ip4(0xc6120100u + g->n_srv4++);
+	return ip6(0x5e, 0x100 + g->n_srv6++);
+}
+
+/* Addresses that only appear as glue in ADDITIONAL (192.0.2.0/24). */
+static struct ipaddr
+new_glue(struct gen *g)
+{
+	return ip4(0xc0000201u + (g->n_glue++ % 250));
+}
+
+/* Non-DNS peers for noise: 203.0.113.0/24, 2001:db8:ffff::/48. */
+static struct ipaddr
+noise_peer(struct gen *g, uint8_t fam)
+{
+	uint32_t n = g->n_peer++ % 200;
+
+	return fam == 4 ? ip4(0xcb007101u + n) : ip6(0xffff, 1 + n);
+}
+
+static void
+new_name(struct gen *g, char *s, size_t n)
+{
+	static const char *const sites[] = { "shop", "news", "cdn", "mail", "video", "api" };
+	static const char *const tlds[] = { "example", "example.com", "example.net" };
+
+	g->n_name++;
+	snprintf(s, n, "h%u.%s%u.%s", g->n_name, sites[rng_below(&g->rng, 6)],
+		 rng_below(&g->rng, 40), tlds[rng_below(&g->rng, 3)]);
+}
+
+static struct gen *
+gen_new(uint64_t seed)
+{
+	struct gen *g = xcalloc(1, sizeof(*g));
+	int i;
+
+	g->rng.s = seed;
+	g->slot = BASE_US + US_PER_S;
+	g->sport = (uint16_t)(32768 + rng_below(&g->rng, 4096));
+	g->ip_id = (uint16_t)rng_u64(&g->rng);
+	for (i = 0; i < N_CLIENTS; i++) {
+		g->cli[i].v4 = ip4(0x0a010001u + (uint32_t)i);  /* 10.1.0.1.. */
+		g->cli[i].v6 = ip6(0xc1, 1 + (uint64_t)i);      /* 2001:db8:c1::1.. */
+	}
+	g->res4 = ip4(0x0a350035u);                             /* 10.53.0.53 */
+	g->res6 = ip6(0x53, 0x53);                              /* 2001:db8:53::53 */
+	return g;
+}
+
+static void
+gen_free(struct gen *g)
+{
+	size_t i;
+
+	for (i = 0; i < g->ev.n; i++)
+		free(g->ev.v[i].data);
+	free(g->ev.v);
+	free(g->tl.slot);
+	free(g->led.ans.v);
+	free(g->led.q.v);
+	free(g->led.syn.v);
+	free(g->led.synack.v);
+	free(g->led.match.v);
+	free(g);
+}
+
+/* Time ranges that special slots must avoid (absolute-time specials). */
+static void
+nogo_add(struct gen *g, uint64_t lo, uint64_t hi)
+{
+	if (g->nnogo == 4)
+		die("internal: too many no-go ranges");
+	g->nogo_lo[g->nnogo] = lo;
+	g->nogo_hi[g->nnogo] = hi;
+	g->nnogo++;
+}
+
+/* Special episodes are built first, each in a 4 s slot of its own, so the
+ * exact delays they are made of cannot collide with anything; random traffic
+ * comes later and is the one that yields a microsecond on a collision. */
+static uint64_t
+sp_slot(struct gen *g)
+{
+	for (;;) {
+		uint64_t t = g->slot;
+		bool clash = false;
+		int i;
+
+		g->slot += SLOT_US;
+		for (i = 0; i < g->nnogo; i++)
+			if (t < g->nogo_hi[i] && t + SLOT_US > g->nogo_lo[i])
+				clash = true;
+		if (!clash)
+			return t + 1000 + rng_below(&g->rng, 200000);
+	}
+}
+
+/* ------------------------------------------------------------------------ */
+/* Emission: every packet enters the file here.                              */
+
+static uint64_t
+emit_ev(struct gen *g, uint64_t t, uint8_t fam, uint16_t ethertype, uint32_t snap,
+	const uint8_t *data, size_t len)
+{
+	struct event e = { .fam = fam, .ethertype = ethertype, .snap = snap };
+
+	e.t = tl_take(&g->tl, t);
+	e.len = (uint32_t)len;
+	e.data = xrealloc(NULL, len);
+	memcpy(e.data, data, len);
+	VEC_PUSH(g->ev, e);
+	return e.t;
+}
+
+/* Emit an IP datagram (consumed) at the first free µs >= @t; returns that time. */
+static uint64_t
+emit(struct gen *g, uint64_t t, uint8_t fam, struct buf *d)
+{
+	t = emit_ev(g, t, fam, 0, 0, d->d, d->len);
+	buf_free(d);
+	return t;
+}
+
+static uint32_t
+led_answer(struct gen *g, uint64_t t, uint8_t fam, const struct dns_eval *e)
+{
+	struct l_answer a = { t, fam, e->rcode, e->n_a, e->n_aaaa };
+
+	VEC_PUSH(g->led.ans, a);
+	return (uint32_t)(g->led.ans.n - 1);
+}
+
+static void
+led_query(struct gen *g, uint64_t t, uint8_t fam, const struct ipaddr *client)
+{
+	struct l_query q = { t, fam, *client };
+
+	VEC_PUSH(g->led.q, q);
+}
+
+static void
+led_match(struct gen *g, uint8_t fam, uint8_t var, uint32_t ans, uint32_t syn, uint64_t delay)
+{
+	struct l_match m = { fam, var, ans, syn, delay };
+
+	VEC_PUSH(g->led.match, m);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Episodes: a few lookups and the connections that follow them. An episode  */
+/* owns the addresses its answers name, so the earliest in-window SYN of     */
+/* each answer is found among the SYNs this episode plans, in time order.    */
+
+#define EP_MAX_ANS 8
+#define EP_MAX_ADDR 8
+#define EP_MAX_SYN 24
+
+struct ep_ans {
+	uint32_t led;               /* ledger index */
+	uint64_t t;
+	struct ipaddr client;       /* the answer's IP destination */
+	struct ipaddr addr[EP_MAX_ADDR];
+	int naddr;
+	bool done[2][2];            /* [A/AAAA][variant]: earliest SYN already taken */
+};
+
+struct ep_syn {
+	uint64_t t;                 /* wanted time */
+	bool exact;                 /* the time must not move (boundary delays) */
+	struct tcp_pkt p;
+};
+
+struct ep {
+	struct ep_ans ans[EP_MAX_ANS];
+	int nans;
+	struct ep_syn syn[EP_MAX_SYN];
+	int nsyn;
+};
+
+static void
+ep_add_answer(struct ep *ep, uint32_t led, uint64_t t, const struct ipaddr *client,
+	      const struct dns_eval *e)
+{
+	struct ep_ans *a;
+
+	if (ep->nans == EP_MAX_ANS || e->naddr > EP_MAX_ADDR)
+		die("internal: episode too large");
+	a = &ep->ans[ep->nans++];
+	memset(a, 0, sizeof(*a));
+	a->led = led;
+	a->t = t;
+	a->client = *client;
+	a->naddr = e->naddr;
+	memcpy(a->addr, e->addr, sizeof(a->addr[0]) * (size_t)e->naddr);
+}
+
+/* Record a DNS message sent at @t from @src to @dst (port 53 on one side). */
+static void
+dns_ledger(struct gen *g, struct ep *ep, uint64_t t, const struct ipaddr *src,
+	   const struct ipaddr *dst, const struct dns_eval *e)
+{
+	if (!e->msg)
+		return; /* < 12 bytes: not counted at all */
+	if (e->qr) {
+		uint32_t i = led_answer(g, t, src->fam, e);
+
+		if (ep)
+			ep_add_answer(ep, i, t, dst, e);
+	} else {
+		led_query(g, t, src->fam, src);
+	}
+}
+
+/* A DNS message over UDP; @ep (may be NULL) collects the answer's addresses. */
+static uint64_t
+send_dns(struct gen *g, struct ep *ep, uint64_t t, const struct ipaddr *src,
+	 const struct ipaddr *dst, uint16_t sport, uint16_t dport, const struct dns *m,
+	 unsigned int x)
+{
+	struct buf d;
+	struct dns_eval e;
+
+	if (sport != 53 && dport != 53)
+		die("internal: send_dns off port 53");
+	d = build_udp(g, src, dst, sport, dport, m->b.d, m->b.len, x);
+	t = emit(g, t, src->fam, &d);
+	dns_eval(m, m->b.len, &e);
+	dns_ledger(g, ep, t, src, dst, &e);
+	return t;
+}
+
+/* Any TCP segment. SYN (SYN set, ACK clear) and SYN-ACK go to the ledger;
+ * *syn_idx gets the SYN's ledger index (UINT32_MAX otherwise). */
+static uint64_t
+send_tcp(struct gen *g, uint64_t t, const struct tcp_pkt *s, uint32_t *syn_idx)
+{
+	struct buf d = build_tcp(g, s);
+
+	t = emit(g, t, s->src.fam, &d);
+	if (syn_idx)
+		*syn_idx = UINT32_MAX;
+	if ((s->flags & (TH_SYN | TH_ACK)) == TH_SYN) {
+		struct l_syn l = { t, s->src.fam, s->dport, s->conn };
+
+		VEC_PUSH(g->led.syn, l);
+		if (syn_idx)
+			*syn_idx = (uint32_t)(g->led.syn.n - 1);
+	} else if ((s->flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK)) {
+		VEC_PUSH(g->led.synack, s->src.fam);
+	}
+	return t;
+}
+
+static void
+ep_plan_syn(struct ep *ep, uint64_t t, bool exact, const struct tcp_pkt *p)
+{
+	struct ep_syn *s;
+
+	if (ep->nsyn == EP_MAX_SYN)
+		die("internal: too many SYNs in one episode");
+	s = &ep->syn[ep->nsyn++];
+	s->t = t;
+	s->exact = exact;
+	s->p = *p;
+}
+
+static bool
+ep_names(const struct ep_ans *a, const struct ipaddr *x)
+{
+	int i;
+
+	for (i = 0; i < a->naddr; i++)
+		if (ip_eq(&a->addr[i], x))
+			return true;
+	return false;
+}
+
+/* Emit the planned SYN-flagged packets in time order and, as each goes out,
+ * give it to every answer of the episode that still has no SYN and for which
+ * it is in the window: that is the answer's earliest such SYN. */
+static void
+ep_commit(struct gen *g, struct ep *ep)
+{
+	int order[EP_MAX_SYN], i, j, k;
+
+	for (i = 0; i < ep->nsyn; i++) {
+		for (j = i; j > 0 && ep->syn[order[j - 1]].t > ep->syn[i].t; j--)
+			order[j] = order[j - 1];
+		order[j] = i;
+	}
+	for (k = 0; k < ep->nsyn; k++) {
+		const struct ep_syn *s = &ep->syn[order[k]];
+		uint32_t si;
+		uint64_t t = send_tcp(g, s->t, &s->p, &si);
+		int f = s->p.dst.fam == 4 ? 0 : 1;
+
+		if (s->exact && t != s->t)
+			die("internal: exact SYN time taken");
+		if (si == UINT32_MAX)
+			continue; /* SYN-ACK or other: not a SYN */
+		for (i = 0; i < ep->nans; i++) {
+			struct ep_ans *a = &ep->ans[i];
+
+			if (t <= a->t || t - a->t > WINDOW_US || !ep_names(a, &s->p.dst))
+				continue;
+			if (!a->done[f][V_DST]) {
+				led_match(g, s->p.dst.fam, V_DST, a->led, si, t - a->t);
+				a->done[f][V_DST] = true;
+			}
+			if (!a->done[f][V_CLI] && ip_eq(&s->p.src, &a->client)) {
+				led_match(g, s->p.dst.fam, V_CLI, a->led, si, t - a->t);
+				a->done[f][V_CLI] = true;
+			}
+		}
+	}
+	ep->nsyn = 0;
+	ep->nans = 0;
+}
+
+/* A client connection attempt. */
+struct conn_opt {
+	int retx;            /* SYN retransmissions: +1 s, then +2 s more (RFC 6298 §5.5) */
+	bool established;    /* SYN-ACK, ACK and some data after the last SYN */
+	uint8_t flags;       /* of the SYN-flagged packet; 0 means plain SYN */
+	unsigned int x;      /* IP wrapping of the client's packets */
+	bool exact;          /* the first SYN's time must not move */
+};
+
+static uint64_t
+rtt(struct gen *g)
+{
+	return rng_between(&g->rng, 2 * US_PER_MS, 80 * US_PER_MS);
+}
+
+static void
+ep_connect(struct gen *g, struct ep *ep, uint64_t t, const struct ipaddr *src,
+	   const struct ipaddr *dst, uint16_t dport, const struct conn_opt *o)
+{
+	struct tcp_pkt s = { .src = *src, .dst = *dst, .dport = dport, .x = o->x };
+	uint64_t ts = t, back = US_PER_S;
+	int i;
+
+	s.sport = next_sport(g);
+	s.seq = (uint32_t)rng_u64(&g->rng);
+	s.flags = o->flags ? o->flags : TH_SYN;
+	s.conn = g->conn++;
+	for (i = 0; i <= o->retx; i++) {
+		ep_plan_syn(ep, ts, o->exact && i == 0, &s);
+		if (i < o->retx) {
+			ts += back;
+			back *= 2;
+		}
+	}
+	if (o->established) {
+		struct tcp_pkt r = { .src = *dst, .dst = *src, .sport = dport, .dport = s.sport };
+		static const uint8_t data[64] = { 0x16, 0x03, 0x01 }; /* looks like a TLS hello */
+		uint32_t cseq = s.seq + 1;
+
+		r.seq = (uint32_t)rng_u64(&g->rng);
+		r.ack = cseq;
+		r.flags = TH_SYN | TH_ACK;
+		r.conn = g->conn++;
+		ts = send_tcp(g, ts + rtt(g), &r, NULL);
+		s.flags = TH_ACK;
+		s.ack = r.seq + 1;
+		s.seq = cseq;
+		ts = send_tcp(g, ts + rng_between(&g->rng, 50, 400), &s, NULL);
+		s.flags = TH_ACK | TH_PSH;
+		s.payload = data;
+		s.plen = sizeof(data);
+		ts = send_tcp(g, ts + rng_between(&g->rng, 50, 400), &s, NULL);
+		r.flags = TH_ACK;
+		r.seq++;
+		r.ack = cseq + (uint32_t)sizeof(data);
+		send_tcp(g, ts + rtt(g), &r, NULL);
+	}
+}
+
+/* ------------------------------------------------------------------------ */
+/* Lookups                                                                   */
+
+struct ans_spec {
+	uint16_t qtype;
+	uint16_t flags;        /* extra header flags (TC, AA, opcode) */
+	uint8_t rcode;
+	int ncname;            /* CNAME chain before the addresses */
+	int naddr;
+	struct ipaddr addr[EP_MAX_ADDR];
+	bool glue;             /* NS in AUTHORITY, its A in ADDITIONAL (not counted) */
+	struct ipaddr glue_addr;
+	bool soa;              /* SOA in AUTHORITY (negative answers) */
+	bool opt;              /* EDNS0 OPT in ADDITIONAL (RFC 6891) */
+};
+
+static void
+spec_init(struct ans_spec *s, uint16_t qtype)
+{
+	memset(s, 0, sizeof(*s));
+	s->qtype = qtype;
+}
+
+static void
+spec_addrs(struct gen *g, struct ans_spec *s, uint8_t fam, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		s->addr[s->naddr++] = new_server(g, fam);
+}
+
+static void
+dns_query(struct dns *m, uint16_t id, const char *qname, uint16_t qtype)
+{
+	dns_begin(m, id, DNS_RD);
+	dns_name(m, qname);
+	dns_question(m, qtype, DNS_C_IN);
+	dns_end(m);
+}
+
+/* A resolver's answer, compressed the usual way: RR owners point at the
+ * question name or at the previous CNAME target. */
+static void
+dns_answer(struct gen *g, struct dns *m, uint16_t id, const char *qname,
+	   const struct ans_spec *s)
+{
+	uint16_t owner = DNS_HDR, zone;
+	int i;
+
+	dns_begin(m, id, (uint16_t)(DNS_RESP | s->flags | s->rcode));
+	dns_name(m, qname);
+	dns_question(m, s->qtype, DNS_C_IN);
+	for (i = 0; i < s->ncname; i++) {
+		char target[64];
+
+		snprintf(target, sizeof(target), "e%u.g%d", rng_below(&g->rng, 10000), i);
+		dns_ptr(m, owner);
+		dns_rr_begin(m, DNS_T_CNAME, DNS_C_IN, 300);
+		owner = dns_name_ptr(m, target, DNS_HDR);
+		dns_rr_end(m, SEC_AN);
+	}
+	for (i = 0; i < s->naddr; i++) {
+		dns_ptr(m, owner);
+		dns_rr_addr(m, SEC_AN, &s->addr[i], 60 + rng_below(&g->rng, 3600));
+	}
+	if (s->soa) {
+		zone = dns_name(m, "example");
+		dns_rr_begin(m, DNS_T_SOA, DNS_C_IN, 900);
+		dns_name_ptr(m, "ns", zone);
+		dns_name_ptr(m, "hostmaster", zone);
+		buf_u32(&m->b, 2023111401);
+		buf_u32(&m->b, 7200);
+		buf_u32(&m->b, 900);
+		buf_u32(&m->b, 1209600);
+		buf_u32(&m->b, 300);
+		dns_rr_end(m, SEC_NS);
+	}
+	if (s->glue) {
+		uint16_t ns;
+
+		zone = dns_name(m, "example");
+		dns_rr_begin(m, DNS_T_NS, DNS_C_IN, 86400);
+		ns = dns_name_ptr(m, "ns1", zone);
+		dns_rr_end(m, SEC_NS);
+		dns_ptr(m, ns);
+		dns_rr_addr(m, SEC_AR, &s->glue_addr, 86400);
+	}
+	if (s->opt) {
+		dns_name(m, "");
+		dns_rr_begin(m, DNS_T_OPT, 1232, 0); /* CLASS = UDP size, TTL = ext. RCODE 0 */
+		dns_rr_end(m, SEC_AR);
+	}
+	dns_end(m);
+}
+
+static const struct ipaddr *
+cli_addr(const struct client *c, uint8_t fam)
+{
+	return fam == 4 ? &c->v4 : &c->v6;
+}
+
+static const struct ipaddr *
+resolver(const struct gen *g, uint8_t fam)
+{
+	return fam == 4 ? &g->res4 : &g->res6;
+}
+
+/* Query from client @c over @fam at @t, the answer @s one RTT later (sent
+ * @dup times, 3 ms apart). Returns the (first) answer's time. */
+static uint64_t
+lookup_x(struct gen *g, struct ep *ep, uint64_t t, const struct client *c, uint8_t fam,
+	 const struct ans_spec *s, unsigned int x, int dup)
+{
+	const struct ipaddr *cli = cli_addr(c, fam), *res = resolver(g, fam);
+	uint16_t id = (uint16_t)rng_u64(&g->rng), sport = next_sport(g);
+	char qname[96];
+	struct dns q, a;
+	uint64_t ta;
+	int i;
+
+	new_name(g, qname, sizeof(qname));
+	dns_query(&q, id, qname, s->qtype);
+	t = send_dns(g, NULL, t, cli, res, sport, 53, &q, x);
+	dns_answer(g, &a, id, qname, s);
+	ta = t = send_dns(g, ep, t + rtt(g), res, cli, 53, sport, &a, x);
+	for (i = 1; i < dup; i++)
+		t = send_dns(g, ep, t + 3 * US_PER_MS, res, cli, 53, sport, &a, x);
+	dns_free(&q);
+	dns_free(&a);
+	return ta;
+}
+
+static uint64_t
+lookup(struct gen *g, struct ep *ep, uint64_t t, const struct client *c, uint8_t fam,
+       const struct ans_spec *s)
+{
+	return lookup_x(g, ep, t, c, fam, s, 0, 1);
+}
+
+static uint16_t
+pick_dport(struct gen *g)
+{
+	static const uint16_t ports[] = { 443, 443, 443, 443, 443, 443, 443, 443, 80, 80, 80, 80,
+					  8080, 8443, 5228, 993, 22, 25, 853, 5222 };
+
+	return ports[rng_below(&g->rng, sizeof(ports) / sizeof(ports[0]))];
+}
+
+static struct client *
+pick_client(struct gen *g)
+{
+	return &g->cli[rng_below(&g->rng, SCANNER)];
+}
+
+static struct client *
+other_client(struct gen *g, const struct client *c)
+{
+	struct client *d;
+
+	do
+		d = pick_client(g);
+	while (d == c);
+	return d;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Random episodes (the bulk of basic, v6 and the valid part of malformed)   */
+
+/* First-connection delay: mostly fast, some slow, some past the window. */
+static uint64_t
+first_delay(struct gen *g)
+{
+	unsigned int r = rng_below(&g->rng, 100);
+
+	if (r < 60)
+		return rng_between(&g->rng, 1 * US_PER_MS, 300 * US_PER_MS);
+	if (r < 90)
+		return rng_between(&g->rng, 300 * US_PER_MS, 1000 * US_PER_MS);
+	return rng_between(&g->rng, 1000 * US_PER_MS, 1200 * US_PER_MS);
+}
+
+static int
+pick_retx(struct gen *g)
+{
+	unsigned int r = rng_below(&g->rng, 100);
+
+	return r < 80 ? 0 : r < 92 ? 1 : 2;
+}
+
+/* Wrapping for random IPv6 packets: sometimes a chain of extension headers. */
+static unsigned int
+pick_x6(struct gen *g, unsigned int pct)
+{
+	static const unsigned int combos[] = { X6_HBH, X6_DST, X6_RT, X6_AFRAG, X6_HBH | X6_DST,
+					       X6_DST | X6_RT, X6_ALL };
+
+	if (!rng_pct(&g->rng, pct))
+		return 0;
+	return combos[rng_below(&g->rng, sizeof(combos) / sizeof(combos[0]))];
+}
+
+static void
+ep_random(struct gen *g, uint64_t t0, uint8_t fam)
+{
+	struct ep ep = { .nans = 0 };
+	struct ans_spec s;
+	struct client *c = pick_client(g);
+	const struct ipaddr *cli = cli_addr(c, fam);
+	unsigned int kind = rng_below(&g->rng, 100);
+	uint8_t rrfam = fam;
+	struct conn_opt o = { 0 };
+	uint64_t ta;
+
+	spec_init(&s, fam == 4 ? DNS_T_A : DNS_T_AAAA);
+	if (fam == 6)
+		o.x = pick_x6(g, 15);
+	if (kind < 8) {                         /* NXDOMAIN, SOA in AUTHORITY */
+		s.rcode = 3;
+		s.soa = true;
+		lookup(g, &ep, t0, c, fam, &s);
+	} else if (kind < 12) {                 /* SERVFAIL or REFUSED, empty */
+		s.rcode = rng_pct(&g->rng, 50) ? 2 : 5;
+		lookup(g, &ep, t0, c, fam, &s);
+	} else if (kind < 20) {                 /* only the other family's RRs */
+		rrfam = fam == 4 ? 6 : 4;
+		s.qtype = rrfam == 4 ? DNS_T_A : DNS_T_AAAA;
+		spec_addrs(g, &s, rrfam, 1 + (int)rng_below(&g->rng, 2));
+		ta = lookup(g, &ep, t0, c, fam, &s);
+		/* Only in v6: a dual-stack client connects over IPv4 to an A RR
+		 * it got over IPv6 (dst_only match; its source is not the answer's
+		 * destination). basic stays IPv4-only. */
+		if (fam == 6 && rng_pct(&g->rng, 50)) {
+			o.x = 0;
+			o.established = true;
+			ep_connect(g, &ep, ta + first_delay(g), &c->v4, &s.addr[0], pick_dport(g), &o);
+		}
+	} else if (kind < 28) {                 /* answered, never connected to */
+		spec_addrs(g, &s, rrfam, 1 + (int)rng_below(&g->rng, 4));
+		lookup(g, &ep, t0, c, fam, &s);
+	} else if (kind < 36) {                 /* another host connects (shared cache) */
+		struct client *d = other_client(g, c);
+
+		spec_addrs(g, &s, rrfam, 1 + (int)rng_below(&g->rng, 3));
+		ta = lookup(g, &ep, t0, c, fam, &s);
+		o.established = rng_pct(&g->rng, 70);
+		ep_connect(g, &ep, ta + rng_between(&g->rng, US_PER_MS, 900 * US_PER_MS),
+			   cli_addr(d, fam), &s.addr[rng_below(&g->rng, (uint32_t)s.naddr)],
+			   pick_dport(g), &o);
+		if (rng_pct(&g->rng, 50))
+			ep_connect(g, &ep, ta + rng_between(&g->rng, US_PER_MS, 1100 * US_PER_MS), cli,
+				   &s.addr[0], pick_dport(g), &o);
+	} else if (kind < 42) {                 /* connects, but too late */
+		spec_addrs(g, &s, rrfam, 1 + (int)rng_below(&g->rng, 2));
+		ta = lookup(g, &ep, t0, c, fam, &s);
+		o.established = true;
+		ep_connect(g, &ep, ta + rng_between(&g->rng, WINDOW_US + 1, 3 * US_PER_S), cli,
+			   &s.addr[0], pick_dport(g), &o);
+	} else if (kind < 47) {                 /* first query lost, retried 1 s later */
+		struct dns q;
+		char qname[96];
+
+		new_name(g, qname, sizeof(qname));
+		dns_query(&q, (uint16_t)rng_u64(&g->rng), qname, s.qtype);
+		send_dns(g, NULL, t0, cli, resolver(g, fam), next_sport(g), 53, &q, 0);
+		dns_free(&q);
+		spec_addrs(g, &s, rrfam, 1 + (int)rng_below(&g->rng, 4));
+		ta = lookup(g, &ep, t0 + US_PER_S, c, fam, &s);
+		o.established = true;
+		ep_connect(g, &ep, ta + first_delay(g), cli, &s.addr[0], pick_dport(g), &o);
+	} else if (kind < 52) {                 /* SYN before the answer, retransmitted after */
+		spec_addrs(g, &s, rrfam, 1);
+		ta = lookup(g, &ep, t0, c, fam, &s);
+		o.retx = 1;
+		o.established = true;
+		ep_connect(g, &ep, ta - rng_between(&g->rng, 50 * US_PER_MS, 400 * US_PER_MS), cli,
+			   &s.addr[0], pick_dport(g), &o);
+	} else {                                /* the common case */
+		int nconn = rng_pct(&g->rng, 70) ? 1 : rng_pct(&g->rng, 80) ? 2 : 3, i;
+		uint64_t d = first_delay(g);
+
+		spec_addrs(g, &s, rrfam, 1 + (int)rng_below(&g->rng, 4));
+		if (rng_pct(&g->rng, 30))
+			s.ncname = 1 + (int)rng_below(&g->rng, 2);
+		if (rng_pct(&g->rng, 15)) {
+			s.glue = true;
+			s.glue_addr = new_glue(g);
+		}
+		s.opt = rng_pct(&g->rng, 30);
+		ta = lookup_x(g, &ep, t0, c, fam, &s, fam == 6 ? pick_x6(g, 20) : 0, 1);
+		for (i = 0; i < nconn; i++) {
+			o.retx = pick_retx(g);
+			o.established = rng_pct(&g->rng, 75);
+			ep_connect(g, &ep, ta + d, cli, &s.addr[rng_below(&g->rng, (uint32_t)s.naddr)],
+				   pick_dport(g), &o);
+			d += rng_between(&g->rng, 20 * US_PER_MS, 600 * US_PER_MS);
+		}
+	}
+	ep_commit(g, &ep);
+}
+
+/* SYNs to addresses no answer named (Blaster: TCP/135 sweep; v6: 445). */
+static void
+scanner(struct gen *g, uint8_t fam, int n, uint64_t t0, uint64_t span)
+{
+	const struct ipaddr *src = cli_addr(&g->cli[SCANNER], fam);
+	int i;
+
+	for (i = 0; i < n; i++) {
+		struct tcp_pkt s = { .src = *src, .flags = TH_SYN };
+		uint64_t t = t0 + rng_below(&g->rng, (uint32_t)span);
+
+		/* 100.64.0.0/10 (RFC 6598) and 2001:db8:bad::/48: never answered */
+		s.dst = fam == 4 ? ip4(0x64400000u | rng_below(&g->rng, 0x400000))
+				 : ip6(0xbad, rng_u64(&g->rng));
+		s.sport = next_sport(g);
+		s.dport = fam == 4 ? 135 : 445;
+		s.seq = (uint32_t)rng_u64(&g->rng);
+		s.conn = g->conn++;
+		t = send_tcp(g, t, &s, NULL);
+		if (rng_pct(&g->rng, 30))
+			send_tcp(g, t + 3 * US_PER_S, &s, NULL); /* Windows XP: retry after 3 s */
+	}
+}
+
+/* Traffic that is neither DNS nor a SYN: NTP, syslog, TCP data, pings. */
+static void
+noise(struct gen *g, uint8_t fam, int n, uint64_t t0, uint64_t span)
+{
+	static const uint8_t pay[200] = { 0x17, 0x03, 0x03 };
+	int i;
+
+	for (i = 0; i < n; i++) {
+		const struct ipaddr *c = cli_addr(pick_client(g), fam);
+		struct ipaddr p = noise_peer(g, fam);
+		uint64_t t = t0 + rng_below(&g->rng, (uint32_t)span);
+		struct buf d;
+
+		switch (rng_below(&g->rng, 4)) {
+		case 0: /* NTP */
+			d = build_udp(g, c, &p, 123, 123, pay, 48, 0);
+			emit(g, t, fam, &d);
+			break;
+		case 1: /* syslog */
+			d = build_udp(g, c, &p, next_sport(g), 514, pay, 90, 0);
+			emit(g, t, fam, &d);
+			break;
+		case 2: { /* data on an established connection */
+			struct tcp_pkt s = { .src = p, .dst = *c, .sport = 443, .flags = TH_ACK | TH_PSH };
+
+			s.dport = next_sport(g);
+			s.seq = (uint32_t)rng_u64(&g->rng);
+			s.ack = (uint32_t)rng_u64(&g->rng);
+			s.payload = pay;
+			s.plen = 40 + rng_below(&g->rng, 160);
+			send_tcp(g, t, &s, NULL);
+			break;
+		}
+		default: { /* echo request */
+			uint8_t icmp[16] = { fam == 4 ? 8 : 128 };
+			struct buf l4 = { 0 };
+
+			buf_put(&l4, icmp, sizeof(icmp));
+			d = ip_wrap(g, c, &p, fam == 4 ? P_ICMP : P_ICMPV6, l4.d, l4.len, 0);
+			buf_free(&l4);
+			emit(g, t, fam, &d);
+			break;
+		}
+		}
+	}
+}
+
+/* ------------------------------------------------------------------------ */
+/* Special episodes: one property each, built in their own time slot.       */
+
+static const struct conn_opt CONN_EST = { .established = true };
+
+/* Queries either side of a minute edge (floor(t/60)*60): @edge_s must be a
+ * multiple of 60 past the epoch second... i.e. an absolute bucket start. */
+static void
+sp_bucket_edge(struct gen *g, uint8_t fam, uint64_t edge_s)
+{
+	const struct client *c = &g->cli[2];
+	uint64_t edge = edge_s * US_PER_S;
+	struct dns q;
+	char qname[96];
+
+	nogo_add(g, edge - SLOT_US, edge + SLOT_US);
+	new_name(g, qname, sizeof(qname));
+	dns_query(&q, 0x0b0e, qname, fam == 4 ? DNS_T_A : DNS_T_AAAA);
+	if (send_dns(g, NULL, edge - 1, cli_addr(c, fam), resolver(g, fam), next_sport(g), 53,
+		     &q, 0) != edge - 1 ||
+	    send_dns(g, NULL, edge, cli_addr(c, fam), resolver(g, fam), next_sport(g), 53, &q,
+		     0) != edge)
+		die("internal: bucket edge times taken");
+	dns_free(&q);
+}
+
+/* Answers followed by one client SYN at an exact delay (µs). */
+static void
+sp_exact_delays(struct gen *g, uint8_t fam, const uint64_t *delays, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		struct ep ep = { .nans = 0 };
+		struct ans_spec s;
+		struct client *c = pick_client(g);
+		struct conn_opt o = { .established = true, .exact = true };
+		uint64_t ta;
+
+		spec_init(&s, fam == 4 ? DNS_T_A : DNS_T_AAAA);
+		spec_addrs(g, &s, fam, 2);
+		ta = lookup(g, &ep, sp_slot(g), c, fam, &s);
+		ep_connect(g, &ep, ta + delays[i], cli_addr(c, fam), &s.addr[1], 443, &o);
+		ep_commit(g, &ep);
+	}
+}
+
+/* The same answer twice (a duplicate is counted twice); one SYN serves both. */
+static void
+sp_duplicate(struct gen *g, uint8_t fam)
+{
+	struct ep ep = { .nans = 0 };
+	struct ans_spec s;
+	struct client *c = pick_client(g);
+	uint64_t ta;
+
+	spec_init(&s, fam == 4 ? DNS_T_A : DNS_T_AAAA);
+	spec_addrs(g, &s, fam, 2);
+	ta = lookup_x(g, &ep, sp_slot(g), c, fam, &s, 0, 2);
+	ep_connect(g, &ep, ta + 400200, cli_addr(c, fam), &s.addr[0], 443, &CONN_EST);
+	ep_commit(g, &ep);
+}
+
+/* Two clients get the same addresses 50 ms apart. Client 1's SYN is the
+ * earliest for both answers (dst_only: 1 SYN, 2 answers); client 2's own later
+ * SYN is its dst_and_client match. */
+static void
+sp_shared(struct gen *g, uint8_t fam)
+{
+	struct ep ep = { .nans = 0 };
+	struct ans_spec s;
+	struct client *c1 = &g->cli[3], *c2 = &g->cli[4];
+	uint64_t t = sp_slot(g), ta1, ta2;
+
+	spec_init(&s, fam == 4 ? DNS_T_A : DNS_T_AAAA);
+	spec_addrs(g, &s, fam, 2);
+	ta1 = lookup(g, &ep, t, c1, fam, &s);
+	ta2 = lookup(g, &ep, ta1 + 50 * US_PER_MS, c2, fam, &s);
+	ep_connect(g, &ep, ta2 + 250 * US_PER_MS, cli_addr(c1, fam), &s.addr[0], 443, &CONN_EST);
+	ep_connect(g, &ep, ta2 + 500 * US_PER_MS, cli_addr(c2, fam), &s.addr[0], 80, &CONN_EST);
+	ep_commit(g, &ep);
+}
+
+/* A SYN 200 ms before the answer; its retransmission 800 ms after it is the
+ * match (retransmissions are SYNs). */
+static void
+sp_syn_before(struct gen *g, uint8_t fam)
+{
+	struct ep ep = { .nans = 0 };
+	struct ans_spec s;
+	struct client *c = pick_client(g);
+	struct conn_opt o = { .retx = 1, .established = true };
+	uint64_t ta;
+
+	spec_init(&s, fam == 4 ? DNS_T_A : DNS_T_AAAA);
+	spec_addrs(g, &s, fam, 1);
+	ta = lookup(g, &ep, sp_slot(g), c, fam, &s);
+	ep_connect(g, &ep, ta - 200 * US_PER_MS, cli_addr(c, fam), &s.addr[0], 8080, &o);
+	ep_commit(g, &ep);
+}
+
+/* Another host's SYN first (dst_only), then the client's (dst_and_client);
+ * and an answer that only another host connects to. */
+static void
+sp_other_client(struct gen *g, uint8_t fam)
+{
+	struct ep ep = { .nans = 0 };
+	struct ans_spec s;
+	struct client *c = pick_client(g), *d = other_client(g, c);
+	uint64_t ta;
+
+	spec_init(&s, fam == 4 ? DNS_T_A : DNS_T_AAAA);
+	spec_addrs(g, &s, fam, 1);
+	ta = lookup(g, &ep, sp_slot(g), c, fam, &s);
+	ep_connect(g, &ep, ta + 200 * US_PER_MS, cli_addr(d, fam), &s.addr[0], 993, &CONN_EST);
+	ep_connect(g, &ep, ta + 600 * US_PER_MS, cli_addr(c, fam), &s.addr[0], 443, &CONN_EST);
+	ep_commit(g, &ep);
+
+	spec_init(&s, fam == 4 ? DNS_T_A : DNS_T_AAAA);
+	spec_addrs(g, &s, fam, 1);
+	ta = lookup(g, &ep, sp_slot(g), c, fam, &s);
+	ep_connect(g, &ep, ta + 300 * US_PER_MS, cli_addr(d, fam), &s.addr[0], 5222, &CONN_EST);
+	ep_commit(g, &ep);
+}
+
+/* TCP flag corner cases: SYN|ACK towards an answered address is a SYN-ACK,
+ * not a SYN; SYN|ECE|CWR (RFC 3168 ECN setup) is a SYN. */
+static void
+sp_flags(struct gen *g, uint8_t fam)
+{
+	struct ep ep = { .nans = 0 };
+	struct ans_spec s;
+	struct client *c = pick_client(g);
+	struct conn_opt synack = { .flags = TH_SYN | TH_ACK };
+	struct conn_opt ecn = { .flags = TH_SYN | TH_ECE | TH_CWR, .established = true };
+	uint64_t ta;
+
+	spec_init(&s, fam == 4 ? DNS_T_A : DNS_T_AAAA);
+	spec_addrs(g, &s, fam, 2);
+	ta = lookup(g, &ep, sp_slot(g), c, fam, &s);
+	ep_connect(g, &ep, ta + 100 * US_PER_MS, cli_addr(c, fam), &s.addr[0], 443, &synack);
+	ep_connect(g, &ep, ta + 300 * US_PER_MS, cli_addr(c, fam), &s.addr[0], 443, &CONN_EST);
+	ep_commit(g, &ep);
+
+	spec_init(&s, fam == 4 ? DNS_T_A : DNS_T_AAAA);
+	spec_addrs(g, &s, fam, 1);
+	ta = lookup(g, &ep, sp_slot(g), c, fam, &s);
+	ep_connect(g, &ep, ta + 150 * US_PER_MS, cli_addr(c, fam), &s.addr[0], 80, &ecn);
+	ep_commit(g, &ep);
+}
+
+/* Several connections after one answer: only the earliest SYN is selected;
+ * plus a CNAME chain, NS/glue (glue A not counted) and a SYN to the glue. */
+static void
+sp_second_conn(struct gen *g, uint8_t fam)
+{
+	struct ep ep = { .nans = 0 };
+	struct ans_spec s;
+	struct client *c = pick_client(g);
+	const struct ipaddr *cli = cli_addr(c, fam);
+	uint64_t ta;
+
+	spec_init(&s, fam == 4 ? DNS_T_A : DNS_T_AAAA);
+	spec_addrs(g, &s, fam, 3);
+	s.ncname = 2;
+	s.glue = true;
+	s.glue_addr = new_glue(g);
+	s.opt = true;
+	ta = lookup(g, &ep, sp_slot(g), c, fam, &s);
+	ep_connect(g, &ep, ta + 100 * US_PER_MS, &c->v4, &s.glue_addr, 443, &CONN_EST);
+	ep_connect(g, &ep, ta + 200 * US_PER_MS, cli, &s.addr[2], 443, &CONN_EST);
+	ep_connect(g, &ep, ta + 250 * US_PER_MS, cli, &s.addr[0], 443, &CONN_EST);
+	ep_connect(g, &ep, ta + 700 * US_PER_MS, cli, &s.addr[1], 80, &CONN_EST);
+	ep_commit(g, &ep);
+}
+
+/* Fragmented answer: the datagram's time is that of its completing fragment.
+ * The SYN delay lands in bin 40 from either fragment, so a reader that used
+ * the first fragment's time would still agree on the histogram. */
+static void
+sp_fragmented(struct gen *g, uint8_t fam)
+{
+	struct ep ep = { .nans = 0 };
+	struct ans_spec s;
+	struct client *c = pick_client(g);
+	const struct ipaddr *cli = cli_addr(c, fam), *res = resolver(g, fam);
+	uint16_t sport = next_sport(g), id = (uint16_t)rng_u64(&g->rng);
+	char qname[96];
+	struct dns q, a;
+	struct buf l4, fr[2];
+	struct dns_eval e;
+	uint64_t t = sp_slot(g);
+
+	spec_init(&s, fam == 4 ? DNS_T_A : DNS_T_AAAA);
+	spec_addrs(g, &s, fam, 4);
+	s.ncname = 2;
+	s.opt = true;
+	new_name(g, qname, sizeof(qname));
+	dns_query(&q, id, qname, s.qtype);
+	t = send_dns(g, NULL, t, cli, res, sport, 53, &q, 0);
+	dns_answer(g, &a, id, qname, &s);
+	l4 = udp_l4(res, cli, 53, sport, a.b.d, a.b.len);
+	ip_fragments(g, res, cli, P_UDP, &l4, 64, fr);
+	t = emit(g, t + rtt(g), fam, &fr[0]);
+	t = emit(g, t + 300, fam, &fr[1]);
+	dns_eval(&a, a.b.len, &e);
+	dns_ledger(g, &ep, t, res, cli, &e);
+	ep_connect(g, &ep, t + 400200, cli, &s.addr[3], 443, &CONN_EST);
+	ep_commit(g, &ep);
+	buf_free(&l4);
+	dns_free(&q);
+	dns_free(&a);
+}
+
+/* Answer and SYN carrying IP options (IPv4 IHL 6) or IPv6 extension headers. */
+static void
+sp_ip_options(struct gen *g, uint8_t fam)
+{
+	struct ep ep = { .nans = 0 };
+	struct ans_spec s;
+	struct client *c = pick_client(g);
+	struct conn_opt o = { .established = true };
+	uint64_t ta;
+
+	spec_init(&s, fam == 4 ? DNS_T_A : DNS_T_AAAA);
+	spec_addrs(g, &s, fam, 2);
+	ta = lookup_x(g, &ep, sp_slot(g), c, fam, &s, fam == 4 ? X4_RTRALERT : X6_HBH | X6_DST | X6_RT,
+		      1);
+	o.x = fam == 4 ? X4_RTRALERT : X6_DST;
+	ep_connect(g, &ep, ta + 120 * US_PER_MS, cli_addr(c, fam), &s.addr[1], 443, &o);
+	ep_commit(g, &ep);
+	if (fam == 4)
+		return;
+	/* Atomic fragment headers (offset 0, M=0) on the answer and on a SYN
+	 * behind every other header: neither is a fragment. */
+	spec_init(&s, DNS_T_AAAA);
+	spec_addrs(g, &s, fam, 1);
+	ta = lookup_x(g, &ep, sp_slot(g), c, fam, &s, X6_AFRAG, 1);
+	o.x = X6_ALL;
+	ep_connect(g, &ep, ta + 80 * US_PER_MS, cli_addr(c, fam), &s.addr[0], 443, &o);
+	ep_commit(g, &ep);
+}
+
+/* Things that look like a DNS answer and a SYN to its address, but are not
+ * counted as an answer: mDNS (port 5353), an answer quoted in an ICMP error,
+ * an answer inside an IP-in-IP tunnel. A real SYN to each address follows
+ * within the window and must stay unmatched. */
+static void
+sp_traps(struct gen *g, uint8_t fam)
+{
+	struct ep ep = { .nans = 0 };
+	struct client *c = pick_client(g);
+	const struct ipaddr *cli = cli_addr(c, fam), *res = resolver(g, fam);
+	struct ipaddr x, mcast = fam == 4 ? ip4(0xe00000fbu) : ip6(0, 0);
+	uint64_t t = sp_slot(g);
+	struct ans_spec s;
+	struct dns a;
+	struct buf d, inner;
+	struct tcp_pkt syn = { .src = *cli, .flags = TH_SYN, .dport = 443 };
+
+	if (fam == 6) { /* ff02::fb */
+		memset(mcast.a, 0, 16);
+		mcast.a[0] = 0xff;
+		mcast.a[1] = 0x02;
+		mcast.a[15] = 0xfb;
+	}
+	/* mDNS response (RFC 6762): same format, port 5353 */
+	x = new_server(g, fam);
+	spec_init(&s, fam == 4 ? DNS_T_A : DNS_T_AAAA);
+	s.addr[s.naddr++] = x;
+	dns_answer(g, &a, 0, "printer.local", &s);
+	d = build_udp(g, cli_addr(other_client(g, c), fam), &mcast, 5353, 5353, a.b.d, a.b.len, 0);
+	t = emit(g, t, fam, &d);
+	ep_connect(g, &ep, t + 200 * US_PER_MS, cli, &x, 631, &CONN_EST);
+	dns_free(&a);
+
+	/* ICMP port unreachable (client -> resolver) quoting the answer, and
+	 * one quoting a SYN to the same address */
+	x = new_server(g, fam);
+	spec_init(&s, fam == 4 ? DNS_T_A : DNS_T_AAAA);
+	s.addr[s.naddr++] = x;
+	dns_answer(g, &a, 0x1c3b, "quoted.example", &s);
+	inner = build_udp(g, res, cli, 53, 40000, a.b.d, a.b.len, 0);
+	d = build_icmp_unreach(g, cli, res, &inner);
+	t = emit(g, t + 500 * US_PER_MS, fam, &d);
+	buf_free(&inner);
+	syn.dst = x;
+	syn.sport = next_sport(g);
+	syn.seq = 0x1c3b1c3b;
+	inner = build_tcp(g, &syn);
+	d = build_icmp_unreach(g, &x, cli, &inner);
+	emit(g, t + 10 * US_PER_MS, fam, &d);
+	buf_free(&inner);
+	ep_connect(g, &ep, t + 150 * US_PER_MS, cli, &x, 443, &CONN_EST);
+	dns_free(&a);
+
+	/* Tunnelled answer: outer IPv4 proto 4 (RFC 2003) / IPv6 proto 41 */
+	x = new_server(g, fam);
+	spec_init(&s, fam == 4 ? DNS_T_A : DNS_T_AAAA);
+	s.addr[s.naddr++] = x;
+	dns_answer(g, &a, 0x7e11, "tunnel.example", &s);
+	inner = build_udp(g, res, cli, 53, 40001, a.b.d, a.b.len, 0);
+	{
+		struct ipaddr ta = noise_peer(g, fam), tb = noise_peer(g, fam);
+
+		d = ip_wrap(g, &ta, &tb, fam == 4 ? P_IPIP : P_IPV6, inner.d, inner.len, 0);
+	}
+	t = emit(g, t + 800 * US_PER_MS, fam, &d);
+	buf_free(&inner);
+	ep_connect(g, &ep, t + 100 * US_PER_MS, cli, &x, 443, &CONN_EST);
+	dns_free(&a);
+	ep_commit(g, &ep);
+}
+
+/* RCODEs and flags that still make an answer: TC=1, SERVFAIL, REFUSED;
+ * and a resolver-to-authoritative exchange with port 53 on both sides. */
+static void
+sp_rcodes(struct gen *g, uint8_t fam)
+{
+	struct ans_spec s;
+	struct client *c = pick_client(g);
+	uint64_t t = sp_slot(g);
+	static const uint8_t rcodes[] = { 0, 2, 5, 1, 4 };
+	unsigned int i;
+
+	for (i = 0; i < sizeof(rcodes); i++) {
+		spec_init(&s, fam == 4 ? DNS_T_A : DNS_T_AAAA);
+		s.rcode = rcodes[i];
+		if (i == 0)
+			s.flags = DNS_TC;
+		t = lookup(g, NULL, t + 100 * US_PER_MS, c, fam, &s);
+	}
+	if (fam == 4) {
+		struct ipaddr auth = ip4(0xc6336435u); /* 198.51.100.53 */
+		struct dns q, a;
+
+		spec_init(&s, DNS_T_A);
+		spec_addrs(g, &s, 4, 1);
+		s.flags = DNS_AA;
+		dns_query(&q, 0x5353, "www.auth.example", DNS_T_A);
+		dns_answer(g, &a, 0x5353, "www.auth.example", &s);
+		t = send_dns(g, NULL, t + 100 * US_PER_MS, &g->res4, &auth, 53, 53, &q, 0);
+		send_dns(g, NULL, t + 20 * US_PER_MS, &auth, &g->res4, 53, 53, &a, 0);
+		dns_free(&q);
+		dns_free(&a);
+	}
+}
+
+/* DNS over TCP (RFC 7766): the connection's own SYN (dport 53) and SYN-ACK,
+ * two queries in one segment, the two answers split so that segment A ends
+ * inside answer 1 and segment B completes it and carries answer 2. An answer
+ * takes the time of the segment that completes it; the SYN delays are chosen
+ * so that segment A's time would give the same 10 ms bins. */
+static void
+sp_tcp_dns(struct gen *g, uint8_t fam)
+{
+	struct ep ep = { .nans = 0 };
+	struct client *c = pick_client(g);
+	const struct ipaddr *cli = cli_addr(c, fam), *res = resolver(g, fam);
+	struct tcp_pkt cs = { .src = *cli, .dst = *res, .dport = 53, .flags = TH_SYN };
+	struct tcp_pkt rs = { .src = *res, .dst = *cli, .sport = 53 };
+	struct ans_spec s1, s2;
+	struct dns q1, q2, a1, a2;
+	struct buf qs = { 0 }, as = { 0 };
+	struct dns_eval e1, e2;
+	char n1[96], n2[96];
+	uint64_t t = sp_slot(g), tb;
+
+	spec_init(&s1, fam == 4 ? DNS_T_A : DNS_T_AAAA);
+	spec_addrs(g, &s1, fam, 3);
+	spec_init(&s2, fam == 4 ? DNS_T_A : DNS_T_AAAA);
+	spec_addrs(g, &s2, fam, 1);
+	s2.ncname = 1;
+	new_name(g, n1, sizeof(n1));
+	new_name(g, n2, sizeof(n2));
+	dns_query(&q1, 0x7101, n1, s1.qtype);
+	dns_query(&q2, 0x7102, n2, s2.qtype);
+	dns_answer(g, &a1, 0x7101, n1, &s1);
+	dns_answer(g, &a2, 0x7102, n2, &s2);
+	buf_u16(&qs, (uint16_t)q1.b.len);
+	buf_put(&qs, q1.b.d, q1.b.len);
+	buf_u16(&qs, (uint16_t)q2.b.len);
+	buf_put(&qs, q2.b.d, q2.b.len);
+	buf_u16(&as, (uint16_t)a1.b.len);
+	buf_put(&as, a1.b.d, a1.b.len);
+	buf_u16(&as, (uint16_t)a2.b.len);
+	buf_put(&as, a2.b.d, a2.b.len);
+
+	cs.sport = next_sport(g);
+	cs.dport = 53;
+	cs.seq = (uint32_t)rng_u64(&g->rng);
+	cs.conn = g->conn++;
+	rs.dport = cs.sport;
+	rs.seq = (uint32_t)rng_u64(&g->rng);
+	rs.conn = g->conn++;
+	t = send_tcp(g, t, &cs, NULL);
+	rs.flags = TH_SYN | TH_ACK;
+	rs.ack = ++cs.seq;
+	t = send_tcp(g, t + rtt(g), &rs, NULL);
+	rs.seq++;
+	cs.flags = TH_ACK;
+	cs.ack = rs.seq;
+	t = send_tcp(g, t + 200, &cs, NULL);
+	cs.flags = TH_ACK | TH_PSH;
+	cs.payload = qs.d;
+	cs.plen = qs.len;
+	t = send_tcp(g, t + 100, &cs, NULL);
+	led_query(g, t, fam, cli);
+	led_query(g, t, fam, cli);
+	cs.seq += (uint32_t)qs.len;
+	rs.flags = TH_ACK;
+	rs.ack = cs.seq;
+	t = send_tcp(g, t + rtt(g), &rs, NULL);
+	rs.flags = TH_ACK | TH_PSH;
+	rs.payload = as.d;
+	rs.plen = 22;
+	t = send_tcp(g, t + 1000, &rs, NULL);
+	rs.seq += 22;
+	rs.payload = as.d + 22;
+	rs.plen = as.len - 22;
+	tb = send_tcp(g, t + 400, &rs, NULL);
+	rs.seq += (uint32_t)(as.len - 22);
+	dns_eval(&a1, a1.b.len, &e1);
+	dns_eval(&a2, a2.b.len, &e2);
+	dns_ledger(g, &ep, tb, res, cli, &e1);
+	dns_ledger(g, &ep, tb, res, cli, &e2);
+	cs.flags = TH_ACK | TH_FIN;
+	cs.payload = NULL;
+	cs.plen = 0;
+	cs.ack = rs.seq;
+	t = send_tcp(g, tb + 300, &cs, NULL);
+	rs.flags = TH_ACK | TH_FIN;
+	rs.payload = NULL;
+	rs.plen = 0;
+	rs.ack = cs.seq + 1;
+	send_tcp(g, t + rtt(g), &rs, NULL);
+
+	ep_connect(g, &ep, tb + 250500, cli, &s1.addr[1], 443, &CONN_EST);
+	ep_connect(g, &ep, tb + 120300, cli, &s2.addr[0], 443, &CONN_EST);
+	ep_commit(g, &ep);
+	buf_free(&qs);
+	buf_free(&as);
+	dns_free(&q1);
+	dns_free(&q2);
+	dns_free(&a1);
+	dns_free(&a2);
+}
+
+/* Dual stack: an A answer over IPv6 followed by an IPv4 SYN from the client's
+ * IPv4 address (dst_only: yes; dst_and_client: no, the SYN source is not the
+ * answer's IPv6 destination), and the same for AAAA over IPv4. */
+static void
+sp_dual_stack(struct gen *g)
+{
+	struct ep ep = { .nans = 0 };
+	struct ans_spec s;
+	struct client *c = pick_client(g);
+	uint64_t ta;
+
+	spec_init(&s, DNS_T_A);
+	spec_addrs(g, &s, 4, 2);
+	ta = lookup(g, &ep, sp_slot(g), c, 6, &s);
+	ep_connect(g, &ep, ta + 300 * US_PER_MS, &c->v4, &s.addr[0], 443, &CONN_EST);
+	ep_commit(g, &ep);
+
+	spec_init(&s, DNS_T_AAAA);
+	spec_addrs(g, &s, 6, 2);
+	ta = lookup(g, &ep, sp_slot(g), c, 4, &s);
+	ep_connect(g, &ep, ta + 250 * US_PER_MS, &c->v6, &s.addr[1], 443, &CONN_EST);
+	ep_commit(g, &ep);
+}
+
+/* IPv6 packets with no upper layer: No Next Header, and an experimental
+ * protocol behind a hop-by-hop header. */
+static void
+sp_v6_odd(struct gen *g)
+{
+	uint64_t t = sp_slot(g);
+	const struct ipaddr *c = &g->cli[5].v6;
+	struct ipaddr p = noise_peer(g, 6);
+	static const uint8_t junk[16];
+	struct buf d;
+
+	d = ip_wrap(g, c, &p, P_NONE, NULL, 0, X6_DST);
+	t = emit(g, t, 6, &d);
+	d = ip_wrap(g, c, &p, P_EXPERIMENT, junk, sizeof(junk), X6_HBH);
+	emit(g, t + 1000, 6, &d);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Scenarios                                                                 */
+
+static uint64_t
+span_for(int count)
+{
+	uint64_t s = (uint64_t)count * 2 * US_PER_S;
+
+	return s < 100 * US_PER_S ? 100 * US_PER_S : s;
+}
+
+static void
+specials_v4(struct gen *g)
+{
+	static const uint64_t delays[] = {
+		1000000, /* exactly 1 s: matches, last bin */
+		1000001, /* 1 µs past the window: no match */
+		10000,   /* bin 1 exactly */
+		9999,    /* bin 0 */
+		990000,  /* bin 99 from below */
+		1,       /* 1 µs after the answer */
+	};
+
+	sp_bucket_edge(g, 4, 1700000040);
+	sp_exact_delays(g, 4, delays, (int)(sizeof(delays) / sizeof(delays[0])));
+	sp_duplicate(g, 4);
+	sp_shared(g, 4);
+	sp_syn_before(g, 4);
+	sp_other_client(g, 4);
+	sp_flags(g, 4);
+	sp_second_conn(g, 4);
+	sp_fragmented(g, 4);
+	sp_ip_options(g, 4);
+	sp_traps(g, 4);
+	sp_rcodes(g, 4);
+	sp_tcp_dns(g, 4);
+}
+
+static void
+specials_v6(struct gen *g)
+{
+	static const uint64_t delays[] = { 1000000, 1000001, 10000 };
+
+	sp_bucket_edge(g, 6, 1700000100);
+	sp_exact_delays(g, 6, delays, (int)(sizeof(delays) / sizeof(delays[0])));
+	sp_duplicate(g, 6);
+	sp_shared(g, 6);
+	sp_syn_before(g, 6);
+	sp_other_client(g, 6);
+	sp_flags(g, 6);
+	sp_fragmented(g, 6);
+	sp_ip_options(g, 6);
+	sp_traps(g, 6);
+	sp_rcodes(g, 6);
+	sp_dual_stack(g);
+	sp_v6_odd(g);
+}
+
+static void
+bulk(struct gen *g, uint8_t fam, int count)
+{
+	uint64_t span = span_for(count);
+	int i;
+
+	for (i = 0; i < count; i++)
+		ep_random(g, BASE_US + rng_below(&g->rng, (uint32_t)span), fam);
+	scanner(g, fam, count / 2 + 10, BASE_US, span);
+	noise(g, fam, count * 2, BASE_US, span);
+}
+
+static void
+scen_basic(struct gen *g, int count)
+{
+	specials_v4(g);
+	bulk(g, 4, count);
+}
+
+static void
+scen_v6(struct gen *g, int count)
+{
+	specials_v6(g);
+	bulk(g, 6, count);
+}
+
+/* The same logical traffic for every link type: a small basic plus a small v6. */
+static void
+scen_linktypes(struct gen *g, int count)
+{
+	specials_v4(g);
+	specials_v6(g);
+	bulk(g, 4, count);
+	bulk(g, 6, count);
+}
+
+/* --- malformed ------------------------------------------------------------ */
+
+/* A DNS answer to @c from the resolver over UDP/IPv4, recorded in @ep. */
+static uint64_t
+mf_send(struct gen *g, struct ep *ep, uint64_t t, const struct client *c, struct dns *m)
+{
+	dns_end(m);
+	return send_dns(g, ep, t, &g->res4, &c->v4, 53, next_sport(g), m, 0);
+}
+
+/* A plain answer frame truncated at every byte offset (caplen < len). What
+ * survives is what was captured: < 42 bytes no UDP header, < 54 no DNS
+ * header, then the answer counts with the records that fit in the capture. */
+static void
+mf_truncated(struct gen *g)
+{
+	const struct client *c = &g->cli[6];
+	struct ans_spec s;
+	struct dns m;
+	struct buf d;
+	uint64_t t = sp_slot(g);
+	uint16_t sport = next_sport(g);
+	size_t len, k;
+
+	spec_init(&s, DNS_T_A);
+	spec_addrs(g, &s, 4, 2);
+	s.ncname = 1;
+	dns_answer(g, &m, 0x7a7a, "trunc.example.com", &s);
+	d = build_udp(g, &g->res4, &c->v4, 53, sport, m.b.d, m.b.len, 0);
+	len = 14 + d.len; /* this scenario is written as plain Ethernet only */
+	for (k = 1; k <= len; k++) {
+		struct dns_eval e;
+		uint32_t snap = k == len ? 0 : (uint32_t)k;
+
+		t = emit_ev(g, t + US_PER_MS + rng_below(&g->rng, 500), 4, 0, snap, d.d, d.len);
+		if (k >= 14 + 20 + 8) {
+			dns_eval(&m, k - (14 + 20 + 8), &e);
+			dns_ledger(g, NULL, t, &g->res4, &c->v4, &e);
+		}
+	}
+	buf_free(&d);
+	dns_free(&m);
+}
+
+/* Broken IPv4/TCP headers around a DNS answer or a SYN: all skipped. */
+static void
+mf_bad_headers(struct gen *g)
+{
+	const struct client *c = &g->cli[7];
+	struct ans_spec s;
+	struct dns m;
+	struct buf d;
+	uint64_t t = sp_slot(g);
+	struct tcp_pkt syn = { .src = c->v4, .dport = 443, .flags = TH_SYN };
+	static const uint8_t ihls[] = { 4, 0 };
+	static const uint16_t totlens[] = { 19, 8 };
+	static const uint8_t doffs[] = { 4, 0 };
+	unsigned int i;
+
+	spec_init(&s, DNS_T_A);
+	spec_addrs(g, &s, 4, 1);
+	dns_answer(g, &m, 0xbad1, "badihl.example", &s);
+	syn.dst = s.addr[0];
+	syn.seq = 0xbad0bad0;
+	for (i = 0; i < 2; i++) {
+		/* IHL < 5 (RFC 791: minimum 5) */
+		d = build_udp(g, &g->res4, &c->v4, 53, 40100, m.b.d, m.b.len, 0);
+		d.d[0] = (uint8_t)(0x40 | ihls[i]);
+		t = emit(g, t + 10 * US_PER_MS, 4, &d);
+		/* total length < header length */
+		syn.sport = next_sport(g);
+		syn.conn = g->conn++;
+		d = build_tcp(g, &syn);
+		put16(d.d + 2, totlens[i]);
+		put16(d.d + 10, 0);
+		put16(d.d + 10, csum_fold(csum_add(0, d.d, 20)));
+		t = emit(g, t + 10 * US_PER_MS, 4, &d);
+		/* TCP data offset < 5 (RFC 9293 §3.1): the header is invalid, so
+		 * its flags are not read: not a SYN */
+		syn.sport = next_sport(g);
+		syn.raw_doff = true;
+		syn.doff = doffs[i];
+		d = build_tcp(g, &syn);
+		t = emit(g, t + 10 * US_PER_MS, 4, &d);
+		syn.raw_doff = false;
+	}
+	dns_free(&m);
+}
+
+/* UDP port 53 payloads shorter than a DNS header: not messages at all. */
+static void
+mf_short_dns(struct gen *g)
+{
+	const struct client *c = &g->cli[8];
+	static const uint8_t hdr[12] = { 0x12, 0x34, 0x81, 0x80, 0, 1, 0, 1 };
+	static const size_t lens[] = { 0, 1, 2, 3, 7, 11 };
+	uint64_t t = sp_slot(g);
+	unsigned int i;
+
+	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		struct buf d = build_udp(g, &g->res4, &c->v4, 53, next_sport(g), hdr, lens[i], 0);
+		uint8_t q[11];
+
+		t = emit(g, t + 5 * US_PER_MS, 4, &d);
+		memcpy(q, hdr, sizeof(q));
+		q[2] = 0x01; /* QR=0 */
+		d = build_udp(g, &c->v4, &g->res4, next_sport(g), 53, q, lens[i], 0);
+		t = emit(g, t + 5 * US_PER_MS, 4, &d);
+	}
+}
+
+/* Answer header and question for the hand-built messages below. */
+static void
+mf_begin(struct dns *m, uint16_t id, uint16_t flags, const char *qname)
+{
+	dns_begin(m, id, (uint16_t)(DNS_RESP | flags));
+	dns_name(m, qname);
+	dns_question(m, DNS_T_A, DNS_C_IN);
+}
+
+static void
+mf_a(struct dns *m, uint8_t sec, const struct ipaddr *a)
+{
+	dns_rr_addr(m, sec, a, 300);
+}
+
+/* An ANSWER-section A RR for a fresh address nobody connects to. */
+static void
+mf_fresh_a(struct gen *g, struct dns *m)
+{
+	struct ipaddr a = new_server(g, 4);
+
+	mf_a(m, SEC_AN, &a);
+}
+
+/* Header counts that do not match the body. */
+static void
+mf_lying_counts(struct gen *g)
+{
+	struct ep ep = { .nans = 0 };
+	const struct client *c = &g->cli[9];
+	struct ipaddr x[3];
+	struct dns m;
+	uint64_t t = sp_slot(g), ta;
+	int i;
+
+	/* ANCOUNT 50, one A present: that one fits, so it counts (and matches) */
+	x[0] = new_server(g, 4);
+	mf_begin(&m, 0x5001, 0, "fifty.example");
+	dns_ptr(&m, DNS_HDR);
+	mf_a(&m, SEC_AN, &x[0]);
+	dns_counts(&m, 1, 50, 0, 0);
+	ta = mf_send(g, &ep, t, c, &m);
+	dns_free(&m);
+	ep_connect(g, &ep, ta + 300 * US_PER_MS, &c->v4, &x[0], 443, &CONN_EST);
+
+	/* ARCOUNT 7, nothing there: the two A RRs before it count */
+	for (i = 0; i < 2; i++)
+		x[i] = new_server(g, 4);
+	mf_begin(&m, 0x5002, 0, "seven.example");
+	for (i = 0; i < 2; i++) {
+		dns_ptr(&m, DNS_HDR);
+		mf_a(&m, SEC_AN, &x[i]);
+	}
+	dns_counts(&m, 1, 2, 0, 7);
+	mf_send(g, &ep, ta + 500 * US_PER_MS, c, &m);
+	dns_free(&m);
+
+	/* ANCOUNT 1 with three A RRs present: the other two are trailing bytes,
+	 * not RRs, and a SYN to the third address is not a match */
+	for (i = 0; i < 3; i++)
+		x[i] = new_server(g, 4);
+	mf_begin(&m, 0x5003, 0, "one.example");
+	for (i = 0; i < 3; i++) {
+		dns_ptr(&m, DNS_HDR);
+		mf_a(&m, SEC_AN, &x[i]);
+	}
+	dns_counts(&m, 1, 1, 0, 0);
+	ta = mf_send(g, &ep, ta + US_PER_S, c, &m);
+	dns_free(&m);
+	ep_connect(g, &ep, ta + 200 * US_PER_MS, &c->v4, &x[2], 443, &CONN_EST);
+	ep_commit(g, &ep);
+}
+
+/* Compression pointers in places where they are only skipped: RR owner and
+ * question names are skipped (a pointer is 2 bytes), never followed, so
+ * loops, pointers into the header and past the end still let the RR count. */
+static void
+mf_pointers(struct gen *g)
+{
+	struct ep ep = { .nans = 0 };
+	const struct client *c = &g->cli[10];
+	struct ipaddr x[6];
+	struct dns m;
+	uint64_t t = sp_slot(g), ta;
+	uint16_t o1;
+	int i;
+
+	for (i = 0; i < 6; i++)
+		x[i] = new_server(g, 4);
+	/* owner name points at itself */
+	mf_begin(&m, 0x6001, 0, "self.example");
+	dns_ptr(&m, (uint16_t)m.b.len);
+	mf_a(&m, SEC_AN, &x[0]);
+	ta = mf_send(g, &ep, t, c, &m);
+	dns_free(&m);
+	ep_connect(g, &ep, ta + 100 * US_PER_MS, &c->v4, &x[0], 443, &CONN_EST);
+
+	/* question name points at itself; the RR owner points at the question */
+	dns_begin(&m, 0x6002, DNS_RESP);
+	dns_ptr(&m, DNS_HDR);
+	dns_question(&m, DNS_T_A, DNS_C_IN);
+	dns_ptr(&m, DNS_HDR);
+	mf_a(&m, SEC_AN, &x[1]);
+	mf_send(g, &ep, ta + 400 * US_PER_MS, c, &m);
+	dns_free(&m);
+
+	/* two owner names pointing at each other (an RR is 2+10+4 = 16 bytes) */
+	mf_begin(&m, 0x6003, 0, "mutual.example");
+	o1 = (uint16_t)m.b.len;
+	dns_ptr(&m, (uint16_t)(o1 + 16));
+	mf_a(&m, SEC_AN, &x[2]);
+	dns_ptr(&m, o1);
+	mf_a(&m, SEC_AN, &x[3]);
+	ta = mf_send(g, &ep, ta + 800 * US_PER_MS, c, &m);
+	dns_free(&m);
+	ep_connect(g, &ep, ta + 150 * US_PER_MS, &c->v4, &x[3], 443, &CONN_EST);
+
+	/* pointer into the header, pointer past the end; a CNAME whose RDATA
+	 * points at itself and an A RR owned by that looping name */
+	mf_begin(&m, 0x6004, 0, "odd.example");
+	dns_ptr(&m, 2);
+	mf_a(&m, SEC_AN, &x[4]);
+	dns_ptr(&m, 0x3fff);
+	dns_rr_begin(&m, DNS_T_CNAME, DNS_C_IN, 300);
+	o1 = (uint16_t)m.b.len;
+	dns_ptr(&m, o1);
+	dns_rr_end(&m, SEC_AN);
+	dns_ptr(&m, o1);
+	mf_a(&m, SEC_AN, &x[5]);
+	mf_send(g, &ep, ta + 900 * US_PER_MS, c, &m);
+	dns_free(&m);
+	ep_commit(g, &ep);
+}
+
+/* Label and name edge cases. The bad ones (label length byte 64+, a 300-byte
+ * name) are always the last RR and never an A RR: whether a reader stops
+ * there or somehow skips them, the counts are the same. */
+static void
+mf_names(struct gen *g)
+{
+	struct ep ep = { .nans = 0 };
+	const struct client *c = &g->cli[11];
+	struct ipaddr x[4];
+	struct dns m;
+	uint64_t t = sp_slot(g);
+	char longname[300];
+	int i;
+
+	for (i = 0; i < 4; i++)
+		x[i] = new_server(g, 4);
+	/* root (0-length) names: the question and the A RR's owner */
+	dns_begin(&m, 0x7001, DNS_RESP);
+	dns_name(&m, "");
+	dns_question(&m, DNS_T_A, DNS_C_IN);
+	dns_name(&m, "");
+	mf_a(&m, SEC_AN, &x[0]);
+	t = mf_send(g, &ep, t, c, &m);
+	dns_free(&m);
+
+	/* a 255-byte owner name (the RFC 1035 §2.3.4 maximum, root byte
+	 * included): 4 labels of 62 bytes (252) + 1 label of 1 byte (2) + 0 */
+	memset(longname, 'a', sizeof(longname));
+	for (i = 0; i < 4; i++)
+		longname[i * 63 + 62] = '.';
+	longname[252] = 'b';
+	longname[253] = '\0';
+	mf_begin(&m, 0x7002, 0, "max.example");
+	dns_name(&m, longname);
+	if (m.b.len != m.u[0].end + 255)
+		die("internal: max name is not 255 bytes");
+	mf_a(&m, SEC_AN, &x[1]);
+	t = mf_send(g, &ep, t + 100 * US_PER_MS, c, &m);
+	dns_free(&m);
+
+	/* label length 64 (0x40: extended label type), then the message ends */
+	mf_begin(&m, 0x7003, 0, "label64.example");
+	dns_ptr(&m, DNS_HDR);
+	mf_a(&m, SEC_AN, &x[2]);
+	buf_u8(&m.b, 64);
+	buf_put(&m.b, "abcdefgh", 8);
+	dns_unit_add(&m, SEC_AN, DNS_T_CNAME, DNS_C_IN, NULL, 0)->nofit = true;
+	t = mf_send(g, &ep, t + 100 * US_PER_MS, c, &m);
+	dns_free(&m);
+
+	/* label byte 0x80 (reserved type) */
+	mf_begin(&m, 0x7004, 0, "label128.example");
+	dns_ptr(&m, DNS_HDR);
+	mf_a(&m, SEC_AN, &x[3]);
+	buf_u8(&m.b, 0x80);
+	buf_put(&m.b, "xyz", 3);
+	dns_unit_add(&m, SEC_AN, DNS_T_TXT, DNS_C_IN, NULL, 0)->nofit = true;
+	t = mf_send(g, &ep, t + 100 * US_PER_MS, c, &m);
+	dns_free(&m);
+
+	/* a 300-byte owner name (over 255) on a last CNAME RR; it follows a
+	 * valid A RR */
+	mf_begin(&m, 0x7005, 0, "toolong.example");
+	dns_ptr(&m, DNS_HDR);
+	mf_fresh_a(g, &m);
+	memset(longname, 'z', sizeof(longname));
+	for (i = 0; i < 4; i++)
+		longname[i * 60 + 59] = '.';
+	longname[299] = '\0';
+	dns_name(&m, longname);
+	dns_rr_begin(&m, DNS_T_CNAME, DNS_C_IN, 300);
+	dns_ptr(&m, DNS_HDR);
+	dns_rr_end(&m, SEC_AN)->nofit = true;
+	mf_send(g, &ep, t + 100 * US_PER_MS, c, &m);
+	dns_free(&m);
+	ep_commit(g, &ep);
+}
+
+/* RRs that fit but are not A RRs by definition, and A RRs outside ANSWER. */
+static void
+mf_not_a(struct gen *g)
+{
+	struct ep ep = { .nans = 0 };
+	const struct client *c = &g->cli[12];
+	struct ipaddr x, y;
+	struct dns m;
+	uint64_t t = sp_slot(g), ta;
+	static const uint8_t five[5] = { 10, 9, 8, 7, 6 };
+
+	/* TYPE A, RDLENGTH 5, then a real A RR */
+	mf_begin(&m, 0x8001, 0, "rdlen5.example");
+	dns_ptr(&m, DNS_HDR);
+	dns_rr_begin(&m, DNS_T_A, DNS_C_IN, 300);
+	buf_put(&m.b, five, 5);
+	dns_rr_end(&m, SEC_AN);
+	dns_ptr(&m, DNS_HDR);
+	mf_fresh_a(g, &m);
+	t = mf_send(g, &ep, t, c, &m);
+	dns_free(&m);
+
+	/* TYPE A RDLENGTH 16, TYPE AAAA RDLENGTH 4, then a real A RR */
+	mf_begin(&m, 0x8002, 0, "swapped.example");
+	x = new_server(g, 6);
+	y = new_server(g, 4);
+	dns_ptr(&m, DNS_HDR);
+	dns_rr_begin(&m, DNS_T_A, DNS_C_IN, 300);
+	buf_put(&m.b, x.a, 16);
+	dns_rr_end(&m, SEC_AN);
+	dns_ptr(&m, DNS_HDR);
+	dns_rr_begin(&m, DNS_T_AAAA, DNS_C_IN, 300);
+	buf_put(&m.b, y.a, 4);
+	dns_rr_end(&m, SEC_AN);
+	dns_ptr(&m, DNS_HDR);
+	mf_fresh_a(g, &m);
+	t = mf_send(g, &ep, t + 100 * US_PER_MS, c, &m);
+	dns_free(&m);
+
+	/* CLASS CH (3) A RR, then CLASS IN; a SYN to the CH address must not
+	 * match */
+	x = new_server(g, 4);
+	mf_begin(&m, 0x8003, 0, "chaos.example");
+	dns_ptr(&m, DNS_HDR);
+	dns_rr_begin(&m, DNS_T_A, DNS_C_CH, 0);
+	buf_put(&m.b, x.a, 4);
+	dns_rr_end(&m, SEC_AN);
+	dns_ptr(&m, DNS_HDR);
+	mf_fresh_a(g, &m);
+	ta = t = mf_send(g, &ep, t + 100 * US_PER_MS, c, &m);
+	dns_free(&m);
+	ep_connect(g, &ep, ta + 50 * US_PER_MS, &c->v4, &x, 443, &CONN_EST);
+
+	/* A RRs in ADDITIONAL only (NS in AUTHORITY), and in AUTHORITY only;
+	 * SYNs to both addresses must not match */
+	x = new_server(g, 4);
+	y = new_server(g, 4);
+	mf_begin(&m, 0x8004, 0, "glueonly.example");
+	dns_ptr(&m, DNS_HDR);
+	dns_rr_begin(&m, DNS_T_NS, DNS_C_IN, 300);
+	dns_name_ptr(&m, "ns1", DNS_HDR);
+	dns_rr_end(&m, SEC_NS);
+	dns_name_ptr(&m, "ns1", DNS_HDR);
+	mf_a(&m, SEC_AR, &x);
+	t = mf_send(g, &ep, t + 100 * US_PER_MS, c, &m);
+	dns_free(&m);
+	mf_begin(&m, 0x8005, 0, "authonly.example");
+	dns_ptr(&m, DNS_HDR);
+	mf_a(&m, SEC_NS, &y);
+	t = mf_send(g, &ep, t + 100 * US_PER_MS, c, &m);
+	dns_free(&m);
+	ep_connect(g, &ep, t + 60 * US_PER_MS, &c->v4, &x, 443, &CONN_EST);
+	ep_connect(g, &ep, t + 70 * US_PER_MS, &c->v4, &y, 443, &CONN_EST);
+
+	/* the second A RR's RDATA runs past the end of the message */
+	x = new_server(g, 4);
+	mf_begin(&m, 0x8006, 0, "cut.example");
+	dns_ptr(&m, DNS_HDR);
+	mf_fresh_a(g, &m);
+	dns_ptr(&m, DNS_HDR);
+	dns_rr_begin(&m, DNS_T_A, DNS_C_IN, 300);
+	buf_put(&m.b, x.a, 2);
+	put16(m.b.d + m.rd_off - 2, 4);
+	dns_unit_add(&m, SEC_AN, DNS_T_A, DNS_C_IN, x.a, 4)->nofit = true;
+	dns_counts(&m, 1, 2, 0, 0);
+	mf_send(g, &ep, t + 100 * US_PER_MS, c, &m);
+	dns_free(&m);
+	ep_commit(g, &ep);
+}
+
+/* QR=1 messages of at least 12 bytes are answers whatever their body,
+ * opcode, RCODE or TC bit; and port 53 on the destination side only. */
+static void
+mf_odd_answers(struct gen *g)
+{
+	struct ep ep = { .nans = 0 };
+	const struct client *c = &g->cli[13];
+	struct dns m;
+	uint64_t t = sp_slot(g);
+	static const uint8_t garbage[40] = { 0xde, 0xad, 0xbe, 0xef, 0x05, 0x05, 0x05 };
+
+	/* QDCOUNT 1, ANCOUNT 3, body: a label of 5 with 2 bytes left */
+	dns_begin(&m, 0x9001, DNS_RESP);
+	buf_put(&m.b, "\x05" "ab", 3);
+	dns_unit_add(&m, SEC_QD, DNS_T_A, DNS_C_IN, NULL, 0)->nofit = true;
+	dns_counts(&m, 1, 3, 0, 0);
+	t = mf_send(g, &ep, t, c, &m);
+	dns_free(&m);
+
+	/* header only, SERVFAIL; header only, REFUSED with 40 bytes of trailing
+	 * garbage that no count asks to read */
+	dns_begin(&m, 0x9002, DNS_RESP | 2);
+	t = mf_send(g, &ep, t + 50 * US_PER_MS, c, &m);
+	dns_free(&m);
+	dns_begin(&m, 0x9003, DNS_RESP | 5);
+	buf_put(&m.b, garbage, sizeof(garbage));
+	t = mf_send(g, &ep, t + 50 * US_PER_MS, c, &m);
+	dns_free(&m);
+
+	/* NOTIFY response (opcode 4) with an A RR in its answer section; TC=1
+	 * answer with an A RR */
+	mf_begin(&m, 0x9004, DNS_OPCODE(4) | DNS_AA, "notify.example");
+	dns_ptr(&m, DNS_HDR);
+	mf_fresh_a(g, &m);
+	t = mf_send(g, &ep, t + 50 * US_PER_MS, c, &m);
+	dns_free(&m);
+	mf_begin(&m, 0x9005, DNS_TC, "tc.example");
+	dns_ptr(&m, DNS_HDR);
+	mf_fresh_a(g, &m);
+	t = mf_send(g, &ep, t + 50 * US_PER_MS, c, &m);
+	dns_free(&m);
+
+	/* an answer sent *to* port 53 (from port 5300): still an answer; its
+	 * client is its IP destination, the resolver */
+	mf_begin(&m, 0x9006, 0, "reverse.example");
+	dns_ptr(&m, DNS_HDR);
+	mf_fresh_a(g, &m);
+	dns_end(&m);
+	send_dns(g, &ep, t + 50 * US_PER_MS, &c->v4, &g->res4, 5300, 53, &m, 0);
+	dns_free(&m);
+	ep_commit(g, &ep);
+}
+
+/* Not IP: ARP request and reply, LLDP. Also a SYN|FIN (SYN set, ACK clear:
+ * a SYN by the definition) to a never-answered address. */
+static void
+mf_non_ip(struct gen *g)
+{
+	uint64_t t = sp_slot(g);
+	uint8_t arp[28] = { 0, 1, 8, 0, 6, 4, 0, 1, 2, 0, 10, 1, 0, 14, 10, 1, 0, 14,
+			    0, 0, 0, 0, 0, 0, 10, 1, 0, 1 };
+	static const uint8_t lldp[24] = { 0x02, 0x07, 0x04, 0x02, 0, 0, 0, 0, 1, 0x04, 0x03, 0x05,
+					  'e', '0', 0x06, 0x02, 0, 120, 0, 0 };
+	struct tcp_pkt s = { .src = g->cli[14].v4, .dport = 80, .flags = TH_SYN | TH_FIN };
+
+	t = emit_ev(g, t, 0, ETH_ARP, 0, arp, sizeof(arp));
+	arp[7] = 2;
+	t = emit_ev(g, t + 300, 0, ETH_ARP, 0, arp, sizeof(arp));
+	t = emit_ev(g, t + 5 * US_PER_MS, 0, ETH_LLDP, 0, lldp, sizeof(lldp));
+	s.dst = ip4(0x64400001u);
+	s.sport = next_sport(g);
+	s.seq = 0x5f5f5f5f;
+	s.conn = g->conn++;
+	send_tcp(g, t + 5 * US_PER_MS, &s, NULL);
+}
+
+/* Fragments whose datagram never completes: first fragment only (of a DNS
+ * answer), last fragment only. Dropped, nothing counted. */
+static void
+mf_orphan_fragments(struct gen *g)
+{
+	const struct client *c = &g->cli[6];
+	struct ans_spec s;
+	struct dns m;
+	struct buf l4, fr[2];
+	uint64_t t = sp_slot(g);
+
+	spec_init(&s, DNS_T_A);
+	spec_addrs(g, &s, 4, 4);
+	s.ncname = 2;
+	dns_answer(g, &m, 0xf001, "orphan.example", &s);
+	l4 = udp_l4(&g->res4, &c->v4, 53, 40200, m.b.d, m.b.len);
+	ip_fragments(g, &g->res4, &c->v4, P_UDP, &l4, 64, fr);
+	t = emit(g, t, 4, &fr[0]);
+	buf_free(&fr[1]);
+	ip_fragments(g, &g->res4, &c->v4, P_UDP, &l4, 64, fr);
+	buf_free(&fr[0]);
+	emit(g, t + 20 * US_PER_MS, 4, &fr[1]);
+	buf_free(&l4);
+	dns_free(&m);
+}
+
+static void
+scen_malformed(struct gen *g, int count)
+{
+	mf_truncated(g);
+	mf_bad_headers(g);
+	mf_short_dns(g);
+	mf_lying_counts(g);
+	mf_pointers(g);
+	mf_names(g);
+	mf_not_a(g);
+	mf_odd_answers(g);
+	mf_non_ip(g);
+	mf_orphan_fragments(g);
+	bulk(g, 4, count);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Link layers and pcap output                                               */
+
+#define F_V4 0x1
+#define F_V6 0x2
+#define F_NONIP 0x4
+#define F_ALL (F_V4 | F_V6 | F_NONIP)
+
+enum l2 { L2_ETH, L2_VLAN, L2_QINQ, L2_Q9100, L2_SLL, L2_SLL2, L2_RAW, L2_NULL, L2_LOOP };
+
+struct linkvar {
+	const char *name;    /* file suffix */
+	int dlt;
+	enum l2 kind;
+	unsigned int fams;   /* which packets the file can carry */
+};
+
+static const struct linkvar link_eth = { "en10mb", DLT_EN10MB, L2_ETH, F_ALL };
+
+static const struct linkvar linkvars[] = {
+	{ "en10mb", DLT_EN10MB, L2_ETH, F_ALL },
+	{ "vlan", DLT_EN10MB, L2_VLAN, F_ALL },
+	{ "qinq", DLT_EN10MB, L2_QINQ, F_ALL },
+	{ "qinq9100", DLT_EN10MB, L2_Q9100, F_ALL },
+	{ "sll", DLT_LINUX_SLL, L2_SLL, F_ALL },
+	{ "sll2", DLT_LINUX_SLL2, L2_SLL2, F_ALL },
+	{ "raw", DLT_RAW, L2_RAW, F_V4 | F_V6 },       /* LINKTYPE_RAW 101 */
+	{ "null", DLT_NULL, L2_NULL, F_V4 | F_V6 },
+	{ "loop", DLT_LOOP, L2_LOOP, F_V4 | F_V6 },    /* LINKTYPE_LOOP 108 */
+	{ "ipv4", DLT_IPV4, L2_RAW, F_V4 },
+	{ "ipv6", DLT_IPV6, L2_RAW, F_V6 },
+};
+
+static bool
+fam_in(unsigned int fams, uint8_t fam)
+{
+	return fams & (fam == 4 ? F_V4 : fam == 6 ? F_V6 : F_NONIP);
+}
+
+/* Locally administered MAC from the low 32 bits of an IP address. */
+static void
+mac_from(uint8_t *mac, const struct event *e, bool dst)
+{
+	size_t off = e->fam == 4 ? (dst ? 16 : 12) : (dst ? 36 : 20);
+
+	mac[0] = 0x02;
+	mac[1] = 0x00;
+	if (e->fam == 0 || e->len < off + 4) {
+		memset(mac + 2, dst ? 0xff : 0xfe, 4);
+		if (dst)
+			mac[0] = mac[1] = 0xff;
+		return;
+	}
+	memcpy(mac + 2, e->data + off, 4);
+}
+
+static struct buf
+frame(const struct linkvar *lv, const struct event *e)
+{
+	struct buf f = { 0 };
+	uint8_t smac[6], dmac[6];
+	uint16_t et = e->fam == 4 ? ETH_IPV4 : e->fam == 6 ? ETH_IPV6 : e->ethertype;
+	/* NULL/LOOP carry the BSD AF_ value; 30 is AF_INET6 on Darwin/FreeBSD */
+	uint32_t af = e->fam == 4 ? 2 : 30;
+
+	mac_from(smac, e, false);
+	mac_from(dmac, e, true);
+	switch (lv->kind) {
+	case L2_ETH:
+	case L2_VLAN:
+	case L2_QINQ:
+	case L2_Q9100:
+		buf_put(&f, dmac, 6);
+		buf_put(&f, smac, 6);
+		if (lv->kind == L2_QINQ || lv->kind == L2_Q9100) { /* 802.1ad outer tag */
+			buf_u16(&f, lv->kind == L2_QINQ ? 0x88a8 : 0x9100);
+			buf_u16(&f, 200);
+		}
+		if (lv->kind != L2_ETH) { /* 802.1Q (inner) tag, PCP 0 VID 100 */
+			buf_u16(&f, 0x8100);
+			buf_u16(&f, 100);
+		}
+		buf_u16(&f, et);
+		break;
+	case L2_SLL: /* packet type, ARPHRD_ETHER, address length, address, protocol */
+		buf_u16(&f, 0);
+		buf_u16(&f, 1);
+		buf_u16(&f, 6);
+		buf_put(&f, smac, 6);
+		buf_u16(&f, 0);
+		buf_u16(&f, et);
+		break;
+	case L2_SLL2: /* protocol, reserved, ifindex, ARPHRD, packet type, addr len, addr */
+		buf_u16(&f, et);
+		buf_u16(&f, 0);
+		buf_u32(&f, 1);
+		buf_u16(&f, 1);
+		buf_u8(&f, 0);
+		buf_u8(&f, 6);
+		buf_put(&f, smac, 6);
+		buf_u16(&f, 0);
+		break;
+	case L2_NULL: /* host byte order of the capturing host: little-endian here */
+		buf_u8(&f, (uint8_t)af);
+		buf_zero(&f, 3);
+		break;
+	case L2_LOOP: /* network byte order */
+		buf_u32(&f, af);
+		break;
+	case L2_RAW:
+		break;
+	}
+	buf_put(&f, e->data, e->len);
+	return f;
+}
+
+static void
+write_pcap(const struct gen *g, const struct linkvar *lv, const char *path)
+{
+	pcap_t *p = pcap_open_dead_with_tstamp_precision(lv->dlt, SNAPLEN,
+							 PCAP_TSTAMP_PRECISION_MICRO);
+	pcap_dumper_t *d;
+	size_t i;
+
+	if (p == NULL)
+		die("pcap_open_dead failed");
+	d = pcap_dump_open(p, path);
+	if (d == NULL)
+		die("%s", pcap_geterr(p)); /* names the path and the reason */
+	for (i = 0; i < g->ev.n; i++) {
+		const struct event *e = &g->ev.v[i];
+		struct pcap_pkthdr h;
+		struct buf f;
+
+		if (!fam_in(lv->fams, e->fam))
+			continue;
+		if (e->snap && lv->kind != L2_ETH)
+			die("internal: truncated frames are Ethernet-only");
+		f = frame(lv, e);
+		memset(&h, 0, sizeof(h));
+		h.ts.tv_sec = (time_t)(e->t / US_PER_S);
+		h.ts.tv_usec = (suseconds_t)(e->t % US_PER_S);
+		h.len = (bpf_u_int32)f.len;
+		h.caplen = e->snap ? e->snap : (bpf_u_int32)f.len;
+		pcap_dump((u_char *)d, &h, f.d);
+		buf_free(&f);
+	}
+	if (pcap_dump_flush(d) != 0)
+		die("cannot write %s", path);
+	pcap_dump_close(d);
+	pcap_close(p);
+}
+
+static int
+event_cmp(const void *a, const void *b)
+{
+	const struct event *x = a, *y = b;
+
+	return x->t < y->t ? -1 : x->t > y->t;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The expected report, computed from the ledger                              */
+
+struct portcount {
+	uint16_t port;
+	uint64_t n;
+};
+
+struct qpc {
+	char client[INET6_ADDRSTRLEN];
+	uint64_t bucket;
+};
+
+struct paper {
+	uint64_t packets;
+	uint64_t answers, answers_a, a_rrs, answers_aaaa, aaaa_rrs, queries;
+	uint64_t rcode[16];
+	uint64_t syn, syn_unique, synack;
+	uint64_t m_syn[2][2], m_ans[2][2];    /* [A/AAAA][variant] */
+	uint64_t hist[2][HIST_BINS];           /* A matches only */
+	struct portcount *top;                 /* all SYN dports, sorted */
+	size_t ntop;
+	struct portcount *mports[2];           /* matched (A) SYN dports, sorted */
+	size_t nmports[2];
+	struct qpc *q;                         /* included queries, sorted */
+	size_t nq;
+};
+
+static int
+pc_cmp(const void *a, const void *b)
+{
+	const struct portcount *x = a, *y = b;
+
+	if (x->n != y->n)
+		return x->n > y->n ? -1 : 1;
+	return (x->port > y->port) - (x->port < y->port);
+}
+
+static int
+qpc_cmp(const void *a, const void *b)
+{
+	const struct qpc *x = a, *y = b;
+	int c = strcmp(x->client, y->client);
+
+	if (c)
+		return c;
+	return (x->bucket > y->bucket) - (x->bucket < y->bucket);
+}
+
+/* Port histogram -> (port, count) sorted by count desc, port asc. */
+static struct portcount *
+port_table(const uint32_t *cnt, size_t *n)
+{
+	struct portcount *pc;
+	size_t k = 0, p;
+
+	for (p = 0; p < 65536; p++)
+		k += cnt[p] != 0;
+	pc = xcalloc(k, sizeof(*pc));
+	k = 0;
+	for (p = 0; p < 65536; p++)
+		if (cnt[p])
+			pc[k++] = (struct portcount){ (uint16_t)p, cnt[p] };
+	qsort(pc, k, sizeof(*pc), pc_cmp);
+	*n = k;
+	return pc;
+}
+
+/* Everything in the report, for the packets whose family is in @fams. A match
+ * counts when both its answer and its SYN are in the file; the families in a
+ * file never split an answer's candidate SYNs (all IPv4 for A, all IPv6 for
+ * AAAA), so the earliest SYN decided at emission stays the earliest. */
+static void
+paper_compute(const struct gen *g, unsigned int fams, struct paper *P)
+{
+	const struct ledger *L = &g->led;
+	uint32_t *ports = xcalloc(65536, sizeof(uint32_t));
+	uint32_t *mports[2] = { xcalloc(65536, sizeof(uint32_t)), xcalloc(65536, sizeof(uint32_t)) };
+	uint8_t *conn_seen = xcalloc(g->conn + 1, 1);
+	uint8_t *syn_mark = xcalloc(L->syn.n + 1, 1), *ans_mark = xcalloc(L->ans.n + 1, 1);
+	size_t i;
+	int v;
+
+	memset(P, 0, sizeof(*P));
+	for (i = 0; i < g->ev.n; i++)
+		P->packets += fam_in(fams, g->ev.v[i].fam);
+	for (i = 0; i < L->ans.n; i++) {
+		const struct l_answer *a = &L->ans.v[i];
+
+		if (!fam_in(fams, a->fam))
+			continue;
+		P->answers++;
+		P->rcode[a->rcode]++;
+		P->answers_a += a->n_a > 0;
+		P->a_rrs += a->n_a;
+		P->answers_aaaa += a->n_aaaa > 0;
+		P->aaaa_rrs += a->n_aaaa;
+	}
+	P->q = xcalloc(L->q.n, sizeof(*P->q));
+	for (i = 0; i < L->q.n; i++) {
+		const struct l_query *q = &L->q.v[i];
+
+		if (!fam_in(fams, q->fam))
+			continue;
+		ip_text(&q->client, P->q[P->nq].client, sizeof(P->q[P->nq].client));
+		P->q[P->nq].bucket = q->t / US_PER_S / BUCKET_S * BUCKET_S;
+		P->nq++;
+	}
+	P->queries = P->nq;
+	qsort(P->q, P->nq, sizeof(*P->q), qpc_cmp);
+	for (i = 0; i < L->syn.n; i++) {
+		const struct l_syn *s = &L->syn.v[i];
+
+		if (!fam_in(fams, s->fam))
+			continue;
+		P->syn++;
+		ports[s->dport]++;
+		if (!conn_seen[s->conn]) {
+			conn_seen[s->conn] = 1;
+			P->syn_unique++;
+		}
+	}
+	for (i = 0; i < L->synack.n; i++)
+		P->synack += fam_in(fams, L->synack.v[i]);
+	for (i = 0; i < L->match.n; i++) {
+		const struct l_match *m = &L->match.v[i];
+		int f = m->fam == 4 ? 0 : 1;
+		uint8_t bit = (uint8_t)(1u << (f * 2 + m->var));
+
+		if (!fam_in(fams, L->ans.v[m->ans].fam) || !fam_in(fams, L->syn.v[m->syn].fam))
+			continue;
+		if (ans_mark[m->ans] & bit)
+			die("internal: answer matched twice");
+		ans_mark[m->ans] |= bit;
+		P->m_ans[f][m->var]++;
+		if (!(syn_mark[m->syn] & bit)) {
+			syn_mark[m->syn] |= bit;
+			P->m_syn[f][m->var]++;
+			if (f == 0)
+				mports[m->var][L->syn.v[m->syn].dport]++;
+		}
+		if (f == 0) {
+			uint64_t bin = m->delay / HIST_BIN_US;
+
+			P->hist[m->var][bin < HIST_BINS ? bin : HIST_BINS - 1]++;
+		}
+	}
+	P->top = port_table(ports, &P->ntop);
+	for (v = 0; v < 2; v++)
+		P->mports[v] = port_table(mports[v], &P->nmports[v]);
+	free(ports);
+	free(mports[0]);
+	free(mports[1]);
+	free(conn_seen);
+	free(syn_mark);
+	free(ans_mark);
+}
+
+static void
+paper_free(struct paper *P)
+{
+	free(P->top);
+	free(P->mports[0]);
+	free(P->mports[1]);
+	free(P->q);
+}
+
+/* ------------------------------------------------------------------------ */
+/* JSON writer                                                               */
+
+static void
+json_ports(FILE *f, const struct portcount *pc, size_t n, size_t max)
+{
+	size_t i;
+
+	fputc('[', f);
+	for (i = 0; i < n && i < max; i++)
+		fprintf(f, "%s[%u, %llu]", i ? ", " : "", pc[i].port, (unsigned long long)pc[i].n);
+	fputc(']', f);
+}
+
+static void
+json_hist(FILE *f, const uint64_t *h)
+{
+	int i;
+
+	fputc('[', f);
+	for (i = 0; i < HIST_BINS; i++)
+		fprintf(f, "%s%llu", i ? ", " : "", (unsigned long long)h[i]);
+	fputc(']', f);
+}
+
+#define U(x) ((unsigned long long)(x))
+
+static void
+json_paper(FILE *f, const struct paper *P)
+{
+	size_t i, nclients = 0;
+	bool first;
+
+	fprintf(f, "  \"paper\": {\n");
+	fprintf(f, "    \"table1\": {\"dns_answers\": %llu, \"answers_with_A\": %llu, "
+		   "\"total_A_RRs\": %llu},\n", U(P->answers), U(P->answers_a), U(P->a_rrs));
+	fprintf(f, "    \"dns_rcodes\": {");
+	first = true;
+	for (i = 0; i < 16; i++) {
+		if (!P->rcode[i])
+			continue;
+		fprintf(f, "%s\"%zu\": %llu", first ? "" : ", ", i, U(P->rcode[i]));
+		first = false;
+	}
+	fprintf(f, "},\n");
+	fprintf(f, "    \"dns_queries\": %llu,\n", U(P->queries));
+	fprintf(f, "    \"table2\": {\"total_syn\": %llu, \"syn_unique\": %llu, \"synack\": %llu, "
+		   "\"matched_dst_only\": %llu, \"matched_answers_dst_only\": %llu, "
+		   "\"matched_dst_and_client\": %llu, \"matched_answers_dst_and_client\": %llu},\n",
+		U(P->syn), U(P->syn_unique), U(P->synack), U(P->m_syn[0][V_DST]),
+		U(P->m_ans[0][V_DST]), U(P->m_syn[0][V_CLI]), U(P->m_ans[0][V_CLI]));
+	fprintf(f, "    \"table3_top10_syn_dports\": ");
+	json_ports(f, P->top, P->ntop, 10);
+	fprintf(f, ",\n    \"table4_matched_syn_dports\": {\"dst_only\": ");
+	json_ports(f, P->mports[V_DST], P->nmports[V_DST], SIZE_MAX);
+	fprintf(f, ", \"dst_and_client\": ");
+	json_ports(f, P->mports[V_CLI], P->nmports[V_CLI], SIZE_MAX);
+	fprintf(f, "},\n    \"delay_hist_10ms\": {\"bin_width_ms\": 10, \"dst_only\": ");
+	json_hist(f, P->hist[V_DST]);
+	fprintf(f, ", \"dst_and_client\": ");
+	json_hist(f, P->hist[V_CLI]);
+	fprintf(f, "},\n");
+	fprintf(f, "    \"aaaa_extension\": {\"answers_with_AAAA\": %llu, \"total_AAAA_RRs\": %llu, "
+		   "\"matched_syns_dst_only\": %llu, \"matched_answers_dst_only\": %llu, "
+		   "\"matched_syns_dst_and_client\": %llu, \"matched_answers_dst_and_client\": %llu},\n",
+		U(P->answers_aaaa), U(P->aaaa_rrs), U(P->m_syn[1][V_DST]), U(P->m_ans[1][V_DST]),
+		U(P->m_syn[1][V_CLI]), U(P->m_ans[1][V_CLI]));
+	for (i = 0; i < P->nq; i++)
+		nclients += i == 0 || strcmp(P->q[i].client, P->q[i - 1].client) != 0;
+	fprintf(f, "    \"queries_per_client\": {\"bucket_s\": %d, \"clients\": %zu, \"counts\": {",
+		BUCKET_S, nclients);
+	for (i = 0; i < P->nq;) {
+		size_t j = i;
+
+		fprintf(f, "%s\n      \"%s\": {", i ? "," : "", P->q[i].client);
+		while (j < P->nq && strcmp(P->q[j].client, P->q[i].client) == 0) {
+			size_t k = j;
+
+			while (k < P->nq && strcmp(P->q[k].client, P->q[i].client) == 0 &&
+			       P->q[k].bucket == P->q[j].bucket)
+				k++;
+			fprintf(f, "%s\"%llu\": %zu", j > i ? ", " : "", U(P->q[j].bucket), k - j);
+			j = k;
+		}
+		fputc('}', f);
+		i = j;
+	}
+	fprintf(f, "%s}}\n  }\n", P->nq ? "\n    " : "");
+}
+
+static void
+write_json(const struct gen *g, const char *scenario, uint64_t seed, unsigned int fams,
+	   const char *path)
+{
+	struct paper P;
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL)
+		die("cannot write %s: %s", path, strerror(errno));
+	paper_compute(g, fams, &P);
+	fprintf(f, "{\n  \"scenario\": \"%s\",\n  \"seed\": %llu,\n  \"packets\": %llu,\n",
+		scenario, U(seed), U(P.packets));
+	json_paper(f, &P);
+	fprintf(f, "}\n");
+	paper_free(&P);
+	if (ferror(f) | fclose(f))
+		die("cannot write %s", path);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Command line                                                              */
+
+struct scenario {
+	const char *name;
+	const char *help;
+	int defcount;          /* random episodes per family */
+	void (*build)(struct gen *g, int count);
+	bool per_link;         /* one file per link type */
+};
+
+static const struct scenario scenarios[] = {
+	{ "basic", "Ethernet, IPv4: lookups, CNAMEs, NXDOMAIN, AAAA-only, SYNs at 0..1.2 s, "
+		   "boundaries, retransmissions, DNS over TCP, fragments, scans, noise",
+	  60, scen_basic, false },
+	{ "v6", "the same over IPv6 (AAAA vs IPv6 SYNs) with extension headers, atomic "
+		"fragments, fragmented answers, dual-stack cases", 40, scen_v6, false },
+	{ "linktypes", "a small basic+v6 in every link type, PREFIX-<lt>.pcap each", 6,
+	  scen_linktypes, true },
+	{ "malformed", "valid traffic interleaved with truncated, invalid and tricky DNS/IP/TCP",
+	  30, scen_malformed, false },
+};
+
+#define N_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
+
+static char *
+path_join(const char *prefix, const char *sep, const char *mid, const char *ext)
+{
+	size_t n = strlen(prefix) + strlen(sep) + strlen(mid) + strlen(ext) + 1;
+	char *p = xrealloc(NULL, n);
+
+	snprintf(p, n, "%s%s%s%s", prefix, sep, mid, ext);
+	return p;
+}
+
+static void
+run_scenario(const struct scenario *sc, uint64_t seed, int count, const char *prefix)
+{
+	struct gen *g = gen_new(seed);
+	size_t i;
+
+	sc->build(g, count > 0 ? count : sc->defcount);
+	qsort(g->ev.v, g->ev.n, sizeof(g->ev.v[0]), event_cmp);
+	for (i = 1; i < g->ev.n; i++)
+		if (g->ev.v[i].t == g->ev.v[i - 1].t)
+			die("internal: two packets share a timestamp");
+	if (!sc->per_link) {
+		char *pc = path_join(prefix, "", "", ".pcap"), *js = path_join(prefix, "", "", ".json");
+
+		write_pcap(g, &link_eth, pc);
+		write_json(g, sc->name, seed, F_ALL, js);
+		printf("%s\n", pc);
+		free(pc);
+		free(js);
+	} else {
+		for (i = 0; i < sizeof(linkvars) / sizeof(linkvars[0]); i++) {
+			const struct linkvar *lv = &linkvars[i];
+			char *pc = path_join(prefix, "-", lv->name, ".pcap");
+			char *js = path_join(prefix, "-", lv->name, ".json");
+
+			write_pcap(g, lv, pc);
+			write_json(g, sc->name, seed, lv->fams, js);
+			printf("%s\n", pc);
+			free(pc);
+			free(js);
+		}
+	}
+	gen_free(g);
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: " GEN_NAME " --scenario NAME [--seed N] --out PREFIX [--count K]\n"
+		   "       " GEN_NAME " --scenario all --out DIR/ [--seed N] [--count K]\n"
+		   "       " GEN_NAME " --list\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "scenario", required_argument, NULL, 's' },
+		{ "seed", required_argument, NULL, 'S' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "list", no_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *name = NULL, *out = NULL;
+	uint64_t seed = DEFAULT_SEED;
+	int count = 0, c;
+	size_t i;
+	char *end;
+
+	opterr = 0; /* report bad options ourselves, on one line */
+	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			name = optarg;
+			break;
+		case 'S':
+			errno = 0;
+			seed = strtoull(optarg, &end, 0);
+			if (errno || *optarg == '\0' || *end != '\0' || *optarg == '-')
+				die("bad --seed '%s'", optarg);
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'c': {
+			long v;
+
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || *optarg == '\0' || *end != '\0' || v < 1 || v > 100000)
+				die("bad --count '%s' (1..100000)", optarg);
+			count = (int)v;
+			break;
+		}
+		case 'l':
+			for (i = 0; i < N_SCENARIOS; i++)
+				printf("%-10s %s\n", scenarios[i].name, scenarios[i].help);
+			printf("%-10s every scenario into DIR/<name>.pcap\n", "all");
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case ':':
+			die("option '%s' needs a value (see --help)", argv[optind - 1]);
+		default:
+			die("unknown option '%s' (see --help)", argv[optind - 1]);
+		}
+	}
+	if (optind != argc)
+		die("unexpected argument '%s'", argv[optind]);
+	if (name == NULL || out == NULL || *out == '\0')
+		die("--scenario and --out are required (see --help)");
+	if (strcmp(name, "all") == 0) {
+		size_t n = strlen(out);
+		const char *sep = out[n - 1] == '/' ? "" : "/";
+
+		if (mkdir(out, 0777) != 0 && errno != EEXIST)
+			die("cannot create %s: %s", out, strerror(errno));
+		for (i = 0; i < N_SCENARIOS; i++) {
+			char *prefix = path_join(out, sep, scenarios[i].name, "");
+
+			run_scenario(&scenarios[i], seed, count, prefix);
+			free(prefix);
+		}
+		return 0;
+	}
+	for (i = 0; i < N_SCENARIOS; i++) {
+		if (strcmp(name, scenarios[i].name) == 0) {
+			run_scenario(&scenarios[i], seed, count, out);
+			return 0;
+		}
+	}
+	die("unknown scenario '%s' (see --list)", name);
+}
