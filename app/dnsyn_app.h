@@ -62,7 +62,8 @@
 	X(frag, dropped, "fragments freed unassembled (expired, overlap, > 8 frags)") \
 	X(frag, reasm_bad, "reassembled datagrams that failed to parse")            \
 	X(ev, sent, "events enqueued to the correlation lcore")                     \
-	X(ev, ring_full, "events dropped: ring full")
+	X(ev, ring_full, "events dropped: ring full (live ports)")                  \
+	X(ev, ring_waits, "replay: waits for ring space (back-pressure, no loss)")
 
 struct dnsyn_rx_counters {
 #define DNSYN_CNT_FIELD(g, n, h) uint64_t g##_##n;
@@ -87,6 +88,7 @@ struct dnsyn_rx_ctx {
 	struct rte_ring *ring;        /**< to the correlation lcore */
 	uint32_t burst;
 	uint64_t idle_exit_ns;        /**< replay safety net */
+	int lossless;                 /**< replay: wait for ring space instead of dropping */
 	struct dnsyn_ts ts;
 	struct rte_ip_frag_tbl *frag;
 	struct dnsyn_tcpdns *tcp;

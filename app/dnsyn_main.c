@@ -303,6 +303,7 @@ main(int argc, char **argv)
 		rx[r].lcore = (unsigned int)rx_lcores[r];
 		rx[r].id = (uint8_t)r;
 		rx[r].idle_exit_ns = replay ? (uint64_t)conf.idle_exit_ms * DNSYN_NS_PER_MS : 0;
+		rx[r].lossless = replay;
 		dnsyn_ts_init(&rx[r].ts, 1000);
 		if (!replay)
 			rx[r].ts.dyn_off = -1; /* TSC time on live ports until HW stamps are wired */
@@ -327,6 +328,10 @@ main(int argc, char **argv)
 	for (r = 0; r < n_rx; r++)
 		if (rte_eal_remote_launch(dnsyn_rx_lcore_main, &rx[r], rx[r].lcore) != 0)
 			die(1, "cannot launch RX lcore %u", rx[r].lcore);
+	/* rte_eal_wait_lcore() spins, and on a small machine the main lcore
+	 * shares its CPU with a worker: sleep until the workers are done. */
+	while (!__atomic_load_n(&cc->done, __ATOMIC_ACQUIRE))
+		usleep(1000);
 	for (r = 0; r < n_rx; r++)
 		rte_eal_wait_lcore(rx[r].lcore);
 	rte_eal_wait_lcore(cc->lcore);

@@ -9,6 +9,7 @@
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
+#include <rte_pause.h>
 #include <rte_prefetch.h>
 
 #include "dnsyn_app.h"
@@ -67,6 +68,14 @@ ev_flush(struct dnsyn_rx_ctx *rx)
 		return;
 	n = rte_ring_enqueue_burst_elem(rx->ring, rx->ev, sizeof(struct dnsyn_event), rx->nev,
 					NULL);
+	/* A replayed file can wait for the correlator; a live port cannot (the
+	 * NIC would drop unseen), so only replay applies back-pressure. */
+	while (unlikely(n < rx->nev) && rx->lossless) {
+		rx->c.ev_ring_waits++;
+		rte_pause();
+		n += rte_ring_enqueue_burst_elem(rx->ring, &rx->ev[n], sizeof(struct dnsyn_event),
+						 rx->nev - n, NULL);
+	}
 	rx->c.ev_sent += n;
 	rx->c.ev_ring_full += rx->nev - n;
 	rx->nev = 0;

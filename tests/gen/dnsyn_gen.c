@@ -523,7 +523,9 @@ ip_fragments(struct gen *g, const struct ipaddr *src, const struct ipaddr *dst, 
 
 		memset(b, 0, sizeof(*b));
 		if (src->fam == 4) {
-			ip4_header(b, id, (uint16_t)(fo | (i ? 0 : 0x2000)), proto, src, dst, n, false);
+			uint16_t mf = i ? 0 : 0x2000;
+
+			ip4_header(b, id, (uint16_t)(fo | mf), proto, src, dst, n, false);
 		} else {
 			ip6_header(b, P_FRAGMENT, src, dst, 8 + n, 0, 0);
 			buf_u8(b, proto);
@@ -1001,9 +1003,14 @@ next_sport(struct gen *g)
 static struct ipaddr
 new_server(struct gen *g, uint8_t fam)
 {
-	if (fam == 4)
-		return ip4(0xc6120100u + g->n_srv4++);
-	return ip6(0x5e, 0x100 + g->n_srv6++);
+	uint32_t v;
+
+	if (fam == 6)
+		return ip6(0x5e, 0x100 + g->n_srv6++);
+	do /* skip x.y.z.0 and x.y.z.255: they look like network/broadcast */
+		v = 0xc6120100u + g->n_srv4++;
+	while ((v & 0xff) == 0 || (v & 0xff) == 0xff);
+	return ip4(v);
 }
 
 /* Addresses that only appear as glue in ADDITIONAL (192.0.2.0/24). */
@@ -1028,9 +1035,14 @@ new_name(struct gen *g, char *s, size_t n)
 	static const char *const sites[] = { "shop", "news", "cdn", "mail", "video", "api" };
 	static const char *const tlds[] = { "example", "example.com", "example.net" };
 
+	/* One RNG draw per statement: C leaves the order in which arguments are
+	 * evaluated unspecified, and the output must not depend on the compiler. */
+	uint32_t site = rng_below(&g->rng, 6);
+	uint32_t num = rng_below(&g->rng, 40);
+	uint32_t tld = rng_below(&g->rng, 3);
+
 	g->n_name++;
-	snprintf(s, n, "h%u.%s%u.%s", g->n_name, sites[rng_below(&g->rng, 6)],
-		 rng_below(&g->rng, 40), tlds[rng_below(&g->rng, 3)]);
+	snprintf(s, n, "h%u.%s%u.%s", g->n_name, sites[site], num, tlds[tld]);
 }
 
 static struct gen *
@@ -1593,8 +1605,9 @@ ep_random(struct gen *g, uint64_t t0, uint8_t fam)
 	unsigned int kind = rng_below(&g->rng, 100);
 	uint8_t rrfam = fam;
 	struct conn_opt o = { 0 };
-	uint64_t ta;
+	uint64_t ta, delay;
 
+	/* Note: at most one RNG-consuming expression per statement, see new_name(). */
 	spec_init(&s, fam == 4 ? DNS_T_A : DNS_T_AAAA);
 	if (fam == 6)
 		o.x = pick_x6(g, 15);
@@ -1616,7 +1629,8 @@ ep_random(struct gen *g, uint64_t t0, uint8_t fam)
 		if (fam == 6 && rng_pct(&g->rng, 50)) {
 			o.x = 0;
 			o.established = true;
-			ep_connect(g, &ep, ta + first_delay(g), &c->v4, &s.addr[0], pick_dport(g), &o);
+			delay = first_delay(g);
+			ep_connect(g, &ep, ta + delay, &c->v4, &s.addr[0], pick_dport(g), &o);
 		}
 	} else if (kind < 28) {                 /* answered, never connected to */
 		spec_addrs(g, &s, rrfam, 1 + (int)rng_below(&g->rng, 4));
@@ -1625,20 +1639,23 @@ ep_random(struct gen *g, uint64_t t0, uint8_t fam)
 		struct client *d = other_client(g, c);
 
 		spec_addrs(g, &s, rrfam, 1 + (int)rng_below(&g->rng, 3));
+		const struct ipaddr *dst;
+
 		ta = lookup(g, &ep, t0, c, fam, &s);
 		o.established = rng_pct(&g->rng, 70);
-		ep_connect(g, &ep, ta + rng_between(&g->rng, US_PER_MS, 900 * US_PER_MS),
-			   cli_addr(d, fam), &s.addr[rng_below(&g->rng, (uint32_t)s.naddr)],
-			   pick_dport(g), &o);
-		if (rng_pct(&g->rng, 50))
-			ep_connect(g, &ep, ta + rng_between(&g->rng, US_PER_MS, 1100 * US_PER_MS), cli,
-				   &s.addr[0], pick_dport(g), &o);
+		delay = rng_between(&g->rng, US_PER_MS, 900 * US_PER_MS);
+		dst = &s.addr[rng_below(&g->rng, (uint32_t)s.naddr)];
+		ep_connect(g, &ep, ta + delay, cli_addr(d, fam), dst, pick_dport(g), &o);
+		if (rng_pct(&g->rng, 50)) {
+			delay = rng_between(&g->rng, US_PER_MS, 1100 * US_PER_MS);
+			ep_connect(g, &ep, ta + delay, cli, &s.addr[0], pick_dport(g), &o);
+		}
 	} else if (kind < 42) {                 /* connects, but too late */
 		spec_addrs(g, &s, rrfam, 1 + (int)rng_below(&g->rng, 2));
 		ta = lookup(g, &ep, t0, c, fam, &s);
 		o.established = true;
-		ep_connect(g, &ep, ta + rng_between(&g->rng, WINDOW_US + 1, 3 * US_PER_S), cli,
-			   &s.addr[0], pick_dport(g), &o);
+		delay = rng_between(&g->rng, WINDOW_US + 1, 3 * US_PER_S);
+		ep_connect(g, &ep, ta + delay, cli, &s.addr[0], pick_dport(g), &o);
 	} else if (kind < 47) {                 /* first query lost, retried 1 s later */
 		struct dns q;
 		char qname[96];
@@ -1650,14 +1667,15 @@ ep_random(struct gen *g, uint64_t t0, uint8_t fam)
 		spec_addrs(g, &s, rrfam, 1 + (int)rng_below(&g->rng, 4));
 		ta = lookup(g, &ep, t0 + US_PER_S, c, fam, &s);
 		o.established = true;
-		ep_connect(g, &ep, ta + first_delay(g), cli, &s.addr[0], pick_dport(g), &o);
+		delay = first_delay(g);
+		ep_connect(g, &ep, ta + delay, cli, &s.addr[0], pick_dport(g), &o);
 	} else if (kind < 52) {                 /* SYN before the answer, retransmitted after */
 		spec_addrs(g, &s, rrfam, 1);
 		ta = lookup(g, &ep, t0, c, fam, &s);
 		o.retx = 1;
 		o.established = true;
-		ep_connect(g, &ep, ta - rng_between(&g->rng, 50 * US_PER_MS, 400 * US_PER_MS), cli,
-			   &s.addr[0], pick_dport(g), &o);
+		delay = rng_between(&g->rng, 50 * US_PER_MS, 400 * US_PER_MS);
+		ep_connect(g, &ep, ta - delay, cli, &s.addr[0], pick_dport(g), &o);
 	} else {                                /* the common case */
 		int nconn = rng_pct(&g->rng, 70) ? 1 : rng_pct(&g->rng, 80) ? 2 : 3, i;
 		uint64_t d = first_delay(g);
@@ -1672,10 +1690,11 @@ ep_random(struct gen *g, uint64_t t0, uint8_t fam)
 		s.opt = rng_pct(&g->rng, 30);
 		ta = lookup_x(g, &ep, t0, c, fam, &s, fam == 6 ? pick_x6(g, 20) : 0, 1);
 		for (i = 0; i < nconn; i++) {
+			const struct ipaddr *dst = &s.addr[rng_below(&g->rng, (uint32_t)s.naddr)];
+
 			o.retx = pick_retx(g);
 			o.established = rng_pct(&g->rng, 75);
-			ep_connect(g, &ep, ta + d, cli, &s.addr[rng_below(&g->rng, (uint32_t)s.naddr)],
-				   pick_dport(g), &o);
+			ep_connect(g, &ep, ta + d, cli, dst, pick_dport(g), &o);
 			d += rng_between(&g->rng, 20 * US_PER_MS, 600 * US_PER_MS);
 		}
 	}
@@ -1691,7 +1710,7 @@ scanner(struct gen *g, uint8_t fam, int n, uint64_t t0, uint64_t span)
 
 	for (i = 0; i < n; i++) {
 		struct tcp_pkt s = { .src = *src, .flags = TH_SYN };
-		uint64_t t = t0 + rng_below(&g->rng, (uint32_t)span);
+		uint64_t t = t0 + rng_between(&g->rng, 0, span - 1);
 
 		/* 100.64.0.0/10 (RFC 6598) and 2001:db8:bad::/48: never answered */
 		s.dst = fam == 4 ? ip4(0x64400000u | rng_below(&g->rng, 0x400000))
@@ -1711,12 +1730,13 @@ static void
 noise(struct gen *g, uint8_t fam, int n, uint64_t t0, uint64_t span)
 {
 	static const uint8_t pay[200] = { 0x17, 0x03, 0x03 };
+	static const char syslog[] = "<30>Nov 14 22:13:20 host dnsyn-gen: noise";
 	int i;
 
 	for (i = 0; i < n; i++) {
 		const struct ipaddr *c = cli_addr(pick_client(g), fam);
 		struct ipaddr p = noise_peer(g, fam);
-		uint64_t t = t0 + rng_below(&g->rng, (uint32_t)span);
+		uint64_t t = t0 + rng_between(&g->rng, 0, span - 1);
 		struct buf d;
 
 		switch (rng_below(&g->rng, 4)) {
@@ -1725,11 +1745,14 @@ noise(struct gen *g, uint8_t fam, int n, uint64_t t0, uint64_t span)
 			emit(g, t, fam, &d);
 			break;
 		case 1: /* syslog */
-			d = build_udp(g, c, &p, next_sport(g), 514, pay, 90, 0);
+			d = build_udp(g, c, &p, next_sport(g), 514, (const uint8_t *)syslog,
+				      sizeof(syslog) - 1, 0);
 			emit(g, t, fam, &d);
 			break;
 		case 2: { /* data on an established connection */
-			struct tcp_pkt s = { .src = p, .dst = *c, .sport = 443, .flags = TH_ACK | TH_PSH };
+			struct tcp_pkt s = { .src = p, .dst = *c, .sport = 443 };
+
+			s.flags = TH_ACK | TH_PSH;
 
 			s.dport = next_sport(g);
 			s.seq = (uint32_t)rng_u64(&g->rng);
@@ -1758,8 +1781,8 @@ noise(struct gen *g, uint8_t fam, int n, uint64_t t0, uint64_t span)
 
 static const struct conn_opt CONN_EST = { .established = true };
 
-/* Queries either side of a minute edge (floor(t/60)*60): @edge_s must be a
- * multiple of 60 past the epoch second... i.e. an absolute bucket start. */
+/* Two queries 1 µs apart on either side of a query-bucket edge: @edge_s is
+ * an absolute epoch second that is a multiple of 60 (bucket = floor(t/60)*60). */
 static void
 sp_bucket_edge(struct gen *g, uint8_t fam, uint64_t edge_s)
 {
@@ -1975,12 +1998,13 @@ sp_ip_options(struct gen *g, uint8_t fam)
 	struct ans_spec s;
 	struct client *c = pick_client(g);
 	struct conn_opt o = { .established = true };
+	unsigned int x;
 	uint64_t ta;
 
 	spec_init(&s, fam == 4 ? DNS_T_A : DNS_T_AAAA);
 	spec_addrs(g, &s, fam, 2);
-	ta = lookup_x(g, &ep, sp_slot(g), c, fam, &s, fam == 4 ? X4_RTRALERT : X6_HBH | X6_DST | X6_RT,
-		      1);
+	x = fam == 4 ? X4_RTRALERT : X6_HBH | X6_DST | X6_RT;
+	ta = lookup_x(g, &ep, sp_slot(g), c, fam, &s, x, 1);
 	o.x = fam == 4 ? X4_RTRALERT : X6_DST;
 	ep_connect(g, &ep, ta + 120 * US_PER_MS, cli_addr(c, fam), &s.addr[1], 443, &o);
 	ep_commit(g, &ep);
@@ -2006,19 +2030,15 @@ sp_traps(struct gen *g, uint8_t fam)
 	struct ep ep = { .nans = 0 };
 	struct client *c = pick_client(g);
 	const struct ipaddr *cli = cli_addr(c, fam), *res = resolver(g, fam);
-	struct ipaddr x, mcast = fam == 4 ? ip4(0xe00000fbu) : ip6(0, 0);
+	/* 224.0.0.251 / ff02::fb */
+	struct ipaddr x, mcast = fam == 4 ? ip4(0xe00000fbu)
+					  : (struct ipaddr){ 6, { 0xff, 0x02, [15] = 0xfb } };
 	uint64_t t = sp_slot(g);
 	struct ans_spec s;
 	struct dns a;
 	struct buf d, inner;
 	struct tcp_pkt syn = { .src = *cli, .flags = TH_SYN, .dport = 443 };
 
-	if (fam == 6) { /* ff02::fb */
-		memset(mcast.a, 0, 16);
-		mcast.a[0] = 0xff;
-		mcast.a[1] = 0x02;
-		mcast.a[15] = 0xfb;
-	}
 	/* mDNS response (RFC 6762): same format, port 5353 */
 	x = new_server(g, fam);
 	spec_init(&s, fam == 4 ? DNS_T_A : DNS_T_AAAA);
@@ -2307,7 +2327,7 @@ bulk(struct gen *g, uint8_t fam, int count)
 	int i;
 
 	for (i = 0; i < count; i++)
-		ep_random(g, BASE_US + rng_below(&g->rng, (uint32_t)span), fam);
+		ep_random(g, BASE_US + rng_between(&g->rng, 0, span - 1), fam);
 	scanner(g, fam, count / 2 + 10, BASE_US, span);
 	noise(g, fam, count * 2, BASE_US, span);
 }
@@ -3105,7 +3125,8 @@ paper_compute(const struct gen *g, unsigned int fams, struct paper *P)
 {
 	const struct ledger *L = &g->led;
 	uint32_t *ports = xcalloc(65536, sizeof(uint32_t));
-	uint32_t *mports[2] = { xcalloc(65536, sizeof(uint32_t)), xcalloc(65536, sizeof(uint32_t)) };
+	uint32_t *mports[2] = { xcalloc(65536, sizeof(uint32_t)),
+				xcalloc(65536, sizeof(uint32_t)) };
 	uint8_t *conn_seen = xcalloc(g->conn + 1, 1);
 	uint8_t *syn_mark = xcalloc(L->syn.n + 1, 1), *ans_mark = xcalloc(L->ans.n + 1, 1);
 	size_t i;
@@ -3257,9 +3278,11 @@ json_paper(FILE *f, const struct paper *P)
 	fprintf(f, ", \"dst_and_client\": ");
 	json_hist(f, P->hist[V_CLI]);
 	fprintf(f, "},\n");
-	fprintf(f, "    \"aaaa_extension\": {\"answers_with_AAAA\": %llu, \"total_AAAA_RRs\": %llu, "
+	fprintf(f, "    \"aaaa_extension\": {\"answers_with_AAAA\": %llu, "
+		   "\"total_AAAA_RRs\": %llu, "
 		   "\"matched_syns_dst_only\": %llu, \"matched_answers_dst_only\": %llu, "
-		   "\"matched_syns_dst_and_client\": %llu, \"matched_answers_dst_and_client\": %llu},\n",
+		   "\"matched_syns_dst_and_client\": %llu, "
+		   "\"matched_answers_dst_and_client\": %llu},\n",
 		U(P->answers_aaaa), U(P->aaaa_rrs), U(P->m_syn[1][V_DST]), U(P->m_ans[1][V_DST]),
 		U(P->m_syn[1][V_CLI]), U(P->m_ans[1][V_CLI]));
 	for (i = 0; i < P->nq; i++)
@@ -3351,7 +3374,8 @@ run_scenario(const struct scenario *sc, uint64_t seed, int count, const char *pr
 		if (g->ev.v[i].t == g->ev.v[i - 1].t)
 			die("internal: two packets share a timestamp");
 	if (!sc->per_link) {
-		char *pc = path_join(prefix, "", "", ".pcap"), *js = path_join(prefix, "", "", ".json");
+		char *pc = path_join(prefix, "", "", ".pcap");
+		char *js = path_join(prefix, "", "", ".json");
 
 		write_pcap(g, &link_eth, pc);
 		write_json(g, sc->name, seed, F_ALL, js);
