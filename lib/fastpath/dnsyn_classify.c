@@ -14,6 +14,5 @@ static const char *const cls_names[DNSYN_CLS_MAX] = {
 const char *
 dnsyn_cls_name(unsigned int cls)
 {
-	cls &= 0xff;
-	return cls < DNSYN_CLS_MAX ? cls_names[cls] : "unknown";
+	return DNSYN_ENUM_NAME(cls_names, (int)(cls & 0xff));
 }

@@ -21,22 +21,9 @@ static const char *const status_names[DNSYN_DNS_STATUS_MAX] = {
 const char *
 dnsyn_dns_status_name(int status)
 {
-	if (status < 0 || status >= DNSYN_DNS_STATUS_MAX)
-		return "unknown";
-	return status_names[status];
+	return DNSYN_ENUM_NAME(status_names, status);
 }
 
-static inline uint16_t
-rd16(const uint8_t *p)
-{
-	return (uint16_t)((p[0] << 8) | p[1]);
-}
-
-static inline uint32_t
-rd32(const uint8_t *p)
-{
-	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
-}
 
 /* Skip the name at *off without following pointers. 0 or -EINVAL. */
 static int
@@ -229,10 +216,10 @@ walk_rrs(const uint8_t *msg, uint32_t len, uint32_t *off, uint16_t count, int se
 
 		if (name_skip(msg, len, &o) < 0 || o + 10 > len)
 			return -EINVAL;
-		type = rd16(msg + o);
-		cls = rd16(msg + o + 2);
-		ttl = rd32(msg + o + 4);
-		rdlen = rd16(msg + o + 8);
+		type = DNSYN_RD16(msg + o);
+		cls = DNSYN_RD16(msg + o + 2);
+		ttl = DNSYN_RD32(msg + o + 4);
+		rdlen = DNSYN_RD16(msg + o + 8);
 		o += 10;
 		if (o + rdlen > len)
 			return -EINVAL;
@@ -287,16 +274,16 @@ dnsyn_dns_parse(const uint8_t *msg, uint32_t len, struct dnsyn_dns_msg *m)
 	}
 	if (len > 0xffff)
 		len = 0xffff;
-	m->id = rd16(msg);
+	m->id = DNSYN_RD16(msg);
 	m->qr = msg[2] >> 7;
 	m->opcode = (msg[2] >> 3) & 0x0f;
 	m->tc = (msg[2] >> 1) & 1;
 	m->rcode = msg[3] & 0x0f;
 	m->ext_rcode = m->rcode;
-	m->qdcount = rd16(msg + 4);
-	m->ancount = rd16(msg + 6);
-	m->nscount = rd16(msg + 8);
-	m->arcount = rd16(msg + 10);
+	m->qdcount = DNSYN_RD16(msg + 4);
+	m->ancount = DNSYN_RD16(msg + 6);
+	m->nscount = DNSYN_RD16(msg + 8);
+	m->arcount = DNSYN_RD16(msg + 10);
 
 	for (i = 0; i < DNSYN_MIN(m->qdcount, DNSYN_DNS_MAX_RRS); i++) {
 		uint32_t name = off;
@@ -307,8 +294,8 @@ dnsyn_dns_parse(const uint8_t *msg, uint32_t len, struct dnsyn_dns_msg *m)
 		}
 		if (i == 0) {
 			m->qname_off = (uint16_t)name;
-			m->qtype = rd16(msg + off);
-			m->qclass = rd16(msg + off + 2);
+			m->qtype = DNSYN_RD16(msg + off);
+			m->qclass = DNSYN_RD16(msg + off + 2);
 		}
 		off += 4;
 	}

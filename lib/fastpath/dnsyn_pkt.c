@@ -13,17 +13,6 @@
 #define ETH_P_8021AD 0x88a8
 #define ETH_P_QINQ_OLD 0x9100
 
-static inline uint16_t
-rd16(const uint8_t *p)
-{
-	return (uint16_t)((p[0] << 8) | p[1]);
-}
-
-static inline uint32_t
-rd32(const uint8_t *p)
-{
-	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
-}
 
 static const char *const status_names[DNSYN_PKT_STATUS_MAX] = {
 	[DNSYN_PKT_OK] = "ok",
@@ -37,9 +26,7 @@ static const char *const status_names[DNSYN_PKT_STATUS_MAX] = {
 const char *
 dnsyn_pkt_status_name(int status)
 {
-	if (status < 0 || status >= DNSYN_PKT_STATUS_MAX)
-		return "unknown";
-	return status_names[status];
+	return DNSYN_ENUM_NAME(status_names, status);
 }
 
 int
@@ -90,7 +77,7 @@ walk_ethertype(const uint8_t *p, uint32_t caplen, uint32_t *off, uint16_t type,
 			return 0;
 		if (*off + 4 > caplen)
 			return -1;
-		type = rd16(p + *off + 2);
+		type = DNSYN_RD16(p + *off + 2);
 		*off += 4;
 		pkt->n_vlan++;
 		pkt->flags |= DNSYN_PKTF_VLAN;
@@ -113,30 +100,30 @@ parse_l2(const uint8_t *p, uint32_t caplen, int linktype, uint32_t *off, struct 
 		if (caplen < 14)
 			return -1;
 		*off = 14;
-		return walk_ethertype(p, caplen, off, rd16(p + 12), pkt);
+		return walk_ethertype(p, caplen, off, DNSYN_RD16(p + 12), pkt);
 	case DNSYN_LINK_LINUX_SLL:
 		if (caplen < 16)
 			return -1;
 		*off = 16;
-		return walk_ethertype(p, caplen, off, rd16(p + 14), pkt);
+		return walk_ethertype(p, caplen, off, DNSYN_RD16(p + 14), pkt);
 	case DNSYN_LINK_LINUX_SLL2:
 		if (caplen < 20)
 			return -1;
 		*off = 20;
-		return walk_ethertype(p, caplen, off, rd16(p), pkt);
+		return walk_ethertype(p, caplen, off, DNSYN_RD16(p), pkt);
 	case DNSYN_LINK_NULL:
 	case DNSYN_LINK_LOOP:
 		if (caplen < 4)
 			return -1;
 		*off = 4;
 		if (linktype == DNSYN_LINK_LOOP)
-			return af_to_ipver(rd32(p));
+			return af_to_ipver(DNSYN_RD32(p));
 		/* DLT_NULL is in the capturing host's byte order: accept either. */
 		af = (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
 		     ((uint32_t)p[3] << 24);
 		if (af_to_ipver(af))
 			return af_to_ipver(af);
-		return af_to_ipver(rd32(p));
+		return af_to_ipver(DNSYN_RD32(p));
 	case DNSYN_LINK_RAW:
 	case DNSYN_LINK_RAW_OPENBSD:
 	case DNSYN_LINK_RAW_BSDOS:
@@ -165,9 +152,9 @@ parse_l4(const uint8_t *p, uint32_t l4, uint32_t end, struct dnsyn_pkt *pkt)
 	case 17: /* UDP */
 		if (l4 + 8 > end)
 			return DNSYN_PKT_TRUNC_L4;
-		pkt->sport = rd16(p + l4);
-		pkt->dport = rd16(p + l4 + 2);
-		hl = rd16(p + l4 + 4);
+		pkt->sport = DNSYN_RD16(p + l4);
+		pkt->dport = DNSYN_RD16(p + l4 + 2);
+		hl = DNSYN_RD16(p + l4 + 4);
 		pkt->payload_off = l4 + 8;
 		pkt->payload_len = end - (l4 + 8);
 		/* Trust the UDP length only when it is consistent with what we hold;
@@ -181,9 +168,9 @@ parse_l4(const uint8_t *p, uint32_t l4, uint32_t end, struct dnsyn_pkt *pkt)
 		hl = (uint32_t)(p[l4 + 12] >> 4) * 4u;
 		if (hl < 20 || l4 + hl > end)
 			return DNSYN_PKT_TRUNC_L4;
-		pkt->sport = rd16(p + l4);
-		pkt->dport = rd16(p + l4 + 2);
-		pkt->tcp_seq = rd32(p + l4 + 4);
+		pkt->sport = DNSYN_RD16(p + l4);
+		pkt->dport = DNSYN_RD16(p + l4 + 2);
+		pkt->tcp_seq = DNSYN_RD32(p + l4 + 4);
 		pkt->tcp_flags = p[l4 + 13];
 		pkt->payload_off = l4 + hl;
 		pkt->payload_len = end - (l4 + hl);
@@ -206,7 +193,7 @@ parse_ipv4(const uint8_t *p, uint32_t caplen, uint32_t l3, struct dnsyn_pkt *pkt
 	if ((p[l3] >> 4) != 4)
 		return DNSYN_PKT_BAD_L3;
 	ihl = (uint32_t)(p[l3] & 0x0f) * 4u;
-	tot = rd16(p + l3 + 2);
+	tot = DNSYN_RD16(p + l3 + 2);
 	if (ihl < 20 || tot < ihl)
 		return DNSYN_PKT_BAD_L3;
 	if (l3 + ihl > caplen)
@@ -224,7 +211,7 @@ parse_ipv4(const uint8_t *p, uint32_t caplen, uint32_t l3, struct dnsyn_pkt *pkt
 	memset(pkt->dst, 0, 10);
 	pkt->dst[10] = pkt->dst[11] = 0xff;
 	memcpy(pkt->dst + 12, p + l3 + 16, 4);
-	frag = rd16(p + l3 + 6);
+	frag = DNSYN_RD16(p + l3 + 6);
 	if (frag & 0x3fff) { /* MF or offset: L4 is not here (or not whole) */
 		pkt->flags |= DNSYN_PKTF_FRAG;
 		pkt->l4_off = (uint16_t)(l3 + ihl);
@@ -247,7 +234,7 @@ parse_ipv6(const uint8_t *p, uint32_t caplen, uint32_t l3, struct dnsyn_pkt *pkt
 	if ((p[l3] >> 4) != 6)
 		return DNSYN_PKT_BAD_L3;
 	pkt->flags |= DNSYN_PKTF_V6;
-	end = l3 + 40 + rd16(p + l3 + 4);
+	end = l3 + 40 + DNSYN_RD16(p + l3 + 4);
 	if (end > caplen) {
 		end = caplen;
 		pkt->flags |= DNSYN_PKTF_SNAPLEN;
@@ -276,7 +263,7 @@ parse_ipv6(const uint8_t *p, uint32_t caplen, uint32_t l3, struct dnsyn_pkt *pkt
 		case 44: /* fragment */
 			if (off + 8 > end)
 				return DNSYN_PKT_TRUNC_L3;
-			if ((rd16(p + off + 2) & 0xfff9) != 0) {
+			if ((DNSYN_RD16(p + off + 2) & 0xfff9) != 0) {
 				/* offset != 0 or M set: a real fragment */
 				pkt->flags |= DNSYN_PKTF_FRAG;
 				pkt->frag_hdr_off = (uint16_t)off;
