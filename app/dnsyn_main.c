@@ -106,6 +106,8 @@ assign_lcores(struct dnsyn_conf *conf, unsigned int *n_rx, int *rx_lcores, int *
 	if (!rte_lcore_is_enabled((unsigned int)*corr_lcore) ||
 	    (unsigned int)*corr_lcore == rte_get_main_lcore())
 		die(EXIT_USAGE, "--corr-lcore %d is not an enabled worker lcore", *corr_lcore);
+	if (conf->n_rx_lcores > DNSYN_MAX_RX_LCORES)
+		die(EXIT_USAGE, "--rx-lcores: at most %d RX lcores", DNSYN_MAX_RX_LCORES);
 	if (conf->n_rx_lcores) {
 		for (i = 0; i < conf->n_rx_lcores; i++) {
 			int l = conf->rx_lcores[i];
@@ -129,8 +131,6 @@ assign_lcores(struct dnsyn_conf *conf, unsigned int *n_rx, int *rx_lcores, int *
 			rx_lcores[(*n_rx)++] = l;
 		}
 	}
-	if (*n_rx > DNSYN_MAX_RX_LCORES)
-		die(EXIT_USAGE, "at most %d RX lcores", DNSYN_MAX_RX_LCORES);
 }
 
 static int

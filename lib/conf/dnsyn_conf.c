@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -117,7 +118,8 @@ parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out, int base)
 	char *end;
 	unsigned long long v;
 
-	if (s == NULL || *s == '\0' || *s == '-')
+	/* strtoull would skip blanks and accept a sign: insist on a digit. */
+	if (s == NULL || !isxdigit((unsigned char)*s))
 		return -EINVAL;
 	errno = 0;
 	v = strtoull(s, &end, base);
@@ -151,11 +153,16 @@ dnsyn_conf_parse_list(const char *s, int *out, unsigned int max)
 				return -EINVAL;
 		}
 		for (; a <= b; a++) {
+			unsigned int i;
+
 			if (n >= max)
 				return -EINVAL;
+			for (i = 0; i < n; i++)
+				if (out[i] == (int)a)
+					return -EINVAL; /* listed twice */
 			out[n++] = (int)a;
 		}
-		if (*end == ',')
+		if (*end == ',' && end[1] != '\0')
 			end++;
 		else if (*end != '\0')
 			return -EINVAL;
@@ -184,7 +191,7 @@ dnsyn_conf_parse(struct dnsyn_conf *c, int argc, char **argv, char *err, size_t 
 	double d;
 	char *end;
 
-	optind = 1;
+	optind = 0; /* glibc: 0 resets getopt fully, also after a failed "-xy" */
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":", long_opts, &idx)) != -1) {
 		/* getopt_long leaves idx alone for short options: find ours. */
@@ -207,6 +214,10 @@ dnsyn_conf_parse(struct dnsyn_conf *c, int argc, char **argv, char *err, size_t 
 				return -EINVAL;
 			}
 			c->window_ns = (uint64_t)llround(d * 1e9);
+			if (c->window_ns == 0) {
+				snprintf(err, errlen, "--window: %s s is below 1 ns", optarg);
+				return -EINVAL;
+			}
 			break;
 		case OPT_REPORT_JSON:
 			c->report_json = optarg;
@@ -281,9 +292,16 @@ dnsyn_conf_parse(struct dnsyn_conf *c, int argc, char **argv, char *err, size_t 
 				 argv[optind - 1]);
 			return -EINVAL;
 		default:
-			snprintf(err, errlen,
-				 "unknown option '%s' (EAL options go before '--'; see --help)",
-				 argv[optind - 1]);
+			/* A short option inside a bundle ("-xy") is only known by
+			 * optopt; long options report their own argv word. */
+			if (optopt > 0 && optopt < 128 && isprint(optopt))
+				snprintf(err, errlen,
+					 "unknown option '-%c' (EAL options go before '--'; see --help)",
+					 optopt);
+			else
+				snprintf(err, errlen,
+					 "unknown option '%s' (EAL options go before '--'; see --help)",
+					 argv[optind - 1]);
 			return -EINVAL;
 		}
 	}

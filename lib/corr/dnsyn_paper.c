@@ -384,6 +384,12 @@ dnsyn_paper_stats(const struct dnsyn_paper *p)
 	return &p->st;
 }
 
+const struct dnsyn_paper_cfg *
+dnsyn_paper_config(const struct dnsyn_paper *p)
+{
+	return &p->cfg;
+}
+
 const struct dnsyn_map *
 dnsyn_paper_qpc(const struct dnsyn_paper *p)
 {

@@ -66,6 +66,8 @@ void dnsyn_paper_event(struct dnsyn_paper *p, const struct dnsyn_event *ev);
 
 const struct dnsyn_paper_stats *dnsyn_paper_stats(const struct dnsyn_paper *p);
 
+const struct dnsyn_paper_cfg *dnsyn_paper_config(const struct dnsyn_paper *p);
+
 /** Per-client query counts: key = 16-byte client address + 8-byte bucket start (s). */
 const struct dnsyn_map *dnsyn_paper_qpc(const struct dnsyn_paper *p);
 

@@ -50,7 +50,7 @@ name_skip(const uint8_t *msg, uint32_t len, uint32_t *off)
 		if (l & 0xc0) /* 0x40/0x80: extended/reserved label types */
 			return -EINVAL;
 		wire += l + 1u;
-		if (wire > 255)
+		if (wire + 1 > 255) /* RFC 1035 §3.1: 255 octets with the root label */
 			return -EINVAL;
 		o += l + 1u;
 	}
@@ -151,6 +151,25 @@ lower(uint8_t c)
 	return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c;
 }
 
+/* 1 when the rest of a name, from @p off, is well formed (the limits of
+ * dnsyn_dns_name_decode(), continuing from @p jumps and @p wire). */
+static int
+name_valid(const uint8_t *msg, uint32_t len, uint32_t off, uint32_t jumps, uint32_t wire)
+{
+	for (;;) {
+		uint8_t l;
+
+		if (name_follow(msg, len, &off, &jumps) < 0)
+			return 0;
+		l = msg[off];
+		if (l == 0)
+			return 1;
+		if ((l & 0xc0) || off + 1u + l > len || (wire += l + 1u) + 1 > 255)
+			return 0;
+		off += 1u + l;
+	}
+}
+
 int
 dnsyn_dns_name_equal(const uint8_t *msg, uint32_t len, uint32_t a, uint32_t b)
 {
@@ -162,15 +181,15 @@ dnsyn_dns_name_equal(const uint8_t *msg, uint32_t len, uint32_t a, uint32_t b)
 
 		if (name_follow(msg, len, &a, &ja) < 0 || name_follow(msg, len, &b, &jb) < 0)
 			return 0;
-		if (a == b)
-			return 1; /* same bytes from here on (the common, compressed case) */
+		if (a == b) /* same bytes from here on (the common, compressed case) */
+			return name_valid(msg, len, a, DNSYN_MAX(ja, jb), wire);
 		la = msg[a];
 		lb = msg[b];
 		if (la != lb || (la & 0xc0))
 			return 0;
 		if (la == 0)
 			return 1;
-		if (a + 1u + la > len || b + 1u + lb > len || (wire += la + 1u) > 255)
+		if (a + 1u + la > len || b + 1u + lb > len || (wire += la + 1u) + 1 > 255)
 			return 0;
 		for (i = 1; i <= la; i++)
 			if (lower(msg[a + i]) != lower(msg[b + i]))
@@ -196,7 +215,9 @@ follow_chain(const uint8_t *msg, uint32_t len, struct dnsyn_dns_msg *m)
 		cur = m->cname_target[i];
 	}
 	m->chain_len = (uint8_t)hop;
-	m->chain_loop = hop == DNSYN_DNS_MAX_CNAMES;
+	if (hop == DNSYN_DNS_MAX_CNAMES) /* a loop only if the chain would go on */
+		for (i = 0; i < m->n_cname_list && !m->chain_loop; i++)
+			m->chain_loop = (uint8_t)dnsyn_dns_name_equal(msg, len, m->cname_owner[i], cur);
 	for (i = 0; i < m->n_addr; i++)
 		m->n_addr_off_chain += !dnsyn_dns_name_equal(msg, len, m->addr_owner[i], cur);
 }
@@ -235,7 +256,7 @@ walk_rrs(const uint8_t *msg, uint32_t len, uint32_t *off, uint16_t count, int se
 				v6 = 1;
 			} else if (type == DNSYN_DNS_T_CNAME) {
 				m->n_cname++;
-				if (m->n_cname_list < DNSYN_DNS_MAX_CNAMES) {
+				if (m->n_cname_list <= DNSYN_DNS_MAX_CNAMES) {
 					m->cname_owner[m->n_cname_list] = (uint16_t)owner;
 					m->cname_target[m->n_cname_list++] = (uint16_t)o;
 				}

@@ -66,15 +66,15 @@ struct dnsyn_dns_msg {
 	uint16_t n_rr;      /**< RRs walked in all sections */
 	uint32_t ttl_min;   /**< min TTL over A/AAAA RRs; UINT32_MAX if none */
 	uint8_t chain_len;  /**< CNAME hops from the question name to the final name */
-	uint8_t chain_loop; /**< the CNAME chain did not end within DNSYN_DNS_MAX_CNAMES hops */
+	uint8_t chain_loop; /**< the CNAME chain goes on past DNSYN_DNS_MAX_CNAMES hops */
 	uint16_t n_addr_off_chain; /**< listed A/AAAA RRs whose owner is not the chain's end */
 	uint16_t n_addr;    /**< entries in addr[] (<= DNSYN_DNS_MAX_ADDRS) */
 	/** RDATA offset of each A/AAAA RR in ANSWER order; bit 16 set for AAAA. */
 	uint32_t addr[DNSYN_DNS_MAX_ADDRS];
 	/* Working state for the chain (owner/target name offsets). */
 	uint16_t addr_owner[DNSYN_DNS_MAX_ADDRS];
-	uint16_t cname_owner[DNSYN_DNS_MAX_CNAMES];
-	uint16_t cname_target[DNSYN_DNS_MAX_CNAMES];
+	uint16_t cname_owner[DNSYN_DNS_MAX_CNAMES + 1]; /* +1: to see a chain go on */
+	uint16_t cname_target[DNSYN_DNS_MAX_CNAMES + 1];
 	uint8_t n_cname_list;
 };
 

@@ -166,12 +166,19 @@ parse_l4(const uint8_t *p, uint32_t l4, uint32_t end, struct dnsyn_pkt *pkt)
 		if (l4 + 20 > end)
 			return DNSYN_PKT_TRUNC_L4;
 		hl = (uint32_t)(p[l4 + 12] >> 4) * 4u;
-		if (hl < 20 || l4 + hl > end)
+		if (hl < 20)
 			return DNSYN_PKT_TRUNC_L4;
 		pkt->sport = DNSYN_RD16(p + l4);
 		pkt->dport = DNSYN_RD16(p + l4 + 2);
 		pkt->tcp_seq = DNSYN_RD32(p + l4 + 4);
 		pkt->tcp_flags = p[l4 + 13];
+		if (l4 + hl > end) {
+			/* Options cut by a short snaplen (tcpdump -s 68): ports, flags
+			 * and sequence are whole, so a SYN is still a SYN. */
+			if (!(pkt->flags & DNSYN_PKTF_SNAPLEN))
+				return DNSYN_PKT_TRUNC_L4; /* the IP length itself lies */
+			hl = end - l4;
+		}
 		pkt->payload_off = l4 + hl;
 		pkt->payload_len = end - (l4 + hl);
 		return DNSYN_PKT_OK;

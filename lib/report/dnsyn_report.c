@@ -27,6 +27,8 @@ dnsyn_report_top_ports(const uint64_t *counts, unsigned int max, uint32_t *ret_p
 	unsigned int n = 0, i, j;
 	uint32_t port;
 
+	if (max == 0)
+		return 0;
 	/* Insertion into a short sorted list: one pass over 64 Ki ports. */
 	for (port = 0; port < 65536; port++) {
 		uint64_t c = counts[port];
@@ -173,10 +175,18 @@ json_hist(FILE *f, const uint64_t *h)
 	fputc(']', f);
 }
 
+/* Rows: 16-byte client, 8-byte bucket (host order), 8-byte count. */
 static int
 qpc_cmp(const void *a, const void *b)
 {
-	return memcmp(a, b, 24);
+	int c = memcmp(a, b, 16);
+	uint64_t x, y;
+
+	if (c)
+		return c;
+	memcpy(&x, (const uint8_t *)a + 16, 8);
+	memcpy(&y, (const uint8_t *)b + 16, 8);
+	return x < y ? -1 : x > y;
 }
 
 static void
@@ -220,19 +230,55 @@ json_qpc(FILE *f, const struct dnsyn_paper *p, uint32_t bucket_s)
 	free(rows);
 }
 
-static void
-json_string(FILE *f, const char *s)
+/* Length of the valid UTF-8 sequence at @p s (RFC 3629), 0 if invalid. */
+static unsigned int
+utf8_len(const unsigned char *s)
 {
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	unsigned int n, i;
+	uint32_t cp;
 
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return n;
+}
+
+/* Valid UTF-8 passes through; a byte that is not (a file name in another
+ * encoding) is written as the code point of the same value, so the output is
+ * always valid JSON. */
+static void
+json_string(FILE *f, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	fputc('"', f);
+	while (*s) {
+		unsigned int n = utf8_len(s);
+
+		if (*s == '"' || *s == '\\') {
+			fprintf(f, "\\%c", *s);
+		} else if (*s < 0x20 || *s == 0x7f || n == 0) {
+			fprintf(f, "\\u%04x", *s);
+			n = 1;
+		} else {
+			fwrite(s, 1, n, f);
+		}
+		s += n ? n : 1;
 	}
 	fputc('"', f);
 }
@@ -294,7 +340,7 @@ dnsyn_report_json(FILE *f, const struct dnsyn_paper *p, const struct dnsyn_repor
 		first = 0;
 	}
 	fprintf(f, "},\n    \"queries_per_client\": ");
-	json_qpc(f, p, 60);
+	json_qpc(f, p, dnsyn_paper_config(p)->qpc_bucket_s);
 	fprintf(f, "\n  },\n");
 
 	fprintf(f, "  \"detail\": {\"syn_ipv4\": %" PRIu64 ", \"syn_ipv6\": %" PRIu64

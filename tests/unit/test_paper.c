@@ -1,0 +1,1283 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Unit tests for the correlator (the paper's answer -> SYN method with the
+ * definitions of /work/shared/traces/README.md) and the map behind its
+ * aggregates. Events are built the way app/dnsyn_rx.c handle_dns() emits them:
+ * an ANSWER (src/dst = IP source/destination of the response) followed, on the
+ * same queue, by one ADDR per A/AAAA RR (dst = the address, v4-mapped for A,
+ * DNSYN_EVF_ADDR_V6 for AAAA; src = the client). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dnsyn_compiler.h"
+#include "dnsyn_event.h"
+#include "dnsyn_map.h"
+#include "dnsyn_paper.h"
+
+#define S DNSYN_NS_PER_S
+#define MS DNSYN_NS_PER_MS
+#define T0 (1582454830ULL * S) /* an epoch time, like a replayed capture */
+
+#define IP4(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
+
+#define CLIENT IP4(192, 168, 1, 10)
+#define OTHER IP4(192, 168, 1, 77)
+#define RESOLVER IP4(192, 168, 1, 1)
+#define WEB IP4(93, 184, 216, 34)
+#define WEB2 IP4(93, 184, 216, 35)
+
+static void
+v4m(uint8_t out[16], uint32_t a)
+{
+	memset(out, 0, 10);
+	out[10] = out[11] = 0xff;
+	out[12] = (uint8_t)(a >> 24);
+	out[13] = (uint8_t)(a >> 16);
+	out[14] = (uint8_t)(a >> 8);
+	out[15] = (uint8_t)a;
+}
+
+static void
+v6a(uint8_t out[16], uint16_t lo)
+{
+	memset(out, 0, 16);
+	out[0] = 0x20;
+	out[1] = 0x01;
+	out[2] = 0x0d;
+	out[3] = 0xb8;
+	out[14] = (uint8_t)(lo >> 8);
+	out[15] = (uint8_t)lo;
+}
+
+static struct dnsyn_paper *
+paper_new(uint64_t window_ns)
+{
+	struct dnsyn_paper_cfg cfg = {.window_ns = window_ns, .qpc_bucket_s = 60};
+	struct dnsyn_paper *p = dnsyn_paper_create(&cfg);
+
+	assert_non_null(p);
+	return p;
+}
+
+/* ANSWER from RESOLVER to @p client (v4 transport). */
+static void
+ev_answer(struct dnsyn_paper *p, uint64_t ts, const uint8_t client[16], uint8_t queue,
+	  uint16_t n_a, uint16_t n_aaaa, uint8_t rcode, uint8_t flags)
+{
+	struct dnsyn_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.ts_ns = ts;
+	ev.type = DNSYN_EV_ANSWER;
+	ev.flags = flags;
+	ev.rcode = rcode;
+	ev.queue = queue;
+	ev.sport = 53;
+	ev.dport = 40000;
+	ev.u.dns.qtype = n_aaaa ? 28 : 1;
+	ev.u.dns.n_a = n_a;
+	ev.u.dns.n_aaaa = n_aaaa;
+	ev.u.dns.ttl_min = 300;
+	v4m(ev.src, RESOLVER);
+	memcpy(ev.dst, client, 16);
+	dnsyn_paper_event(p, &ev);
+}
+
+static void
+ev_addr(struct dnsyn_paper *p, uint64_t ts, const uint8_t client[16], const uint8_t addr[16],
+	int aaaa, uint8_t queue)
+{
+	struct dnsyn_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.ts_ns = ts;
+	ev.type = DNSYN_EV_ADDR;
+	ev.flags = aaaa ? DNSYN_EVF_ADDR_V6 : 0;
+	ev.queue = queue;
+	ev.sport = 53;
+	ev.dport = 40000;
+	memcpy(ev.src, client, 16);
+	memcpy(ev.dst, addr, 16);
+	dnsyn_paper_event(p, &ev);
+}
+
+/* An answer to @p client (IPv4) with A RRs @p a[0..n). */
+static void
+answer4(struct dnsyn_paper *p, uint64_t ts, uint32_t client, const uint32_t *a, unsigned int n,
+	uint8_t queue)
+{
+	uint8_t c[16], addr[16];
+	unsigned int i;
+
+	v4m(c, client);
+	ev_answer(p, ts, c, queue, (uint16_t)n, 0, 0, 0);
+	for (i = 0; i < n; i++) {
+		v4m(addr, a[i]);
+		ev_addr(p, ts, c, addr, 0, queue);
+	}
+}
+
+static void
+answer4_1(struct dnsyn_paper *p, uint64_t ts, uint32_t client, uint32_t a)
+{
+	answer4(p, ts, client, &a, 1, 0);
+}
+
+static void
+ev_syn_raw(struct dnsyn_paper *p, uint8_t type, uint64_t ts, const uint8_t src[16],
+	   const uint8_t dst[16], uint16_t sport, uint16_t dport, uint32_t seq, int v6)
+{
+	struct dnsyn_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.ts_ns = ts;
+	ev.type = type;
+	ev.flags = v6 ? DNSYN_EVF_V6 : 0;
+	ev.sport = sport;
+	ev.dport = dport;
+	ev.u.tcp.seq = seq;
+	memcpy(ev.src, src, 16);
+	memcpy(ev.dst, dst, 16);
+	dnsyn_paper_event(p, &ev);
+}
+
+static void
+syn4(struct dnsyn_paper *p, uint64_t ts, uint32_t src, uint32_t dst, uint16_t sport,
+     uint16_t dport, uint32_t seq)
+{
+	uint8_t s[16], d[16];
+
+	v4m(s, src);
+	v4m(d, dst);
+	ev_syn_raw(p, DNSYN_EV_SYN, ts, s, d, sport, dport, seq, 0);
+}
+
+static void
+query(struct dnsyn_paper *p, uint64_t ts, uint32_t client)
+{
+	struct dnsyn_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.ts_ns = ts;
+	ev.type = DNSYN_EV_QUERY;
+	ev.sport = 40000;
+	ev.dport = 53;
+	v4m(ev.src, client);
+	v4m(ev.dst, RESOLVER);
+	dnsyn_paper_event(p, &ev);
+}
+
+static const struct dnsyn_paper_variant *
+var4(struct dnsyn_paper *p, int v)
+{
+	return &dnsyn_paper_stats(p)->fam[DNSYN_FAM_V4].var[v];
+}
+
+static const struct dnsyn_paper_variant *
+var6(struct dnsyn_paper *p, int v)
+{
+	return &dnsyn_paper_stats(p)->fam[DNSYN_FAM_V6].var[v];
+}
+
+static uint64_t
+hist_total(const struct dnsyn_paper_variant *v)
+{
+	uint64_t t = 0;
+	unsigned int i;
+
+	for (i = 0; i < DNSYN_HIST_BINS; i++)
+		t += v->hist_10ms[i];
+	return t;
+}
+
+/* Matched SYNs/answers of both IPv4 variants. */
+static void
+assert_matched4(struct dnsyn_paper *p, uint64_t syns_d, uint64_t ans_d, uint64_t syns_dc,
+		uint64_t ans_dc)
+{
+	assert_int_equal(var4(p, DNSYN_VAR_DST)->matched_syns, syns_d);
+	assert_int_equal(var4(p, DNSYN_VAR_DST)->matched_answers, ans_d);
+	assert_int_equal(var4(p, DNSYN_VAR_DST_CLIENT)->matched_syns, syns_dc);
+	assert_int_equal(var4(p, DNSYN_VAR_DST_CLIENT)->matched_answers, ans_dc);
+	assert_int_equal(hist_total(var4(p, DNSYN_VAR_DST)), ans_d);
+	assert_int_equal(hist_total(var4(p, DNSYN_VAR_DST_CLIENT)), ans_dc);
+}
+
+/* ---------------------------------------------------------------- paper */
+
+static void
+test_paper_create_rejects_bad_config(void **state)
+{
+	struct dnsyn_paper_cfg cfg = {.window_ns = 0, .qpc_bucket_s = 60};
+
+	(void)state;
+	assert_null(dnsyn_paper_create(&cfg));
+	cfg.window_ns = S;
+	cfg.qpc_bucket_s = 0;
+	assert_null(dnsyn_paper_create(&cfg));
+	dnsyn_paper_destroy(NULL);
+}
+
+static void
+test_paper_empty(void **state)
+{
+	struct dnsyn_paper *p = paper_new(S);
+	const struct dnsyn_paper_stats *st = dnsyn_paper_stats(p);
+
+	(void)state;
+	assert_int_equal(st->dns_answers, 0);
+	assert_int_equal(st->total_syn, 0);
+	assert_int_equal(dnsyn_paper_pending(p), 0);
+	assert_int_equal(dnsyn_paper_qpc(p)->count, 0);
+	assert_non_null(st->syn_dport);
+	assert_non_null(var4(p, 0)->matched_dport);
+	assert_non_null(var6(p, 1)->matched_dport);
+	dnsyn_paper_destroy(p);
+}
+
+static void
+test_paper_match_within_window(void **state)
+{
+	struct dnsyn_paper *p = paper_new(S);
+	const struct dnsyn_paper_stats *st = dnsyn_paper_stats(p);
+	int v;
+
+	(void)state;
+	answer4_1(p, T0, CLIENT, WEB);
+	assert_int_equal(dnsyn_paper_pending(p), 1);
+	syn4(p, T0 + 25 * MS + 1, CLIENT, WEB, 50000, 443, 111);
+	assert_int_equal(st->total_syn, 1);
+	assert_int_equal(st->syn_v4, 1);
+	assert_int_equal(st->syn_dport[443], 1);
+	assert_matched4(p, 1, 1, 1, 1);
+	for (v = 0; v < DNSYN_VAR_MAX; v++) {
+		assert_int_equal(var4(p, v)->hist_10ms[2], 1);
+		assert_int_equal(var4(p, v)->delay_sum_ns, 25 * MS + 1);
+		assert_int_equal(var4(p, v)->matched_dport[443], 1);
+	}
+	assert_int_equal(st->fam[DNSYN_FAM_V4].answers_with, 1);
+	assert_int_equal(st->fam[DNSYN_FAM_V4].total_rrs, 1);
+	/* both variants matched: nothing left pending */
+	assert_int_equal(dnsyn_paper_pending(p), 0);
+	assert_int_equal(st->pending_expired, 0);
+	dnsyn_paper_destroy(p);
+}
+
+static void
+test_paper_match_at_zero_delay(void **state)
+{
+	struct dnsyn_paper *p = paper_new(S);
+
+	(void)state;
+	answer4_1(p, T0, CLIENT, WEB);
+	syn4(p, T0, CLIENT, WEB, 50000, 443, 1);
+	assert_matched4(p, 1, 1, 1, 1);
+	assert_int_equal(var4(p, DNSYN_VAR_DST)->hist_10ms[0], 1);
+	assert_int_equal(var4(p, DNSYN_VAR_DST)->delay_sum_ns, 0);
+	dnsyn_paper_destroy(p);
+}
+
+static void
+test_paper_match_at_exactly_one_second(void **state)
+{
+	struct dnsyn_paper *p = paper_new(S);
+
+	(void)state;
+	answer4_1(p, T0, CLIENT, WEB);
+	syn4(p, T0 + S, CLIENT, WEB, 50000, 443, 1);
+	assert_matched4(p, 1, 1, 1, 1);
+	assert_int_equal(var4(p, DNSYN_VAR_DST)->hist_10ms[DNSYN_HIST_BINS - 1], 1);
+	assert_int_equal(var4(p, DNSYN_VAR_DST_CLIENT)->hist_10ms[99], 1);
+	assert_int_equal(var4(p, DNSYN_VAR_DST)->delay_sum_ns, S);
+	dnsyn_paper_destroy(p);
+}
+
+static void
+test_paper_no_match_one_second_plus_1ns(void **state)
+{
+	struct dnsyn_paper *p = paper_new(S);
+	const struct dnsyn_paper_stats *st = dnsyn_paper_stats(p);
+
+	(void)state;
+	answer4_1(p, T0, CLIENT, WEB);
+	syn4(p, T0 + S + 1, CLIENT, WEB, 50000, 443, 1);
+	assert_matched4(p, 0, 0, 0, 0);
+	assert_int_equal(st->total_syn, 1);
+	assert_int_equal(st->pending_expired, 1);
+	assert_int_equal(dnsyn_paper_pending(p), 0);
+	dnsyn_paper_destroy(p);
+}
+
+static void
+test_paper_hist_bin_edges(void **state)
+{
+	static const struct {
+		uint64_t dt;
+		unsigned int bin;
+	} cases[] = {
+		{10 * MS - 1, 0}, {10 * MS, 1}, {19 * MS + 999999, 1}, {500 * MS, 50},
+		{990 * MS - 1, 98}, {990 * MS, 99}, {999 * MS, 99},
+	};
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < DNSYN_ARRAY_SIZE(cases); i++) {
+		struct dnsyn_paper *p = paper_new(S);
+
+		answer4_1(p, T0, CLIENT, WEB);
+		syn4(p, T0 + cases[i].dt, CLIENT, WEB, 50000, 443, 1);
+		assert_int_equal(var4(p, DNSYN_VAR_DST)->hist_10ms[cases[i].bin], 1);
+		assert_int_equal(hist_total(var4(p, DNSYN_VAR_DST)), 1);
+		dnsyn_paper_destroy(p);
+	}
+}
+
+static void
+test_paper_wider_window_clamps_to_last_bin(void **state)
+{
+	struct dnsyn_paper *p = paper_new(3 * S);
+
+	(void)state;
+	answer4_1(p, T0, CLIENT, WEB);
+	syn4(p, T0 + 2500 * MS, CLIENT, WEB, 50000, 443, 1);
+	assert_matched4(p, 1, 1, 1, 1);
+	assert_int_equal(var4(p, DNSYN_VAR_DST)->hist_10ms[99], 1);
+	assert_int_equal(var4(p, DNSYN_VAR_DST)->delay_sum_ns, 2500 * MS);
+	dnsyn_paper_destroy(p);
+	/* a narrower one: 100 ms */
+	p = paper_new(100 * MS);
+	answer4_1(p, T0, CLIENT, WEB);
+	syn4(p, T0 + 100 * MS + 1, CLIENT, WEB, 50000, 443, 1);
+	assert_matched4(p, 0, 0, 0, 0);
+	answer4_1(p, T0 + S, CLIENT, WEB);
+	syn4(p, T0 + S + 100 * MS, CLIENT, WEB, 50000, 443, 2);
+	assert_matched4(p, 1, 1, 1, 1);
+	dnsyn_paper_destroy(p);
+}
+
+static void
+test_paper_syn_before_answer_in_file(void **state)
+{
+	struct dnsyn_paper *p = paper_new(S);
+
+	(void)state;
+	syn4(p, T0, CLIENT, WEB, 50000, 443, 1);
+	answer4_1(p, T0 + MS, CLIENT, WEB);
+	assert_matched4(p, 0, 0, 0, 0);
+	assert_int_equal(dnsyn_paper_pending(p), 1);
+	dnsyn_paper_destroy(p);
+}
+
+static void
+test_paper_syn_earlier_timestamp_than_answer(void **state)
+{
+	struct dnsyn_paper *p = paper_new(S);
+	const struct dnsyn_paper_stats *st = dnsyn_paper_stats(p);
+
+	(void)state;
+	/* later in the file, earlier in time: t_syn - t_answer < 0 */
+	answer4_1(p, T0 + 10 * S, CLIENT, WEB);
+	syn4(p, T0 + 10 * S - 1, CLIENT, WEB, 50000, 443, 1);
+	assert_matched4(p, 0, 0, 0, 0);
+	assert_int_equal(st->ts_backwards, 1);
+	/* the answer is still there for a proper SYN */
+	syn4(p, T0 + 10 * S + 5 * MS, CLIENT, WEB, 50000, 443, 2);
+	assert_matched4(p, 1, 1, 1, 1);
+	assert_int_equal(var4(p, 0)->hist_10ms[0], 1);
+	dnsyn_paper_destroy(p);
+}
+
+static void
+test_paper_two_answers_one_syn(void **state)
+{
+	struct dnsyn_paper *p = paper_new(S);
+	const struct dnsyn_paper_variant *d;
+
+	(void)state;
+	answer4_1(p, T0, CLIENT, WEB);
+	answer4_1(p, T0 + 300 * MS, CLIENT, WEB);
+	syn4(p, T0 + 500 * MS, CLIENT, WEB, 50000, 443, 1);
+	/* one SYN, selected by both answers */
+	assert_matched4(p, 1, 2, 1, 2);
+	d = var4(p, DNSYN_VAR_DST);
+	assert_int_equal(d->hist_10ms[50], 1);
+	assert_int_equal(d->hist_10ms[20], 1);
+	assert_int_equal(d->delay_sum_ns, 700 * MS);
+	assert_int_equal(d->matched_dport[443], 1);
+	assert_int_equal(dnsyn_paper_pending(p), 0);
+	dnsyn_paper_destroy(p);
+}
+
+static void
+test_paper_one_answer_two_syns(void **state)
+{
+	struct dnsyn_paper *p = paper_new(S);
+	const struct dnsyn_paper_stats *st = dnsyn_paper_stats(p);
+
+	(void)state;
+	answer4_1(p, T0, CLIENT, WEB);
+	syn4(p, T0 + 15 * MS, CLIENT, WEB, 50000, 443, 1);
+	syn4(p, T0 + 16 * MS, CLIENT, WEB, 50001, 80, 2);
+	assert_int_equal(st->total_syn, 2);
+	/* only the earliest SYN is the answer's */
+	assert_matched4(p, 1, 1, 1, 1);
+	assert_int_equal(var4(p, 0)->hist_10ms[1], 1);
+	assert_int_equal(var4(p, 0)->matched_dport[443], 1);
+	assert_int_equal(var4(p, 0)->matched_dport[80], 0);
+	assert_int_equal(st->syn_dport[80], 1);
+	dnsyn_paper_destroy(p);
+}
+
+static void
+test_paper_answer_with_duplicate_a_records(void **state)
+{
+	static const uint32_t a[] = {WEB, WEB, WEB2};
+	struct dnsyn_paper *p = paper_new(S);
+	const struct dnsyn_paper_stats *st = dnsyn_paper_stats(p);
+
+	(void)state;
+	answer4(p, T0, CLIENT, a, 3, 0);
+	assert_int_equal(st->fam[DNSYN_FAM_V4].total_rrs, 3);
+	assert_int_equal(st->fam[DNSYN_FAM_V4].answers_with, 1);
+	assert_int_equal(dnsyn_paper_pending(p), 3);
+	syn4(p, T0 + 40 * MS, CLIENT, WEB, 50000, 443, 1);
+	assert_matched4(p, 1, 1, 1, 1);
+	assert_int_equal(var4(p, 0)->hist_10ms[4], 1);
+	/* the answer is done: a SYN to its other address is not matched again */
+	syn4(p, T0 + 50 * MS, CLIENT, WEB2, 50001, 443, 2);
+	assert_matched4(p, 1, 1, 1, 1);
+	dnsyn_paper_destroy(p);
+}
+
+static void
+test_paper_dst_only_vs_dst_and_client(void **state)
+{
+	struct dnsyn_paper *p = paper_new(S);
+	const struct dnsyn_paper_variant *d, *dc;
+
+	(void)state;
+	answer4_1(p, T0, CLIENT, WEB);
+	/* another host connects first: the paper's variant takes it */
+	syn4(p, T0 + 100 * MS, OTHER, WEB, 50000, 8080, 1);
+	assert_matched4(p, 1, 1, 0, 0);
+	assert_int_equal(dnsyn_paper_pending(p), 1); /* waits for the client */
+	/* the client's SYN: matched by dst+client only (dst-only already had one) */
+	syn4(p, T0 + 200 * MS, CLIENT, WEB, 50001, 443, 2);
+	assert_matched4(p, 1, 1, 1, 1);
+	d = var4(p, DNSYN_VAR_DST);
+	dc = var4(p, DNSYN_VAR_DST_CLIENT);
+	assert_int_equal(d->matched_dport[8080], 1);
+	assert_int_equal(d->matched_dport[443], 0);
+	assert_int_equal(dc->matched_dport[443], 1);
+	assert_int_equal(dc->matched_dport[8080], 0);
+	assert_int_equal(d->hist_10ms[10], 1);
+	assert_int_equal(dc->hist_10ms[20], 1);
+	assert_int_equal(dnsyn_paper_pending(p), 0);
+	dnsyn_paper_destroy(p);
+
+	/* the SYN source must equal the answer's IP destination, nothing else */
+	p = paper_new(S);
+	answer4_1(p, T0, CLIENT, WEB);
+	syn4(p, T0 + MS, RESOLVER, WEB, 50000, 443, 1);
+	syn4(p, T0 + 2 * MS, WEB, WEB, 50000, 443, 1);
+	assert_matched4(p, 1, 1, 0, 0);
+	/* a partially matched answer ages out like any other */
+	syn4(p, T0 + 1500 * MS, CLIENT, WEB, 50001, 443, 3);
+	assert_matched4(p, 1, 1, 0, 0);
+	assert_int_equal(dnsyn_paper_pending(p), 0);
+	dnsyn_paper_destroy(p);
+}
+
+static void
+test_paper_one_syn_answers_of_different_clients(void **state)
+{
+	struct dnsyn_paper *p = paper_new(S);
+
+	(void)state;
+	answer4_1(p, T0, CLIENT, WEB);
+	answer4_1(p, T0 + MS, OTHER, WEB);
+	syn4(p, T0 + 2 * MS, OTHER, WEB, 50000, 443, 1);
+	/* dst-only: both answers, one SYN; dst+client: only OTHER's answer */
+	assert_matched4(p, 1, 2, 1, 1);
+	dnsyn_paper_destroy(p);
+}
+
+static void
+test_paper_aaaa_vs_ipv6_syn(void **state)
+{
+	struct dnsyn_paper *p = paper_new(S);
+	const struct dnsyn_paper_stats *st = dnsyn_paper_stats(p);
+	uint8_t c6[16], a6[16], o6[16];
+
+	(void)state;
+	v6a(c6, 0x10);
+	v6a(a6, 0x443);
+	v6a(o6, 0x77);
+	ev_answer(p, T0, c6, 0, 0, 1, 0, DNSYN_EVF_V6);
+	ev_addr(p, T0, c6, a6, 1, 0);
+	assert_int_equal(st->fam[DNSYN_FAM_V6].answers_with, 1);
+	assert_int_equal(st->fam[DNSYN_FAM_V6].total_rrs, 1);
+	assert_int_equal(st->fam[DNSYN_FAM_V4].answers_with, 0);
+	assert_int_equal(st->answers_v6, 1);
+	ev_syn_raw(p, DNSYN_EV_SYN, T0 + 30 * MS, o6, a6, 50000, 443, 1, 1);
+	ev_syn_raw(p, DNSYN_EV_SYN, T0 + 40 * MS, c6, a6, 50001, 443, 2, 1);
+	assert_int_equal(st->syn_v6, 2);
+	assert_int_equal(st->syn_v4, 0);
+	assert_int_equal(var6(p, DNSYN_VAR_DST)->matched_syns, 1);
+	assert_int_equal(var6(p, DNSYN_VAR_DST)->matched_answers, 1);
+	assert_int_equal(var6(p, DNSYN_VAR_DST)->hist_10ms[3], 1);
+	assert_int_equal(var6(p, DNSYN_VAR_DST_CLIENT)->matched_syns, 1);
+	assert_int_equal(var6(p, DNSYN_VAR_DST_CLIENT)->matched_answers, 1);
+	assert_int_equal(var6(p, DNSYN_VAR_DST_CLIENT)->hist_10ms[4], 1);
+	assert_int_equal(var6(p, DNSYN_VAR_DST_CLIENT)->matched_dport[443], 1);
+	/* the IPv4 tables saw nothing */
+	assert_matched4(p, 0, 0, 0, 0);
+	dnsyn_paper_destroy(p);
+}
+
+static void
+test_paper_ipv4_syn_does_not_match_v4mapped_aaaa(void **state)
+{
+	struct dnsyn_paper *p = paper_new(S);
+	uint8_t c[16], mapped[16], d[16];
+
+	(void)state;
+	v4m(c, CLIENT);
+	v4m(mapped, WEB); /* AAAA ::ffff:93.184.216.34 */
+	ev_answer(p, T0, c, 0, 0, 1, 0, 0);
+	ev_addr(p, T0, c, mapped, 1, 0);
+	syn4(p, T0 + MS, CLIENT, WEB, 50000, 443, 1);
+	assert_matched4(p, 0, 0, 0, 0);
+	assert_int_equal(var6(p, 0)->matched_syns, 0);
+	assert_int_equal(var6(p, 0)->matched_answers, 0);
+	/* and the other way: an A RR is not matched by an IPv6 SYN */
+	answer4_1(p, T0 + 2 * MS, CLIENT, WEB2);
+	v4m(d, WEB2);
+	ev_syn_raw(p, DNSYN_EV_SYN, T0 + 3 * MS, c, d, 50000, 443, 2, 1);
+	assert_matched4(p, 0, 0, 0, 0);
+	assert_int_equal(var6(p, 0)->matched_syns, 0);
+	dnsyn_paper_destroy(p);
+}
+
+static void
+test_paper_mixed_answer_a_and_aaaa(void **state)
+{
+	struct dnsyn_paper *p = paper_new(S);
+	const struct dnsyn_paper_stats *st = dnsyn_paper_stats(p);
+	uint8_t c[16], a4[16], a6[16], c6[16];
+
+	(void)state;
+	v4m(c, CLIENT);
+	v4m(a4, WEB);
+	v6a(a6, 1);
+	v6a(c6, 2);
+	ev_answer(p, T0, c, 0, 1, 1, 0, 0);
+	ev_addr(p, T0, c, a4, 0, 0);
+	ev_addr(p, T0, c, a6, 1, 0);
+	assert_int_equal(st->fam[DNSYN_FAM_V4].answers_with, 1);
+	assert_int_equal(st->fam[DNSYN_FAM_V6].answers_with, 1);
+	/* the same answer matches in each family independently */
+	syn4(p, T0 + 10 * MS, CLIENT, WEB, 50000, 443, 1);
+	ev_syn_raw(p, DNSYN_EV_SYN, T0 + 20 * MS, c6, a6, 50000, 443, 2, 1);
+	assert_matched4(p, 1, 1, 1, 1);
+	assert_int_equal(var6(p, DNSYN_VAR_DST)->matched_answers, 1);
+	/* dst+client v6: the SYN's source is not the answer's (v4) client */
+	assert_int_equal(var6(p, DNSYN_VAR_DST_CLIENT)->matched_answers, 0);
+	dnsyn_paper_destroy(p);
+}
+
+static void
+test_paper_syn_unique_and_retransmissions(void **state)
+{
+	struct dnsyn_paper *p = paper_new(S);
+	const struct dnsyn_paper_stats *st = dnsyn_paper_stats(p);
+
+	(void)state;
+	syn4(p, T0, CLIENT, WEB, 50000, 443, 7);
+	syn4(p, T0 + S, CLIENT, WEB, 50000, 443, 7);       /* retransmission */
+	syn4(p, T0 + 3 * S, CLIENT, WEB, 50000, 443, 7);   /* again */
+	syn4(p, T0 + 4 * S, CLIENT, WEB, 50000, 443, 8);   /* new ISN */
+	syn4(p, T0 + 5 * S, CLIENT, WEB, 50001, 443, 7);   /* new sport */
+	syn4(p, T0 + 6 * S, CLIENT, WEB2, 50000, 443, 7);  /* new dst */
+	syn4(p, T0 + 7 * S, OTHER, WEB, 50000, 443, 7);    /* new src */
+	syn4(p, T0 + 8 * S, CLIENT, WEB, 50000, 444, 7);   /* new dport */
+	assert_int_equal(st->total_syn, 8);
+	assert_int_equal(st->syn_unique, 6);
+	assert_int_equal(st->syn_dport[443], 7);
+	assert_int_equal(st->syn_dport[444], 1);
+	dnsyn_paper_destroy(p);
+}
+
+static void
+test_paper_retransmitted_syn_is_a_distinct_packet(void **state)
+{
+	struct dnsyn_paper *p = paper_new(S);
+
+	(void)state;
+	/* answer 1, SYN (matched), answer 2, retransmission (matched by answer 2):
+	 * two SYN packets were selected although syn_unique is 1 */
+	answer4_1(p, T0, CLIENT, WEB);
+	syn4(p, T0 + 10 * MS, CLIENT, WEB, 50000, 443, 7);
+	answer4_1(p, T0 + 500 * MS, CLIENT, WEB);
+	syn4(p, T0 + 1010 * MS, CLIENT, WEB, 50000, 443, 7);
+	assert_int_equal(dnsyn_paper_stats(p)->syn_unique, 1);
+	assert_matched4(p, 2, 2, 2, 2);
+	dnsyn_paper_destroy(p);
+}
+
+static void
+test_paper_synack_count(void **state)
+{
+	struct dnsyn_paper *p = paper_new(S);
+	const struct dnsyn_paper_stats *st = dnsyn_paper_stats(p);
+	uint8_t s[16], d[16];
+
+	(void)state;
+	answer4_1(p, T0, CLIENT, WEB);
+	v4m(s, WEB);
+	v4m(d, CLIENT);
+	ev_syn_raw(p, DNSYN_EV_SYNACK, T0 + MS, s, d, 443, 50000, 9, 0);
+	ev_syn_raw(p, DNSYN_EV_SYNACK, T0 + 2 * MS, s, d, 443, 50000, 9, 0);
+	/* a SYN-ACK towards the answer address is not a SYN */
+	ev_syn_raw(p, DNSYN_EV_SYNACK, T0 + 3 * MS, d, s, 50000, 443, 9, 0);
+	assert_int_equal(st->synack, 3);
+	assert_int_equal(st->total_syn, 0);
+	assert_int_equal(st->syn_unique, 0);
+	assert_matched4(p, 0, 0, 0, 0);
+	dnsyn_paper_destroy(p);
+}
+
+static void
+test_paper_answer_counters_and_rcodes(void **state)
+{
+	struct dnsyn_paper *p = paper_new(S);
+	const struct dnsyn_paper_stats *st = dnsyn_paper_stats(p);
+	struct dnsyn_event ev;
+	uint8_t c[16];
+
+	(void)state;
+	v4m(c, CLIENT);
+	ev_answer(p, T0, c, 0, 0, 0, 3, 0);                               /* NXDOMAIN */
+	ev_answer(p, T0, c, 0, 0, 0, 3, DNSYN_EVF_TCP);
+	ev_answer(p, T0, c, 0, 0, 0, 2, DNSYN_EVF_TC | DNSYN_EVF_REASM);  /* SERVFAIL */
+	ev_answer(p, T0, c, 0, 2, 0, 0, DNSYN_EVF_V6 | DNSYN_EVF_TCP);
+	ev_answer(p, T0, c, 0, 0, 0, 0x1f, 0); /* only 4 bits are an rcode */
+	memset(&ev, 0, sizeof(ev));
+	ev.ts_ns = T0;
+	ev.type = DNSYN_EV_ANSWER;
+	ev.u.dns.n_cname = 2;
+	ev.u.dns.n_a = 1;
+	dnsyn_paper_event(p, &ev);
+	assert_int_equal(st->dns_answers, 6);
+	assert_int_equal(st->rcodes[0], 2);
+	assert_int_equal(st->rcodes[2], 1);
+	assert_int_equal(st->rcodes[3], 2);
+	assert_int_equal(st->rcodes[15], 1);
+	assert_int_equal(st->answers_tcp, 2);
+	assert_int_equal(st->answers_tc, 1);
+	assert_int_equal(st->answers_reasm, 1);
+	assert_int_equal(st->answers_v6, 1);
+	assert_int_equal(st->answers_with_cname, 1);
+	assert_int_equal(st->cname_rrs, 2);
+	assert_int_equal(st->fam[DNSYN_FAM_V4].answers_with, 2);
+	assert_int_equal(st->fam[DNSYN_FAM_V4].total_rrs, 3);
+	assert_int_equal(st->dns_queries, 0);
+	/* unknown event types are ignored */
+	ev.type = DNSYN_EV_NONE;
+	dnsyn_paper_event(p, &ev);
+	ev.type = DNSYN_EV_MAX;
+	dnsyn_paper_event(p, &ev);
+	assert_int_equal(st->dns_answers, 6);
+	dnsyn_paper_destroy(p);
+}
+
+static void
+test_paper_queries_per_client_buckets(void **state)
+{
+	struct dnsyn_paper *p = paper_new(S);
+	const struct dnsyn_map *m;
+	const uint64_t base = 1582454820ULL; /* a multiple of 60 */
+	struct {
+		uint32_t client;
+		uint64_t bucket;
+		uint64_t count;
+		int seen;
+	} want[] = {
+		{CLIENT, base, 3, 0},
+		{CLIENT, base + 60, 2, 0},
+		{CLIENT, base + 3600, 1, 0},
+		{OTHER, base, 1, 0},
+	};
+	size_t it = 0, n = 0, i;
+	const void *key;
+	uint64_t val;
+
+	(void)state;
+	query(p, base * S, CLIENT);
+	query(p, base * S + 59 * S + 999999999ULL, CLIENT);
+	query(p, (base + 30) * S, CLIENT);
+	query(p, (base + 60) * S, CLIENT);
+	query(p, (base + 119) * S, CLIENT);
+	query(p, (base + 3600) * S + 1, CLIENT);
+	query(p, (base + 30) * S, OTHER);
+	assert_int_equal(dnsyn_paper_stats(p)->dns_queries, 7);
+	m = dnsyn_paper_qpc(p);
+	assert_int_equal(m->count, 4);
+	while (dnsyn_map_next(m, &it, &key, &val)) {
+		uint8_t c[16];
+		uint64_t b;
+
+		memcpy(&b, (const uint8_t *)key + 16, 8);
+		for (i = 0; i < DNSYN_ARRAY_SIZE(want); i++) {
+			v4m(c, want[i].client);
+			if (memcmp(key, c, 16) == 0 && b == want[i].bucket) {
+				assert_int_equal(val, want[i].count);
+				assert_int_equal(want[i].seen, 0);
+				want[i].seen = 1;
+				break;
+			}
+		}
+		if (i == DNSYN_ARRAY_SIZE(want))
+			fail_msg("unexpected bucket %llu", (unsigned long long)b);
+		n++;
+	}
+	assert_int_equal(n, 4);
+	for (i = 0; i < DNSYN_ARRAY_SIZE(want); i++)
+		assert_true(want[i].seen);
+	/* answers are not queries */
+	answer4_1(p, base * S, CLIENT, WEB);
+	assert_int_equal(m->count, 4);
+	dnsyn_paper_destroy(p);
+}
+
+static void
+test_paper_qpc_other_bucket_size(void **state)
+{
+	struct dnsyn_paper_cfg cfg = {.window_ns = S, .qpc_bucket_s = 3600};
+	struct dnsyn_paper *p = dnsyn_paper_create(&cfg);
+	uint8_t key[24];
+	uint64_t b = 7200, *v;
+
+	(void)state;
+	assert_non_null(p);
+	query(p, 7200 * S, CLIENT);
+	query(p, 10799 * S, CLIENT);
+	query(p, 10800 * S, CLIENT);
+	v4m(key, CLIENT);
+	memcpy(key + 16, &b, 8);
+	v = dnsyn_map_find(dnsyn_paper_qpc(p), key);
+	assert_non_null(v);
+	assert_int_equal(*v, 2);
+	b = 10800;
+	memcpy(key + 16, &b, 8);
+	v = dnsyn_map_find(dnsyn_paper_qpc(p), key);
+	assert_non_null(v);
+	assert_int_equal(*v, 1);
+	dnsyn_paper_destroy(p);
+}
+
+static void
+test_paper_orphan_addr(void **state)
+{
+	struct dnsyn_paper *p = paper_new(S);
+	const struct dnsyn_paper_stats *st = dnsyn_paper_stats(p);
+	uint8_t c[16], a[16];
+
+	(void)state;
+	v4m(c, CLIENT);
+	v4m(a, WEB);
+	ev_addr(p, T0, c, a, 0, 3);
+	assert_int_equal(st->addr_events, 1);
+	assert_int_equal(st->orphan_addr, 1);
+	assert_int_equal(dnsyn_paper_pending(p), 0);
+	/* an answer on another queue does not adopt it */
+	ev_answer(p, T0, c, 2, 1, 0, 0, 0);
+	ev_addr(p, T0, c, a, 0, 3);
+	assert_int_equal(st->orphan_addr, 2);
+	assert_int_equal(dnsyn_paper_pending(p), 0);
+	syn4(p, T0 + MS, CLIENT, WEB, 50000, 443, 1);
+	assert_matched4(p, 0, 0, 0, 0);
+	/* the answer's own queue does */
+	ev_addr(p, T0, c, a, 0, 2);
+	assert_int_equal(st->orphan_addr, 2);
+	assert_int_equal(st->addr_events, 3);
+	assert_int_equal(dnsyn_paper_pending(p), 1);
+	dnsyn_paper_destroy(p);
+}
+
+static void
+test_paper_interleaved_queues_keep_their_answer(void **state)
+{
+	struct dnsyn_paper *p = paper_new(S);
+	uint8_t c0[16], c1[16], x[16], y[16];
+
+	(void)state;
+	v4m(c0, CLIENT);
+	v4m(c1, OTHER);
+	v4m(x, WEB);
+	v4m(y, WEB2);
+	/* queue 0 answers CLIENT at t=0 (X), queue 7 answers OTHER at t=0.5 s (Y);
+	 * their ADDR events interleave */
+	ev_answer(p, T0, c0, 0, 1, 0, 0, 0);
+	ev_answer(p, T0 + 500 * MS, c1, 7, 1, 0, 0, 0);
+	ev_addr(p, T0, c0, x, 0, 0);
+	ev_addr(p, T0 + 500 * MS, c1, y, 0, 7);
+	assert_int_equal(dnsyn_paper_stats(p)->orphan_addr, 0);
+	assert_int_equal(dnsyn_paper_pending(p), 2);
+	/* X belongs to queue 0's answer (t=0, CLIENT): at 1.2 s it has expired even
+	 * though queue 7's answer (t=0.5 s) is younger */
+	syn4(p, T0 + 1200 * MS, CLIENT, WEB, 50000, 443, 1);
+	assert_matched4(p, 0, 0, 0, 0);
+	/* Y belongs to OTHER's answer at 0.5 s: dst+client holds for OTHER */
+	syn4(p, T0 + 1300 * MS, OTHER, WEB2, 50000, 443, 2);
+	assert_matched4(p, 1, 1, 1, 1);
+	assert_int_equal(var4(p, 0)->hist_10ms[80], 1);
+	dnsyn_paper_destroy(p);
+
+	/* the same with the SYN from the wrong client */
+	p = paper_new(S);
+	ev_answer(p, T0, c0, 0, 1, 0, 0, 0);
+	ev_answer(p, T0, c1, 1, 1, 0, 0, 0);
+	ev_addr(p, T0, c1, y, 0, 1);
+	ev_addr(p, T0, c0, x, 0, 0);
+	syn4(p, T0 + MS, OTHER, WEB, 50000, 443, 1); /* X is CLIENT's */
+	assert_matched4(p, 1, 1, 0, 0);
+	syn4(p, T0 + MS, CLIENT, WEB2, 50000, 443, 2); /* Y is OTHER's */
+	assert_matched4(p, 2, 2, 0, 0);
+	dnsyn_paper_destroy(p);
+}
+
+static void
+test_paper_new_answer_replaces_current(void **state)
+{
+	struct dnsyn_paper *p = paper_new(S);
+	uint8_t c0[16], c1[16], x[16];
+
+	(void)state;
+	v4m(c0, CLIENT);
+	v4m(c1, OTHER);
+	v4m(x, WEB);
+	/* answer A (no addresses), then answer B on the same queue: the ADDR is B's */
+	ev_answer(p, T0, c0, 4, 0, 0, 0, 0);
+	ev_answer(p, T0 + 700 * MS, c1, 4, 1, 0, 0, 0);
+	ev_addr(p, T0 + 700 * MS, c1, x, 0, 4);
+	syn4(p, T0 + 1500 * MS, OTHER, WEB, 50000, 443, 1);
+	assert_matched4(p, 1, 1, 1, 1);
+	assert_int_equal(var4(p, 0)->hist_10ms[80], 1);
+	dnsyn_paper_destroy(p);
+}
+
+static void
+test_paper_expiry_keeps_memory_bounded(void **state)
+{
+	struct dnsyn_paper *p = paper_new(S);
+	const struct dnsyn_paper_stats *st = dnsyn_paper_stats(p);
+	const unsigned int n = 200000;
+	uint64_t max_pending = 0;
+	unsigned int i;
+
+	(void)state;
+	/* 200k answers, one every 10 ms, each with its own address: ~100 are
+	 * within the window at any time */
+	for (i = 0; i < n; i++) {
+		uint32_t a = IP4(10, (i >> 16) & 0xff, (i >> 8) & 0xff, i & 0xff);
+		uint64_t pend;
+
+		answer4_1(p, T0 + (uint64_t)i * 10 * MS, CLIENT, a);
+		pend = dnsyn_paper_pending(p);
+		if (pend > max_pending)
+			max_pending = pend;
+	}
+	assert_true(max_pending < 10000);
+	assert_true(st->pending_expired > n - 10000);
+	assert_int_equal(st->dns_answers, n);
+	/* the most recent answers are still matchable */
+	syn4(p, T0 + (uint64_t)(n - 1) * 10 * MS + 5 * MS, CLIENT,
+	     IP4(10, ((n - 1) >> 16) & 0xff, ((n - 1) >> 8) & 0xff, (n - 1) & 0xff), 1, 443, 1);
+	assert_matched4(p, 1, 1, 1, 1);
+	/* and the oldest are gone */
+	syn4(p, T0 + (uint64_t)(n - 1) * 10 * MS + 6 * MS, CLIENT, IP4(10, 0, 0, 0), 1, 443, 2);
+	assert_matched4(p, 1, 1, 1, 1);
+	dnsyn_paper_destroy(p);
+}
+
+static void
+test_paper_expiry_without_syns_many_addrs(void **state)
+{
+	struct dnsyn_paper *p = paper_new(S);
+	uint64_t max_pending = 0;
+	unsigned int i, k;
+
+	(void)state;
+	/* bursts: 50 answers x 8 addresses at the same instant, every 2 s */
+	for (i = 0; i < 400; i++) {
+		for (k = 0; k < 50; k++) {
+			uint32_t a[8];
+			unsigned int j;
+
+			for (j = 0; j < 8; j++)
+				a[j] = IP4(10, i & 0xff, k, j);
+			answer4(p, T0 + (uint64_t)i * 2 * S, CLIENT, a, 8, (uint8_t)(k % 4));
+		}
+		if (dnsyn_paper_pending(p) > max_pending)
+			max_pending = dnsyn_paper_pending(p);
+	}
+	assert_true(max_pending < 20000);
+	dnsyn_paper_destroy(p);
+}
+
+static void
+test_paper_queue_ids_full_range(void **state)
+{
+	struct dnsyn_paper *p = paper_new(S);
+	unsigned int q;
+
+	(void)state;
+	for (q = 0; q < 256; q++) {
+		uint8_t c[16], a[16];
+
+		v4m(c, IP4(172, 16, 0, q));
+		v4m(a, IP4(10, 9, 0, q));
+		ev_answer(p, T0, c, (uint8_t)q, 1, 0, 0, 0);
+		ev_addr(p, T0, c, a, 0, (uint8_t)q);
+	}
+	for (q = 0; q < 256; q++)
+		syn4(p, T0 + MS, IP4(172, 16, 0, q), IP4(10, 9, 0, q), 1, 443, q);
+	assert_matched4(p, 256, 256, 256, 256);
+	dnsyn_paper_destroy(p);
+}
+
+/* Cross-check against a brute-force implementation of the README rules on a
+ * random event stream. */
+struct ref_answer {
+	uint64_t ts;
+	uint32_t client;
+	uint32_t addr[3];
+	unsigned int n;
+	int matched[2];
+};
+
+static uint64_t rng_state = 0x853c49e6748fea9bULL;
+
+static uint32_t
+rng(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return (uint32_t)(rng_state >> 16);
+}
+
+static void
+test_paper_random_stream_matches_reference(void **state)
+{
+	enum { N = 6000 };
+	static struct ref_answer ans[N];
+	static uint8_t syn_hit[N][2];
+	static uint64_t hist[2][DNSYN_HIST_BINS];
+	unsigned int n_ans = 0, n_syn = 0, i, v;
+	uint64_t ts = T0, matched_syns[2] = {0, 0}, matched_ans[2] = {0, 0};
+	struct dnsyn_paper *p = paper_new(S);
+
+	(void)state;
+	memset(hist, 0, sizeof(hist));
+	memset(syn_hit, 0, sizeof(syn_hit));
+	while (n_ans < N && n_syn < N) {
+		ts += (rng() % 50) * MS + (rng() % 3 ? 0 : rng() % 1000);
+		if (rng() % 2) {
+			struct ref_answer *a = &ans[n_ans++];
+			unsigned int k;
+
+			a->ts = ts;
+			a->client = IP4(192, 168, 0, rng() % 4);
+			a->n = rng() % 4;
+			for (k = 0; k < a->n; k++)
+				a->addr[k] = IP4(10, 0, 0, rng() % 16);
+			a->matched[0] = a->matched[1] = 0;
+			answer4(p, ts, a->client, a->addr, a->n, (uint8_t)(rng() % 3));
+		} else {
+			uint32_t src = IP4(192, 168, 0, rng() % 4), dst = IP4(10, 0, 0, rng() % 16);
+			unsigned int j, k;
+
+			/* the reference: every pending answer whose window holds this SYN */
+			for (j = 0; j < n_ans; j++) {
+				struct ref_answer *a = &ans[j];
+				int has = 0;
+
+				for (k = 0; k < a->n; k++)
+					has |= a->addr[k] == dst;
+				if (!has || ts < a->ts || ts - a->ts > S)
+					continue;
+				for (v = 0; v < 2; v++) {
+					if (a->matched[v] || (v == 1 && src != a->client))
+						continue;
+					a->matched[v] = 1;
+					syn_hit[n_syn][v] = 1;
+					matched_ans[v]++;
+					hist[v][DNSYN_MIN((ts - a->ts) / DNSYN_HIST_BIN_NS,
+							  DNSYN_HIST_BINS - 1)]++;
+				}
+			}
+			for (v = 0; v < 2; v++)
+				matched_syns[v] += syn_hit[n_syn][v];
+			n_syn++;
+			syn4(p, ts, src, dst, (uint16_t)(1024 + rng() % 8), 443, rng());
+		}
+	}
+	for (v = 0; v < 2; v++) {
+		assert_int_equal(var4(p, (int)v)->matched_syns, matched_syns[v]);
+		assert_int_equal(var4(p, (int)v)->matched_answers, matched_ans[v]);
+		for (i = 0; i < DNSYN_HIST_BINS; i++)
+			assert_int_equal(var4(p, (int)v)->hist_10ms[i], hist[v][i]);
+	}
+	assert_true(matched_ans[0] > 100); /* the stream did exercise matching */
+	assert_true(matched_ans[1] < matched_ans[0]);
+	dnsyn_paper_destroy(p);
+}
+
+/* ---------------------------------------------------------------- map */
+
+static void
+test_map_init_rejects_bad_key_size(void **state)
+{
+	struct dnsyn_map m;
+
+	(void)state;
+	assert_int_equal(dnsyn_map_init(&m, 0, 16, 0), -EINVAL);
+	assert_int_equal(dnsyn_map_init(&m, DNSYN_MAP_KEY_MAX + 1, 16, 0), -EINVAL);
+	assert_int_equal(dnsyn_map_init(&m, DNSYN_MAP_KEY_MAX, 0, 0), 0);
+	assert_int_equal(m.count, 0);
+	assert_true(m.cap >= 16);
+	assert_int_equal(m.cap & (m.cap - 1), 0);
+	dnsyn_map_free(&m);
+	dnsyn_map_free(&m); /* idempotent */
+}
+
+static void
+test_map_grow_find_next(void **state)
+{
+	struct dnsyn_map m;
+	const unsigned int n = 20000;
+	uint8_t key[12];
+	unsigned int i;
+	size_t it = 0, seen = 0;
+	const void *k;
+	uint64_t v, sum = 0, want_sum = 0;
+
+	(void)state;
+	assert_int_equal(dnsyn_map_init(&m, sizeof(key), 4, 0), 0);
+	for (i = 0; i < n; i++) {
+		uint64_t *slot;
+		int is_new = -1;
+
+		memset(key, 0, sizeof(key));
+		memcpy(key + 3, &i, sizeof(i));
+		slot = dnsyn_map_upsert(&m, key, &is_new);
+		assert_non_null(slot);
+		assert_int_equal(is_new, 1);
+		assert_int_equal(*slot, 0);
+		*slot = (uint64_t)i * 3 + 1;
+		want_sum += (uint64_t)i * 3 + 1;
+		assert_true(m.count * 4 <= m.cap * 3);
+	}
+	assert_int_equal(m.count, n);
+	assert_int_equal(m.cap & (m.cap - 1), 0);
+	for (i = 0; i < n; i++) {
+		uint64_t *slot;
+		int is_new = -1;
+
+		memset(key, 0, sizeof(key));
+		memcpy(key + 3, &i, sizeof(i));
+		slot = dnsyn_map_find(&m, key);
+		assert_non_null(slot);
+		assert_int_equal(*slot, (uint64_t)i * 3 + 1);
+		/* upsert of a present key: same slot, not new */
+		assert_ptr_equal(dnsyn_map_upsert(&m, key, &is_new), slot);
+		assert_int_equal(is_new, 0);
+	}
+	assert_int_equal(m.count, n);
+	/* absent keys */
+	memset(key, 0xff, sizeof(key));
+	assert_null(dnsyn_map_find(&m, key));
+	memset(key, 0, sizeof(key));
+	i = n;
+	memcpy(key + 3, &i, sizeof(i));
+	assert_null(dnsyn_map_find(&m, key));
+	/* iteration: every entry exactly once */
+	while (dnsyn_map_next(&m, &it, &k, &v)) {
+		unsigned int id;
+
+		memcpy(&id, (const uint8_t *)k + 3, sizeof(id));
+		assert_true(id < n);
+		assert_int_equal(v, (uint64_t)id * 3 + 1);
+		sum += v;
+		seen++;
+	}
+	assert_int_equal(seen, n);
+	assert_int_equal(sum, want_sum);
+	/* the iterator stays at the end */
+	assert_int_equal(dnsyn_map_next(&m, &it, &k, &v), 0);
+	dnsyn_map_free(&m);
+}
+
+static void
+test_map_next_empty_and_null_ret_new(void **state)
+{
+	struct dnsyn_map m;
+	size_t it = 0;
+	const void *k;
+	uint64_t v;
+	uint32_t key = 5;
+
+	(void)state;
+	assert_int_equal(dnsyn_map_init(&m, sizeof(key), 16, 0), 0);
+	assert_int_equal(dnsyn_map_next(&m, &it, &k, &v), 0);
+	assert_non_null(dnsyn_map_upsert(&m, &key, NULL));
+	assert_int_equal(m.count, 1);
+	it = 0;
+	assert_int_equal(dnsyn_map_next(&m, &it, &k, &v), 1);
+	assert_memory_equal(k, &key, sizeof(key));
+	assert_int_equal(dnsyn_map_next(&m, &it, &k, &v), 0);
+	dnsyn_map_free(&m);
+}
+
+static void
+test_map_max_count_refusal(void **state)
+{
+	struct dnsyn_map m;
+	uint32_t key;
+	int is_new;
+
+	(void)state;
+	assert_int_equal(dnsyn_map_init(&m, sizeof(key), 8, 100), 0);
+	for (key = 0; key < 100; key++)
+		assert_non_null(dnsyn_map_upsert(&m, &key, NULL));
+	assert_int_equal(m.count, 100);
+	assert_int_equal(m.refused, 0);
+	key = 100;
+	is_new = -1;
+	assert_null(dnsyn_map_upsert(&m, &key, &is_new));
+	assert_int_equal(is_new, 0);
+	assert_int_equal(m.refused, 1);
+	key = 5000;
+	assert_null(dnsyn_map_upsert(&m, &key, NULL));
+	assert_int_equal(m.refused, 2);
+	assert_int_equal(m.count, 100);
+	assert_null(dnsyn_map_find(&m, &key));
+	/* present keys still work, and do not count as refused */
+	key = 42;
+	assert_non_null(dnsyn_map_upsert(&m, &key, &is_new));
+	assert_int_equal(is_new, 0);
+	assert_non_null(dnsyn_map_find(&m, &key));
+	assert_int_equal(m.refused, 2);
+	dnsyn_map_free(&m);
+}
+
+static void
+test_map_colliding_keys_distinct(void **state)
+{
+	struct dnsyn_map m;
+	uint8_t key[DNSYN_MAP_KEY_MAX];
+	unsigned int i;
+
+	(void)state;
+	/* keys differing only in their last byte, at the largest key size */
+	assert_int_equal(dnsyn_map_init(&m, sizeof(key), 1, 0), 0);
+	memset(key, 0x33, sizeof(key));
+	for (i = 0; i < 256; i++) {
+		key[DNSYN_MAP_KEY_MAX - 1] = (uint8_t)i;
+		*dnsyn_map_upsert(&m, key, NULL) = i + 1000;
+	}
+	assert_int_equal(m.count, 256);
+	for (i = 0; i < 256; i++) {
+		key[DNSYN_MAP_KEY_MAX - 1] = (uint8_t)i;
+		assert_int_equal(*dnsyn_map_find(&m, key), i + 1000);
+	}
+	dnsyn_map_free(&m);
+}
+
+static void
+test_map_hash_bytes(void **state)
+{
+	uint8_t buf[64];
+	unsigned int i, j;
+
+	(void)state;
+	for (i = 0; i < sizeof(buf); i++)
+		buf[i] = (uint8_t)(i * 7);
+	/* deterministic, seeded, length and content sensitive */
+	assert_true(dnsyn_hash_bytes(buf, 16, 0) == dnsyn_hash_bytes(buf, 16, 0));
+	assert_true(dnsyn_hash_bytes(buf, 16, 0) != dnsyn_hash_bytes(buf, 16, 1));
+	for (i = 0; i < 24; i++)
+		for (j = i + 1; j < 24; j++)
+			assert_true(dnsyn_hash_bytes(buf, i, 0) != dnsyn_hash_bytes(buf, j, 0));
+	for (i = 0; i < 40; i++) {
+		uint64_t h = dnsyn_hash_bytes(buf, 40, 9);
+
+		buf[i] ^= 1;
+		assert_true(h != dnsyn_hash_bytes(buf, 40, 9));
+		buf[i] ^= 1;
+	}
+	/* trailing bytes beyond len are not read */
+	{
+		uint8_t *b = malloc(5);
+
+		assert_non_null(b);
+		memcpy(b, "abcde", 5);
+		(void)dnsyn_hash_bytes(b, 5, 0);
+		free(b);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_paper_create_rejects_bad_config),
+		cmocka_unit_test(test_paper_empty),
+		cmocka_unit_test(test_paper_match_within_window),
+		cmocka_unit_test(test_paper_match_at_zero_delay),
+		cmocka_unit_test(test_paper_match_at_exactly_one_second),
+		cmocka_unit_test(test_paper_no_match_one_second_plus_1ns),
+		cmocka_unit_test(test_paper_hist_bin_edges),
+		cmocka_unit_test(test_paper_wider_window_clamps_to_last_bin),
+		cmocka_unit_test(test_paper_syn_before_answer_in_file),
+		cmocka_unit_test(test_paper_syn_earlier_timestamp_than_answer),
+		cmocka_unit_test(test_paper_two_answers_one_syn),
+		cmocka_unit_test(test_paper_one_answer_two_syns),
+		cmocka_unit_test(test_paper_answer_with_duplicate_a_records),
+		cmocka_unit_test(test_paper_dst_only_vs_dst_and_client),
+		cmocka_unit_test(test_paper_one_syn_answers_of_different_clients),
+		cmocka_unit_test(test_paper_aaaa_vs_ipv6_syn),
+		cmocka_unit_test(test_paper_ipv4_syn_does_not_match_v4mapped_aaaa),
+		cmocka_unit_test(test_paper_mixed_answer_a_and_aaaa),
+		cmocka_unit_test(test_paper_syn_unique_and_retransmissions),
+		cmocka_unit_test(test_paper_retransmitted_syn_is_a_distinct_packet),
+		cmocka_unit_test(test_paper_synack_count),
+		cmocka_unit_test(test_paper_answer_counters_and_rcodes),
+		cmocka_unit_test(test_paper_queries_per_client_buckets),
+		cmocka_unit_test(test_paper_qpc_other_bucket_size),
+		cmocka_unit_test(test_paper_orphan_addr),
+		cmocka_unit_test(test_paper_interleaved_queues_keep_their_answer),
+		cmocka_unit_test(test_paper_new_answer_replaces_current),
+		cmocka_unit_test(test_paper_expiry_keeps_memory_bounded),
+		cmocka_unit_test(test_paper_expiry_without_syns_many_addrs),
+		cmocka_unit_test(test_paper_queue_ids_full_range),
+		cmocka_unit_test(test_paper_random_stream_matches_reference),
+		cmocka_unit_test(test_map_init_rejects_bad_key_size),
+		cmocka_unit_test(test_map_grow_find_next),
+		cmocka_unit_test(test_map_next_empty_and_null_ret_new),
+		cmocka_unit_test(test_map_max_count_refusal),
+		cmocka_unit_test(test_map_colliding_keys_distinct),
+		cmocka_unit_test(test_map_hash_bytes),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
