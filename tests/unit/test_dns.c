@@ -5,6 +5,7 @@
  * walked (every section cut, lying counts, every prefix of a real-looking
  * response in a guarded exact-size buffer), and name decoding with the
  * compression-pointer, label and length rules. */
+#include "dnsyn_test_util.h"
 #include "dnsyn_test_pkt.h"
 
 #include <errno.h>
@@ -781,10 +782,7 @@ static uint64_t rng_state = 0x2545f4914f6cdd1dULL;
 static uint32_t
 rng(void)
 {
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return (uint32_t)(rng_state >> 16);
+	return tp_xorshift(&rng_state);
 }
 
 static void

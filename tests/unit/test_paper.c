@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dnsyn_test_util.h"
 #include "dnsyn_compiler.h"
 #include "dnsyn_event.h"
 #include "dnsyn_map.h"
@@ -32,29 +33,6 @@
 #define RESOLVER IP4(192, 168, 1, 1)
 #define WEB IP4(93, 184, 216, 34)
 #define WEB2 IP4(93, 184, 216, 35)
-
-static void
-v4m(uint8_t out[16], uint32_t a)
-{
-	memset(out, 0, 10);
-	out[10] = out[11] = 0xff;
-	out[12] = (uint8_t)(a >> 24);
-	out[13] = (uint8_t)(a >> 16);
-	out[14] = (uint8_t)(a >> 8);
-	out[15] = (uint8_t)a;
-}
-
-static void
-v6a(uint8_t out[16], uint16_t lo)
-{
-	memset(out, 0, 16);
-	out[0] = 0x20;
-	out[1] = 0x01;
-	out[2] = 0x0d;
-	out[3] = 0xb8;
-	out[14] = (uint8_t)(lo >> 8);
-	out[15] = (uint8_t)lo;
-}
 
 static struct dnsyn_paper *
 paper_new(uint64_t window_ns)
@@ -85,7 +63,7 @@ ev_answer(struct dnsyn_paper *p, uint64_t ts, const uint8_t client[16], uint8_t 
 	ev.u.dns.n_a = n_a;
 	ev.u.dns.n_aaaa = n_aaaa;
 	ev.u.dns.ttl_min = 300;
-	v4m(ev.src, RESOLVER);
+	tp_v4m(ev.src, RESOLVER);
 	memcpy(ev.dst, client, 16);
 	dnsyn_paper_event(p, &ev);
 }
@@ -116,10 +94,10 @@ answer4(struct dnsyn_paper *p, uint64_t ts, uint32_t client, const uint32_t *a, 
 	uint8_t c[16], addr[16];
 	unsigned int i;
 
-	v4m(c, client);
+	tp_v4m(c, client);
 	ev_answer(p, ts, c, queue, (uint16_t)n, 0, 0, 0);
 	for (i = 0; i < n; i++) {
-		v4m(addr, a[i]);
+		tp_v4m(addr, a[i]);
 		ev_addr(p, ts, c, addr, 0, queue);
 	}
 }
@@ -154,8 +132,8 @@ syn4(struct dnsyn_paper *p, uint64_t ts, uint32_t src, uint32_t dst, uint16_t sp
 {
 	uint8_t s[16], d[16];
 
-	v4m(s, src);
-	v4m(d, dst);
+	tp_v4m(s, src);
+	tp_v4m(d, dst);
 	ev_syn_raw(p, DNSYN_EV_SYN, ts, s, d, sport, dport, seq, 0);
 }
 
@@ -169,8 +147,8 @@ query(struct dnsyn_paper *p, uint64_t ts, uint32_t client)
 	ev.type = DNSYN_EV_QUERY;
 	ev.sport = 40000;
 	ev.dport = 53;
-	v4m(ev.src, client);
-	v4m(ev.dst, RESOLVER);
+	tp_v4m(ev.src, client);
+	tp_v4m(ev.dst, RESOLVER);
 	dnsyn_paper_event(p, &ev);
 }
 
@@ -517,9 +495,9 @@ test_paper_aaaa_vs_ipv6_syn(void **state)
 	uint8_t c6[16], a6[16], o6[16];
 
 	(void)state;
-	v6a(c6, 0x10);
-	v6a(a6, 0x443);
-	v6a(o6, 0x77);
+	tp_v6a(c6, 0x10);
+	tp_v6a(a6, 0x443);
+	tp_v6a(o6, 0x77);
 	ev_answer(p, T0, c6, 0, 0, 1, 0, DNSYN_EVF_V6);
 	ev_addr(p, T0, c6, a6, 1, 0);
 	assert_int_equal(st->fam[DNSYN_FAM_V6].answers_with, 1);
@@ -549,8 +527,8 @@ test_paper_ipv4_syn_does_not_match_v4mapped_aaaa(void **state)
 	uint8_t c[16], mapped[16], d[16];
 
 	(void)state;
-	v4m(c, CLIENT);
-	v4m(mapped, WEB); /* AAAA ::ffff:93.184.216.34 */
+	tp_v4m(c, CLIENT);
+	tp_v4m(mapped, WEB); /* AAAA ::ffff:93.184.216.34 */
 	ev_answer(p, T0, c, 0, 0, 1, 0, 0);
 	ev_addr(p, T0, c, mapped, 1, 0);
 	syn4(p, T0 + MS, CLIENT, WEB, 50000, 443, 1);
@@ -559,7 +537,7 @@ test_paper_ipv4_syn_does_not_match_v4mapped_aaaa(void **state)
 	assert_int_equal(var6(p, 0)->matched_answers, 0);
 	/* and the other way: an A RR is not matched by an IPv6 SYN */
 	answer4_1(p, T0 + 2 * MS, CLIENT, WEB2);
-	v4m(d, WEB2);
+	tp_v4m(d, WEB2);
 	ev_syn_raw(p, DNSYN_EV_SYN, T0 + 3 * MS, c, d, 50000, 443, 2, 1);
 	assert_matched4(p, 0, 0, 0, 0);
 	assert_int_equal(var6(p, 0)->matched_syns, 0);
@@ -574,10 +552,10 @@ test_paper_mixed_answer_a_and_aaaa(void **state)
 	uint8_t c[16], a4[16], a6[16], c6[16];
 
 	(void)state;
-	v4m(c, CLIENT);
-	v4m(a4, WEB);
-	v6a(a6, 1);
-	v6a(c6, 2);
+	tp_v4m(c, CLIENT);
+	tp_v4m(a4, WEB);
+	tp_v6a(a6, 1);
+	tp_v6a(c6, 2);
 	ev_answer(p, T0, c, 0, 1, 1, 0, 0);
 	ev_addr(p, T0, c, a4, 0, 0);
 	ev_addr(p, T0, c, a6, 1, 0);
@@ -641,8 +619,8 @@ test_paper_synack_count(void **state)
 
 	(void)state;
 	answer4_1(p, T0, CLIENT, WEB);
-	v4m(s, WEB);
-	v4m(d, CLIENT);
+	tp_v4m(s, WEB);
+	tp_v4m(d, CLIENT);
 	ev_syn_raw(p, DNSYN_EV_SYNACK, T0 + MS, s, d, 443, 50000, 9, 0);
 	ev_syn_raw(p, DNSYN_EV_SYNACK, T0 + 2 * MS, s, d, 443, 50000, 9, 0);
 	/* a SYN-ACK towards the answer address is not a SYN */
@@ -663,7 +641,7 @@ test_paper_answer_counters_and_rcodes(void **state)
 	uint8_t c[16];
 
 	(void)state;
-	v4m(c, CLIENT);
+	tp_v4m(c, CLIENT);
 	ev_answer(p, T0, c, 0, 0, 0, 3, 0);                               /* NXDOMAIN */
 	ev_answer(p, T0, c, 0, 0, 0, 3, DNSYN_EVF_TCP);
 	ev_answer(p, T0, c, 0, 0, 0, 2, DNSYN_EVF_TC | DNSYN_EVF_REASM);  /* SERVFAIL */
@@ -736,7 +714,7 @@ test_paper_queries_per_client_buckets(void **state)
 
 		memcpy(&b, (const uint8_t *)key + 16, 8);
 		for (i = 0; i < DNSYN_ARRAY_SIZE(want); i++) {
-			v4m(c, want[i].client);
+			tp_v4m(c, want[i].client);
 			if (memcmp(key, c, 16) == 0 && b == want[i].bucket) {
 				assert_int_equal(val, want[i].count);
 				assert_int_equal(want[i].seen, 0);
@@ -770,7 +748,7 @@ test_paper_qpc_other_bucket_size(void **state)
 	query(p, 7200 * S, CLIENT);
 	query(p, 10799 * S, CLIENT);
 	query(p, 10800 * S, CLIENT);
-	v4m(key, CLIENT);
+	tp_v4m(key, CLIENT);
 	memcpy(key + 16, &b, 8);
 	v = dnsyn_map_find(dnsyn_paper_qpc(p), key);
 	assert_non_null(v);
@@ -791,8 +769,8 @@ test_paper_orphan_addr(void **state)
 	uint8_t c[16], a[16];
 
 	(void)state;
-	v4m(c, CLIENT);
-	v4m(a, WEB);
+	tp_v4m(c, CLIENT);
+	tp_v4m(a, WEB);
 	ev_addr(p, T0, c, a, 0, 3);
 	assert_int_equal(st->addr_events, 1);
 	assert_int_equal(st->orphan_addr, 1);
@@ -819,10 +797,10 @@ test_paper_interleaved_queues_keep_their_answer(void **state)
 	uint8_t c0[16], c1[16], x[16], y[16];
 
 	(void)state;
-	v4m(c0, CLIENT);
-	v4m(c1, OTHER);
-	v4m(x, WEB);
-	v4m(y, WEB2);
+	tp_v4m(c0, CLIENT);
+	tp_v4m(c1, OTHER);
+	tp_v4m(x, WEB);
+	tp_v4m(y, WEB2);
 	/* queue 0 answers CLIENT at t=0 (X), queue 7 answers OTHER at t=0.5 s (Y);
 	 * their ADDR events interleave */
 	ev_answer(p, T0, c0, 0, 1, 0, 0, 0);
@@ -861,9 +839,9 @@ test_paper_new_answer_replaces_current(void **state)
 	uint8_t c0[16], c1[16], x[16];
 
 	(void)state;
-	v4m(c0, CLIENT);
-	v4m(c1, OTHER);
-	v4m(x, WEB);
+	tp_v4m(c0, CLIENT);
+	tp_v4m(c1, OTHER);
+	tp_v4m(x, WEB);
 	/* answer A (no addresses), then answer B on the same queue: the ADDR is B's */
 	ev_answer(p, T0, c0, 4, 0, 0, 0, 0);
 	ev_answer(p, T0 + 700 * MS, c1, 4, 1, 0, 0, 0);
@@ -943,8 +921,8 @@ test_paper_queue_ids_full_range(void **state)
 	for (q = 0; q < 256; q++) {
 		uint8_t c[16], a[16];
 
-		v4m(c, IP4(172, 16, 0, q));
-		v4m(a, IP4(10, 9, 0, q));
+		tp_v4m(c, IP4(172, 16, 0, q));
+		tp_v4m(a, IP4(10, 9, 0, q));
 		ev_answer(p, T0, c, (uint8_t)q, 1, 0, 0, 0);
 		ev_addr(p, T0, c, a, 0, (uint8_t)q);
 	}
@@ -969,10 +947,7 @@ static uint64_t rng_state = 0x853c49e6748fea9bULL;
 static uint32_t
 rng(void)
 {
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return (uint32_t)(rng_state >> 16);
+	return tp_xorshift(&rng_state);
 }
 
 static void

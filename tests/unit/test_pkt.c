@@ -4,6 +4,7 @@
  * headers, TCP/UDP header rules, and the bounds property: every prefix of a
  * valid frame parses without reading past it (each prefix sits right before a
  * PROT_NONE page) to the status its boundaries predict. */
+#include "dnsyn_test_util.h"
 #include "dnsyn_test_pkt.h"
 
 #include <stdio.h>
@@ -1330,10 +1331,7 @@ static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
 static uint32_t
 rng(void)
 {
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return (uint32_t)(rng_state >> 16);
+	return tp_xorshift(&rng_state);
 }
 
 static void

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dnsyn_test_util.h"
 #include "dnsyn_compiler.h"
 #include "dnsyn_event.h"
 #include "dnsyn_paper.h"
@@ -364,29 +365,6 @@ test_report_json_parser_self_check(void **state)
 /* ------------------------------------------------------------ event helpers */
 
 static void
-v4m(uint8_t out[16], uint32_t a)
-{
-	memset(out, 0, 10);
-	out[10] = out[11] = 0xff;
-	out[12] = (uint8_t)(a >> 24);
-	out[13] = (uint8_t)(a >> 16);
-	out[14] = (uint8_t)(a >> 8);
-	out[15] = (uint8_t)a;
-}
-
-static void
-v6a(uint8_t out[16], uint16_t lo)
-{
-	memset(out, 0, 16);
-	out[0] = 0x20;
-	out[1] = 0x01;
-	out[2] = 0x0d;
-	out[3] = 0xb8;
-	out[14] = (uint8_t)(lo >> 8);
-	out[15] = (uint8_t)lo;
-}
-
-static void
 feed(struct dnsyn_paper *p, uint8_t type, uint64_t ts, const uint8_t src[16],
      const uint8_t dst[16], uint8_t flags, uint16_t dport, uint32_t seq)
 {
@@ -419,7 +397,7 @@ answer(struct dnsyn_paper *p, uint64_t ts, const uint8_t client[16], uint8_t rco
 	ev.sport = 53;
 	ev.u.dns.n_a = aaaa ? 0 : (uint16_t)n;
 	ev.u.dns.n_aaaa = aaaa ? (uint16_t)n : 0;
-	v4m(ev.src, RESOLVER);
+	tp_v4m(ev.src, RESOLVER);
 	memcpy(ev.dst, client, 16);
 	dnsyn_paper_event(p, &ev);
 	for (i = 0; i < n; i++)
@@ -432,8 +410,8 @@ syn4(struct dnsyn_paper *p, uint64_t ts, uint32_t src, uint32_t dst, uint16_t dp
 {
 	uint8_t s[16], d[16];
 
-	v4m(s, src);
-	v4m(d, dst);
+	tp_v4m(s, src);
+	tp_v4m(d, dst);
 	feed(p, DNSYN_EV_SYN, ts, s, d, 0, dport, seq);
 }
 
@@ -457,14 +435,14 @@ reference_paper(void)
 	uint8_t c[16], c6[16], r6[16], web[2][16], web2[1][16], a6[1][16], s[16], d[16];
 
 	assert_non_null(p);
-	v4m(c, CLIENT);
-	v6a(c6, 0x10);
-	v6a(r6, 0x53);
-	v4m(web[0], WEB);
-	v4m(web[1], WEB);
-	v4m(web2[0], WEB2);
-	v6a(a6[0], 0x443);
-	v4m(d, RESOLVER);
+	tp_v4m(c, CLIENT);
+	tp_v6a(c6, 0x10);
+	tp_v6a(r6, 0x53);
+	tp_v4m(web[0], WEB);
+	tp_v4m(web[1], WEB);
+	tp_v4m(web2[0], WEB2);
+	tp_v6a(a6[0], 0x443);
+	tp_v4m(d, RESOLVER);
 	feed(p, DNSYN_EV_QUERY, T0, c, d, 0, 53, 0);
 	feed(p, DNSYN_EV_QUERY, T0, c, d, 0, 53, 0);
 	feed(p, DNSYN_EV_QUERY, T0, c6, r6, DNSYN_EVF_V6, 53, 0);
@@ -473,7 +451,7 @@ reference_paper(void)
 	answer(p, T0, c, 3, 0, NULL, 0, 0);
 	answer(p, T0, c6, 0, DNSYN_EVF_V6, a6, 1, 1);
 	syn4(p, T0 + 25 * MS, CLIENT, WEB, 443, 1);
-	v4m(s, WEB);
+	tp_v4m(s, WEB);
 	feed(p, DNSYN_EV_SYNACK, T0 + 26 * MS, s, c, 0, 40000, 77);
 	syn4(p, T0 + 30 * MS, OTHER, WEB2, 80, 2);
 	syn4(p, T0 + 40 * MS, CLIENT, WEB2, 80, 3);
@@ -606,10 +584,7 @@ static uint64_t rng_state = 0x6a09e667f3bcc909ULL;
 static uint32_t
 rng(void)
 {
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return (uint32_t)(rng_state >> 16);
+	return tp_xorshift(&rng_state);
 }
 
 static int
@@ -685,13 +660,13 @@ test_report_addr_format(void **state)
 	char buf[64];
 
 	(void)state;
-	v4m(a, WEB);
+	tp_v4m(a, WEB);
 	dnsyn_report_addr(a, buf, sizeof(buf));
 	assert_string_equal(buf, "93.184.216.34");
-	v4m(a, 0);
+	tp_v4m(a, 0);
 	dnsyn_report_addr(a, buf, sizeof(buf));
 	assert_string_equal(buf, "0.0.0.0");
-	v6a(a, 1);
+	tp_v6a(a, 1);
 	dnsyn_report_addr(a, buf, sizeof(buf));
 	assert_string_equal(buf, "2001:db8::1");
 	memset(a, 0, 16);
@@ -701,7 +676,7 @@ test_report_addr_format(void **state)
 	dnsyn_report_addr(a, buf, sizeof(buf));
 	assert_string_equal(buf, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff");
 	/* ::ffff:0:1.2.3.4 style (SIIT) is not v4-mapped */
-	v4m(a, IP4(1, 2, 3, 4));
+	tp_v4m(a, IP4(1, 2, 3, 4));
 	a[9] = 1;
 	dnsyn_report_addr(a, buf, sizeof(buf));
 	assert_string_not_equal(buf, "1.2.3.4");
@@ -884,8 +859,8 @@ test_report_json_table4_lists_every_port(void **state)
 	for (i = 0; i < 15; i++) {
 		uint8_t c[16], a[1][16];
 
-		v4m(c, CLIENT);
-		v4m(a[0], IP4(10, 1, 0, i));
+		tp_v4m(c, CLIENT);
+		tp_v4m(a[0], IP4(10, 1, 0, i));
 		answer(p, T0 + i * S, c, 0, 0, a, 1, 0);
 		syn4(p, T0 + i * S + MS, CLIENT, IP4(10, 1, 0, i), (uint16_t)(1000 + i), i);
 	}
@@ -914,14 +889,14 @@ test_report_json_many_qpc_clients(void **state)
 
 	(void)state;
 	assert_non_null(p);
-	v4m(d, RESOLVER);
+	tp_v4m(d, RESOLVER);
 	/* 300 clients x 3 buckets, interleaved so the map order is scrambled */
 	for (k = 0; k < 3; k++)
 		for (i = 0; i < 300; i++) {
 			uint8_t c[16];
 			unsigned int r;
 
-			v4m(c, IP4(10, 2, i >> 8, i & 0xff));
+			tp_v4m(c, IP4(10, 2, i >> 8, i & 0xff));
 			for (r = 0; r <= (i + k) % 4; r++)
 				feed(p, DNSYN_EV_QUERY, (T0_S + k * 60) * S, c, d, 0, 53, 0);
 		}
