@@ -269,6 +269,7 @@ match_variant(struct dnsyn_paper *p, unsigned int fam, unsigned int var, struct 
 	v->matched_answers++;
 	v->hist_10ms[DNSYN_MIN(dt / DNSYN_HIST_BIN_NS, DNSYN_HIST_BINS - 1)]++;
 	v->delay_sum_ns += dt;
+	dnsyn_logh_add(&v->delay_log, dt);
 	*hit = 1;
 }
 

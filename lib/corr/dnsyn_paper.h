@@ -9,6 +9,7 @@
 
 #include "dnsyn_event.h"
 #include "dnsyn_map.h"
+#include "dnsyn_stats.h"
 
 #define DNSYN_HIST_BINS 100
 #define DNSYN_HIST_BIN_NS (10 * DNSYN_NS_PER_MS)
@@ -22,6 +23,7 @@ struct dnsyn_paper_variant {
 	uint64_t matched_answers; /**< answers that got a SYN */
 	uint64_t hist_10ms[DNSYN_HIST_BINS]; /**< answer->SYN delay of matched answers */
 	uint64_t delay_sum_ns;
+	struct dnsyn_logh delay_log; /**< the same delays, 1 us .. 10 s log bins */
 	uint64_t *matched_dport;  /**< [65536]: destination ports of matched SYNs */
 };
 

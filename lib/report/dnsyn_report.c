@@ -133,6 +133,17 @@ dnsyn_report_text(FILE *f, const struct dnsyn_paper *p, const struct dnsyn_repor
 			fputc('#', f);
 		fputc('\n', f);
 	}
+	{
+		struct dnsyn_expfit fit = dnsyn_expfit_truncated(d->hist_10ms, DNSYN_HIST_BINS,
+								 in->window_ns / DNSYN_HIST_BINS,
+								 d->delay_sum_ns);
+
+		if (fit.ok)
+			fprintf(f, "  exponential fit (ML, truncated at the window): rate %.2f /s "
+				   "(1/rate %.1f ms), KS distance %.3f over %" PRIu64 " answers\n",
+				fit.rate_per_s, fit.rate_per_s > 0 ? 1e3 / fit.rate_per_s : 0.0,
+				fit.ks_d, fit.n);
+	}
 	fprintf(f, "\nAAAA extension: %" PRIu64 " answers with %" PRIu64
 		   " AAAA RRs; IPv6 SYNs %" PRIu64 ", matched %" PRIu64 " (dst) / %" PRIu64
 		   " (dst+client)\n",
@@ -176,6 +187,18 @@ json_hist(FILE *f, const uint64_t *h)
 }
 
 /* Rows: 16-byte client, 8-byte bucket (host order), 8-byte count. */
+static void
+json_logh(FILE *f, const char *key, const struct dnsyn_logh *h)
+{
+	unsigned int i;
+
+	fprintf(f, ", \"%s\": {\"below\": %" PRIu64 ", \"above\": %" PRIu64 ", \"counts\": [", key,
+		h->below, h->above);
+	for (i = 0; i < DNSYN_LOGH_BINS; i++)
+		fprintf(f, "%s%" PRIu64, i ? ", " : "", h->bins[i]);
+	fprintf(f, "]}");
+}
+
 static int
 qpc_cmp(const void *a, const void *b)
 {
@@ -355,6 +378,22 @@ dnsyn_report_json(FILE *f, const struct dnsyn_paper *p, const struct dnsyn_repor
 		v4->var[1].delay_sum_ns, dnsyn_paper_pending(p), st->pending_expired,
 		st->ts_backwards);
 
+	fprintf(f, "  \"delay\": {\"log_hist\": {\"min_ns\": %llu, \"bins_per_decade\": %u",
+		(unsigned long long)DNSYN_LOGH_MIN_NS, DNSYN_LOGH_PER_DECADE);
+	for (i = 0; i < DNSYN_VAR_MAX; i++)
+		json_logh(f, var_key[i], &v4->var[i].delay_log);
+	fprintf(f, "}, \"exp_fit\": {");
+	for (i = 0; i < DNSYN_VAR_MAX; i++) {
+		struct dnsyn_expfit fit = dnsyn_expfit_truncated(
+			v4->var[i].hist_10ms, DNSYN_HIST_BINS, in->window_ns / DNSYN_HIST_BINS,
+			v4->var[i].delay_sum_ns);
+
+		fprintf(f, "%s\"%s\": {\"n\": %" PRIu64 ", \"ok\": %s, \"rate_per_s\": %.6g, "
+			   "\"mean_ms\": %.6g, \"ks_d\": %.6g}",
+			i ? ", " : "", var_key[i], fit.n, fit.ok ? "true" : "false", fit.rate_per_s,
+			fit.mean_ms, fit.ks_d);
+	}
+	fprintf(f, "}},\n");
 	fprintf(f, "  \"counters\": {");
 	for (i = 0; i < in->n_counters; i++)
 		fprintf(f, "%s\"%s.%s\": %" PRIu64, i ? ", " : "", in->counters[i].group,
