@@ -22,6 +22,8 @@
 
 #define DNSYN_MAX_RXQ_PER_LCORE 16
 #define DNSYN_MAX_RX_LCORES 64
+/** Event rings, one per RX queue. */
+#define DNSYN_MAX_RINGS 128
 #define DNSYN_BURST_MAX 512
 #define DNSYN_EV_BUF 1024
 #define DNSYN_PREFETCH_OFS 3
@@ -63,7 +65,8 @@
 	X(frag, reasm_bad, "reassembled datagrams that failed to parse")            \
 	X(ev, sent, "events enqueued to the correlation lcore")                     \
 	X(ev, ring_full, "events dropped: ring full (live ports)")                  \
-	X(ev, ring_waits, "replay: waits for ring space (back-pressure, no loss)")
+	X(ev, ring_waits, "replay: waits for ring space (back-pressure, no loss)")   \
+	X(rx, ts_backwards, "packets older than the previous one of their queue")
 
 struct dnsyn_rx_counters {
 #define DNSYN_CNT_FIELD(g, n, h) uint64_t g##_##n;
@@ -71,13 +74,22 @@ struct dnsyn_rx_counters {
 #undef DNSYN_CNT_FIELD
 };
 
+/* One RX queue and its event ring. Packets of one queue are in time order, so
+ * its events are too; the watermark tells the correlator how far that order
+ * has got, so it can merge all rings by time (docs/architecture.md). */
 struct dnsyn_rxq {
 	uint16_t port;
 	uint16_t queue;
+	uint8_t ring_id;       /**< index among all rings; copied into events */
 	int linktype;
-	uint64_t expected; /**< replay: packets in the file, 0 = live */
+	uint64_t expected;     /**< replay: packets in the file, 0 = live */
 	uint64_t received;
-};
+	uint64_t wm_local;     /**< newest packet time seen on this queue */
+	struct rte_ring *ring; /**< to the correlation lcore */
+	/** Every event enqueued later has ts >= wm. Written (release) by the RX
+	 *  lcore, read (acquire) by the correlator; UINT64_MAX when finished. */
+	uint64_t wm DNSYN_CACHE_ALIGNED;
+} DNSYN_CACHE_ALIGNED;
 
 struct dnsyn_rx_ctx {
 	/* read-only after launch */
@@ -85,7 +97,6 @@ struct dnsyn_rx_ctx {
 	uint8_t id;                   /**< index of this RX lcore = ring index */
 	unsigned int nq;
 	struct dnsyn_rxq q[DNSYN_MAX_RXQ_PER_LCORE];
-	struct rte_ring *ring;        /**< to the correlation lcore */
 	uint32_t burst;
 	uint64_t idle_exit_ns;        /**< replay safety net */
 	int lossless;                 /**< replay: wait for ring space instead of dropping */
@@ -98,6 +109,7 @@ struct dnsyn_rx_ctx {
 	/* written by the RX lcore only */
 	struct dnsyn_rx_counters c DNSYN_CACHE_ALIGNED;
 	struct rte_ip_frag_death_row dr;
+	struct dnsyn_rxq *cur;        /**< queue being processed: events go to its ring */
 	uint64_t pkt_ts;              /**< time of the packet being processed */
 	uint8_t ev_flags;             /**< flags of the packet being processed */
 	unsigned int nev;
@@ -111,10 +123,11 @@ struct dnsyn_rx_ctx {
 struct dnsyn_corr_ctx {
 	unsigned int lcore;
 	unsigned int n_rings;
-	struct rte_ring *rings[DNSYN_MAX_RX_LCORES];
-	struct dnsyn_rx_ctx *rx[DNSYN_MAX_RX_LCORES];
+	struct dnsyn_rxq *rxq[DNSYN_MAX_RINGS]; /**< ring and watermark of each queue */
+	uint64_t horizon_ns;    /**< live: stop waiting for a ring this far behind */
 	struct dnsyn_paper *paper;
 	uint64_t events DNSYN_CACHE_ALIGNED;
+	uint64_t horizon_skips; /**< merges that went ahead of a lagging ring */
 	volatile int done;
 } DNSYN_CACHE_ALIGNED;
 

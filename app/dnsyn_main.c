@@ -29,6 +29,9 @@
 
 #define EXIT_USAGE 2
 #define RX_DESC 1024
+/* Live ports: the merge stops waiting for a queue that lags this much (its
+ * later events are then merged late, and counted as out of order). */
+#define LIVE_HORIZON_NS (100ULL * DNSYN_NS_PER_MS)
 
 static struct dnsyn_replay_file files[DNSYN_MAX_PCAPS];
 
@@ -209,8 +212,10 @@ main(int argc, char **argv)
 	replay = dashdash < 0;
 	if (replay) {
 		parse_replay_mode(&conf, argc, argv);
-		if (dnsyn_replay_eal_args(&eal, argv[0], files, conf.n_pcaps, 2, conf.mem_mb, err,
-					  sizeof(err)) < 0)
+		/* One RX lcore per file: an RX lcore may wait for ring space in
+		 * replay, and must then not hold up another queue's merge. */
+		if (dnsyn_replay_eal_args(&eal, argv[0], files, conf.n_pcaps, conf.n_pcaps + 1,
+					  conf.mem_mb, err, sizeof(err)) < 0)
 			die(EXIT_USAGE, "%s", err);
 		ret = rte_eal_init(eal.argc, eal.argv);
 		if (ret < 0)
@@ -297,9 +302,8 @@ main(int argc, char **argv)
 	if (cc->paper == NULL)
 		die(1, "out of memory for the correlator");
 	cc->lcore = (unsigned int)corr_lcore;
+	cc->horizon_ns = replay ? UINT64_MAX : LIVE_HORIZON_NS;
 	for (r = 0; r < n_rx; r++) {
-		char name[RTE_RING_NAMESIZE];
-
 		rx[r].lcore = (unsigned int)rx_lcores[r];
 		rx[r].id = (uint8_t)r;
 		rx[r].idle_exit_ns = replay ? (uint64_t)conf.idle_exit_ms * DNSYN_NS_PER_MS : 0;
@@ -312,15 +316,23 @@ main(int argc, char **argv)
 			die(1, "RX lcore %u: cannot allocate its state (%s); lower --tcp-bufs, "
 			       "--frag-entries or give more memory",
 			    rx[r].lcore, strerror(-ret));
-		snprintf(name, sizeof(name), "dnsyn_ev%u", r);
-		rx[r].ring = rte_ring_create_elem(name, sizeof(struct dnsyn_event), conf.ring_size,
-						  (int)socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
-		if (rx[r].ring == NULL)
-			die(1, "cannot create event ring %s: %s", name, rte_strerror(rte_errno));
-		cc->rings[r] = rx[r].ring;
-		cc->rx[r] = &rx[r];
+		for (q = 0; q < rx[r].nq; q++) {
+			struct dnsyn_rxq *rq = &rx[r].q[q];
+			char name[RTE_RING_NAMESIZE];
+
+			if (cc->n_rings >= DNSYN_MAX_RINGS)
+				die(EXIT_USAGE, "at most %d RX queues in all", DNSYN_MAX_RINGS);
+			snprintf(name, sizeof(name), "dnsyn_ev%u", cc->n_rings);
+			rq->ring = rte_ring_create_elem(name, sizeof(struct dnsyn_event),
+							conf.ring_size, (int)socket,
+							RING_F_SP_ENQ | RING_F_SC_DEQ);
+			if (rq->ring == NULL)
+				die(1, "cannot create event ring %s: %s", name,
+				    rte_strerror(rte_errno));
+			rq->ring_id = (uint8_t)cc->n_rings;
+			cc->rxq[cc->n_rings++] = rq;
+		}
 	}
-	cc->n_rings = n_rx;
 
 	/* Launch: correlation first so it is ready when events come. */
 	if (rte_eal_remote_launch(dnsyn_corr_lcore_main, cc, cc->lcore) != 0)
@@ -366,6 +378,7 @@ main(int argc, char **argv)
 	DNSYN_TCPDNS_STATS(DNSYN_TCP_OUT)
 #undef DNSYN_TCP_OUT
 	counter_add(&co, "corr", "events", cc->events);
+	counter_add(&co, "corr", "horizon_skips", cc->horizon_skips);
 	for (r = 0; r < nports; r++) {
 		struct rte_eth_stats es;
 
@@ -448,7 +461,8 @@ main(int argc, char **argv)
 	}
 	for (r = 0; r < n_rx; r++) {
 		dnsyn_rx_ctx_fini(&rx[r]);
-		rte_ring_free(rx[r].ring);
+		for (q = 0; q < rx[r].nq; q++)
+			rte_ring_free(rx[r].q[q].ring);
 	}
 	dnsyn_paper_destroy(cc->paper);
 	rte_free(rx);

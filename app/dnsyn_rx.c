@@ -66,14 +66,14 @@ ev_flush(struct dnsyn_rx_ctx *rx)
 
 	if (rx->nev == 0)
 		return;
-	n = rte_ring_enqueue_burst_elem(rx->ring, rx->ev, sizeof(struct dnsyn_event), rx->nev,
+	n = rte_ring_enqueue_burst_elem(rx->cur->ring, rx->ev, sizeof(struct dnsyn_event), rx->nev,
 					NULL);
 	/* A replayed file can wait for the correlator; a live port cannot (the
 	 * NIC would drop unseen), so only replay applies back-pressure. */
 	while (unlikely(n < rx->nev) && rx->lossless) {
 		rx->c.ev_ring_waits++;
 		rte_pause();
-		n += rte_ring_enqueue_burst_elem(rx->ring, &rx->ev[n], sizeof(struct dnsyn_event),
+		n += rte_ring_enqueue_burst_elem(rx->cur->ring, &rx->ev[n], sizeof(struct dnsyn_event),
 						 rx->nev - n, NULL);
 	}
 	rx->c.ev_sent += n;
@@ -92,7 +92,7 @@ ev_new(struct dnsyn_rx_ctx *rx, uint8_t type)
 	ev->ts_ns = rx->pkt_ts;
 	ev->type = type;
 	ev->flags = rx->ev_flags;
-	ev->queue = rx->id;
+	ev->queue = rx->cur->ring_id;
 	return ev;
 }
 
@@ -285,6 +285,10 @@ rx_one(struct dnsyn_rx_ctx *rx, struct rte_mbuf *m, int linktype, uint64_t now_n
 	rx->ev_flags = 0;
 	if (unlikely(rx->first_ts == 0))
 		rx->first_ts = rx->pkt_ts;
+	if (likely(rx->pkt_ts >= rx->cur->wm_local))
+		rx->cur->wm_local = rx->pkt_ts;
+	else
+		rx->c.rx_ts_backwards++; /* merged as it comes; the paper counts it too */
 	if (likely(m->nb_segs == 1)) {
 		data = rte_pktmbuf_mtod(m, const uint8_t *);
 	} else {
@@ -357,6 +361,11 @@ dnsyn_rx_lcore_main(void *arg)
 		n = rte_eth_rx_burst(q->port, q->queue, pkts, (uint16_t)rx->burst);
 		tsc = rte_rdtsc();
 		if (n == 0) {
+			/* Live: packets get TSC time, so an idle queue's next
+			 * packet is no older than now and must not hold the merge. */
+			if (!q->expected)
+				__atomic_store_n(&q->wm, dnsyn_ts_tsc_ns(&rx->ts, tsc),
+						 __ATOMIC_RELEASE);
 			/* Replay safety net: a file that yields fewer packets than
 			 * libpcap counted (it should not) must not hang dnsyn. */
 			if ((++idle_iter & 0xff) == 0 && q->expected && rx->idle_exit_ns &&
@@ -368,6 +377,7 @@ dnsyn_rx_lcore_main(void *arg)
 		}
 		last_rx_tsc = tsc;
 		now_ns = dnsyn_ts_tsc_ns(&rx->ts, tsc);
+		rx->cur = q;
 		for (i = 0; i < DNSYN_MIN(n, DNSYN_PREFETCH_OFS); i++)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 		for (i = 0; i < n; i++) {
@@ -378,6 +388,8 @@ dnsyn_rx_lcore_main(void *arg)
 		}
 		rx->last_ts = rx->pkt_ts;
 		ev_flush(rx);
+		/* After the events: the correlator reads wm, then the ring. */
+		__atomic_store_n(&q->wm, q->wm_local, __ATOMIC_RELEASE);
 		rte_pktmbuf_free_bulk(to_free, nf);
 		if (unlikely(rx->dr.cnt)) {
 			rx->c.frag_dropped += rx->dr.cnt;
@@ -399,6 +411,8 @@ dnsyn_rx_lcore_main(void *arg)
 	rx->c.frag_dropped += rx->dr.cnt;
 	rte_ip_frag_free_death_row(&rx->dr, 0);
 	ev_flush(rx);
+	for (i = 0; i < rx->nq; i++)
+		__atomic_store_n(&rx->q[i].wm, UINT64_MAX, __ATOMIC_RELEASE);
 	__atomic_store_n(&rx->done, 1, __ATOMIC_RELEASE);
 	return 0;
 }

@@ -10,10 +10,13 @@
 #include <stdint.h>
 
 #define DNSYN_DNS_HDR_LEN 12
-/** Address RRs remembered per message; more are counted but not listed. */
-#define DNSYN_DNS_MAX_ADDRS 256
-/** RRs walked per section before the rest of the section is ignored. */
-#define DNSYN_DNS_MAX_RRS 4096
+/** Address RRs listed per message. A 64 KiB message holds at most 4094 A RRs
+ *  (16 bytes each with a compressed owner), so every one is listed: the
+ *  definitions let a SYN to any of them match. */
+#define DNSYN_DNS_MAX_ADDRS 4096
+/** RRs walked per section. The smallest RR takes 11 bytes, so no 64 KiB
+ *  message reaches this: the walk is bounded by the message length. */
+#define DNSYN_DNS_MAX_RRS 6000
 /** Compression pointer jumps allowed while decoding one name. */
 #define DNSYN_DNS_MAX_JUMPS 16
 /** CNAME RRs remembered per message for following the chain. */

@@ -2887,6 +2887,894 @@ scen_malformed(struct gen *g, int count)
 	bulk(g, 4, count);
 }
 
+/* --- tcp ------------------------------------------------------------------ */
+
+/* One direction of a DNS-over-TCP connection (RFC 1035 §4.2.2, RFC 7766 §8)
+ * and what the README's rule makes of the segments sent on it: the direction
+ * is reassembled in sequence order, a retransmitted byte is taken once (a
+ * duplicate segment adds nothing, an overlapping one only its new bytes), and
+ * a sequence gap drops the message in progress; the stream then restarts at
+ * the segment after the gap, which is built to begin with a length prefix.
+ * A message counts when its last byte arrives in order, at that segment's
+ * time. The first data segment of a stream whose SYN is not in the file
+ * (capture started mid-connection) starts the stream, also on a prefix.
+ * The messages' boundaries come from the builder, so nothing here parses. */
+#define TS_MAX_MSG 8
+
+struct ts_msg {
+	size_t start, end;         /* stream offsets: its length prefix, its end */
+	struct dns_eval e;
+	bool done, lost;
+};
+
+struct tstream {
+	struct ipaddr src, dst;
+	uint16_t sport, dport;
+	uint32_t isn;              /* SYN's sequence number; data byte k is at isn + 1 + k */
+	uint32_t conn;
+	struct buf b;              /* the framed messages, length prefixes included */
+	struct ts_msg m[TS_MAX_MSG];
+	int nm;
+	bool seen;                 /* SYN or a data segment went out */
+	bool fin;
+	size_t nxt;                /* offset up to which bytes arrived in order */
+	size_t sent;               /* highest offset sent, for the peer's ACKs */
+};
+
+static void
+ts_init(struct gen *g, struct tstream *s, const struct ipaddr *src, const struct ipaddr *dst,
+	uint16_t sport, uint16_t dport)
+{
+	memset(s, 0, sizeof(*s));
+	s->src = *src;
+	s->dst = *dst;
+	s->sport = sport;
+	s->dport = dport;
+	s->isn = (uint32_t)rng_u64(&g->rng);
+	s->conn = g->conn++;
+}
+
+/* Append a framed message; returns its index. */
+static int
+ts_add(struct tstream *s, const uint8_t *msg, size_t len, const struct dns_eval *e)
+{
+	struct ts_msg *m;
+
+	if (s->nm == TS_MAX_MSG || len > 65535)
+		die("internal: TCP stream too large");
+	m = &s->m[s->nm];
+	memset(m, 0, sizeof(*m));
+	m->start = s->b.len;
+	buf_u16(&s->b, (uint16_t)len);
+	buf_put(&s->b, msg, len);
+	m->end = s->b.len;
+	m->e = *e;
+	return s->nm++;
+}
+
+static int
+ts_add_dns(struct tstream *s, const struct dns *d)
+{
+	struct dns_eval e;
+
+	dns_eval(d, d->b.len, &e);
+	return ts_add(s, d->b.d, d->b.len, &e);
+}
+
+static uint32_t
+ts_nextseq(const struct tstream *s)
+{
+	return s->isn + 1 + (uint32_t)s->sent + (s->fin ? 1 : 0);
+}
+
+static bool
+ts_is_start(const struct tstream *s, size_t off)
+{
+	int i;
+
+	for (i = 0; i < s->nm; i++)
+		if (s->m[i].start == off)
+			return true;
+	return off == s->b.len;
+}
+
+/* A segment carrying stream bytes [from, to) (none for a pure ACK/FIN). */
+static uint64_t
+ts_send(struct gen *g, struct ep *ep, struct tstream *s, const struct tstream *peer,
+	uint64_t t, size_t from, size_t to, uint8_t flags)
+{
+	struct tcp_pkt p = { .src = s->src, .dst = s->dst, .sport = s->sport, .dport = s->dport };
+	int i;
+
+	if (from > to || to > s->b.len)
+		die("internal: TCP segment outside its stream");
+	p.seq = s->isn + 1 + (uint32_t)from;
+	p.ack = ts_nextseq(peer);
+	p.flags = flags;
+	p.conn = s->conn;
+	p.payload = s->b.d + from;
+	p.plen = to - from;
+	t = send_tcp(g, t, &p, NULL);
+	if (to > s->sent)
+		s->sent = to;
+	if (to == from)
+		return t;
+	if (!s->seen || from > s->nxt) {
+		/* first segment seen, or the one after a gap: what came before
+		 * in the stream is lost, and this segment starts a message */
+		if (!ts_is_start(s, from))
+			die("internal: TCP stream (re)starts inside a message");
+		for (i = 0; i < s->nm; i++)
+			if (!s->m[i].done && s->m[i].start < from)
+				s->m[i].lost = true;
+		s->seen = true;
+		s->nxt = from;
+	}
+	if (to <= s->nxt)
+		return t; /* wholly old: a retransmission */
+	for (i = 0; i < s->nm; i++) {
+		struct ts_msg *m = &s->m[i];
+
+		if (m->done || m->lost || m->end <= s->nxt || m->end > to)
+			continue;
+		m->done = true;
+		dns_ledger(g, ep, t, &s->src, &s->dst, &m->e);
+	}
+	s->nxt = to;
+	return t;
+}
+
+/* SYN (@peer NULL: the client's) or SYN-ACK. Retransmissions reuse the ISN. */
+static uint64_t
+ts_syn(struct gen *g, struct tstream *s, const struct tstream *peer, uint64_t t)
+{
+	struct tcp_pkt p = { .src = s->src, .dst = s->dst, .sport = s->sport, .dport = s->dport };
+
+	p.seq = s->isn;
+	p.flags = peer ? TH_SYN | TH_ACK : TH_SYN;
+	p.ack = peer ? peer->isn + 1 : 0;
+	p.conn = s->conn;
+	s->seen = true; /* data starts at isn + 1, offset 0 */
+	return send_tcp(g, t, &p, NULL);
+}
+
+static uint64_t
+ts_ack(struct gen *g, struct tstream *s, const struct tstream *peer, uint64_t t)
+{
+	struct tcp_pkt p = { .src = s->src, .dst = s->dst, .sport = s->sport, .dport = s->dport };
+
+	p.seq = ts_nextseq(s);
+	p.ack = ts_nextseq(peer);
+	p.flags = TH_ACK;
+	p.conn = s->conn;
+	return send_tcp(g, t, &p, NULL);
+}
+
+/* FIN closes the direction: a message still in progress would be lost. */
+static uint64_t
+ts_fin(struct gen *g, struct tstream *s, const struct tstream *peer, uint64_t t)
+{
+	struct tcp_pkt p = { .src = s->src, .dst = s->dst, .sport = s->sport, .dport = s->dport };
+	int i;
+
+	p.seq = ts_nextseq(s);
+	p.ack = ts_nextseq(peer);
+	p.flags = TH_FIN | TH_ACK;
+	p.conn = s->conn;
+	s->fin = true;
+	for (i = 0; i < s->nm; i++)
+		if (!s->m[i].done)
+			s->m[i].lost = true;
+	s->seen = false;
+	return send_tcp(g, t, &p, NULL);
+}
+
+/* SYN to port 53 (counted as a SYN, Table 3 port 53), SYN-ACK, ACK. */
+static uint64_t
+ts_handshake(struct gen *g, struct tstream *c, struct tstream *s, uint64_t t)
+{
+	t = ts_syn(g, c, NULL, t);
+	t = ts_syn(g, s, c, t + rtt(g));
+	return ts_ack(g, c, s, t + 200);
+}
+
+static uint64_t
+ts_close(struct gen *g, struct tstream *c, struct tstream *s, uint64_t t)
+{
+	t = ts_fin(g, c, s, t);
+	t = ts_fin(g, s, c, t + rtt(g));
+	return ts_ack(g, c, s, t + 200);
+}
+
+/* A query on @c and its answer (@naddr fresh addresses, @fam's RR type) on
+ * @s; returns the answer's message index in @s. */
+static int
+ts_pair(struct gen *g, struct tstream *c, struct tstream *s, uint8_t fam, int naddr,
+	struct ans_spec *spec)
+{
+	struct dns q, a;
+	char name[96];
+	uint16_t id = (uint16_t)rng_u64(&g->rng);
+	int i;
+
+	spec_init(spec, fam == 4 ? DNS_T_A : DNS_T_AAAA);
+	spec_addrs(g, spec, fam, naddr);
+	new_name(g, name, sizeof(name));
+	dns_query(&q, id, name, spec->qtype);
+	dns_answer(g, &a, id, name, spec);
+	ts_add_dns(c, &q);
+	i = ts_add_dns(s, &a);
+	dns_free(&q);
+	dns_free(&a);
+	return i;
+}
+
+static void
+ts_free(struct tstream *s)
+{
+	buf_free(&s->b);
+}
+
+/* A 65535-byte answer (the largest a length prefix allows): question
+ * "large.example" (15 + 4 bytes) and 4094 A RRs of 16 bytes, each owned by a
+ * pointer to the question: 12 + 19 + 4094 * 16 = 65535. The ledger's view
+ * lists two of the addresses, the only ones any SYN goes to: index 0 and
+ * index 255 (dnsyn lists 256 addresses per message, see
+ * DNSYN_DNS_MAX_ADDRS; the other RRs are counted all the same). */
+#define BIG_NA 4094
+
+static void
+tc_big_answer(struct gen *g, struct buf *b, struct dns_eval *e)
+{
+	struct dns_eval z = { .msg = true, .qr = true, .n_a = BIG_NA, .naddr = 2 };
+	int i;
+
+	buf_u16(b, 0xb16a);
+	buf_u16(b, DNS_RESP);
+	buf_u16(b, 1);
+	buf_u16(b, BIG_NA);
+	buf_u32(b, 0);
+	buf_u8(b, 5);
+	buf_put(b, "large", 5);
+	buf_u8(b, 7);
+	buf_put(b, "example", 7);
+	buf_u8(b, 0);
+	buf_u16(b, DNS_T_A);
+	buf_u16(b, DNS_C_IN);
+	for (i = 0; i < BIG_NA; i++) {
+		struct ipaddr a = new_server(g, 4);
+
+		buf_u16(b, 0xc000 | DNS_HDR);
+		buf_u16(b, DNS_T_A);
+		buf_u16(b, DNS_C_IN);
+		buf_u32(b, 300);
+		buf_u16(b, 4);
+		buf_put(b, a.a, 4);
+		if (i == 0)
+			z.addr[0] = a;
+		if (i == 255)
+			z.addr[1] = a;
+	}
+	if (b->len != 65535)
+		die("internal: the big answer is %zu bytes", b->len);
+	*e = z;
+}
+
+/* The 65535-byte answer sent as 65537 one-byte segments, 20 µs apart (the
+ * length prefix is split too): one message buffer, 1.31 s from the first
+ * byte to the last. The answer's time is the last byte's, so both SYNs match
+ * only by that time: another host's SYN 150 ms later (dst_only) and the
+ * client's 400 ms later (dst_and_client), to the 1st and 256th addresses. */
+static void
+tc_big(struct gen *g)
+{
+	struct ep ep = { .nans = 0 };
+	const struct client *c = &g->cli[1], *d = &g->cli[2];
+	struct tstream cs, ss;
+	struct dns q;
+	struct buf big = { 0 };
+	struct dns_eval e;
+	uint64_t t = sp_slot(g), ta;
+	uint16_t sport = next_sport(g);
+	size_t k;
+
+	ts_init(g, &cs, &c->v4, &g->res4, sport, 53);
+	ts_init(g, &ss, &g->res4, &c->v4, 53, sport);
+	dns_query(&q, 0xb16a, "large.example", DNS_T_A);
+	ts_add_dns(&cs, &q);
+	dns_free(&q);
+	tc_big_answer(g, &big, &e);
+	ts_add(&ss, big.d, big.len, &e);
+	buf_free(&big);
+	t = ts_handshake(g, &cs, &ss, t);
+	t = ts_send(g, &ep, &cs, &ss, t + 100, 0, cs.b.len, TH_ACK | TH_PSH);
+	t = ts_ack(g, &ss, &cs, t + rtt(g));
+	for (k = 0; k < ss.b.len; k++)
+		t = ts_send(g, &ep, &ss, &cs, t + 20, k, k + 1, TH_ACK);
+	ta = t;
+	if (ep.nans != 1 || ep.ans[0].t != ta)
+		die("internal: big TCP answer not complete at its last byte");
+	t = ts_ack(g, &cs, &ss, t + 300);
+	ts_close(g, &cs, &ss, t + 300 * US_PER_MS);
+	ep_connect(g, &ep, ta + 150 * US_PER_MS, &d->v4, &e.addr[0], 443, &CONN_EST);
+	ep_connect(g, &ep, ta + 400 * US_PER_MS, &c->v4, &e.addr[1], 443, &CONN_EST);
+	ep_commit(g, &ep);
+	ts_free(&cs);
+	ts_free(&ss);
+}
+
+/* A connection with SYN (retransmitted after 1 s: two SYNs to port 53, one
+ * connection): data starts at ISN + 1. Three queries in one segment, three
+ * answers in one segment (all counted at that segment's time). Then answer 4
+ * plus the first byte of answer 5's length prefix in one segment, the second
+ * prefix byte and half of answer 5 300 ms later, the rest 300 ms after that:
+ * answer 5 counts at the third segment, and the client's SYN 500 ms later
+ * (1.1 s after the first) matches by that time only. */
+static void
+tc_multi(struct gen *g)
+{
+	struct ep ep = { .nans = 0 };
+	const struct client *c = &g->cli[3];
+	struct tstream cs, ss;
+	struct ans_spec sp[5];
+	static const int naddr[5] = { 1, 1, 2, 1, 2 };
+	uint64_t t = sp_slot(g), ta, t4, t5;
+	uint16_t sport = next_sport(g);
+	size_t mid;
+	int i;
+
+	ts_init(g, &cs, &c->v4, &g->res4, sport, 53);
+	ts_init(g, &ss, &g->res4, &c->v4, 53, sport);
+	for (i = 0; i < 5; i++)
+		ts_pair(g, &cs, &ss, 4, naddr[i], &sp[i]);
+	t = ts_syn(g, &cs, NULL, t);
+	t = ts_syn(g, &cs, NULL, t + US_PER_S); /* RFC 6298 retransmission */
+	t = ts_syn(g, &ss, &cs, t + rtt(g));
+	t = ts_ack(g, &cs, &ss, t + 200);
+	t = ts_send(g, &ep, &cs, &ss, t + 100, cs.m[0].start, cs.m[2].end, TH_ACK | TH_PSH);
+	ta = t = ts_send(g, &ep, &ss, &cs, t + rtt(g), ss.m[0].start, ss.m[2].end,
+			 TH_ACK | TH_PSH);
+	t = ts_send(g, &ep, &cs, &ss, t + 5 * US_PER_MS, cs.m[3].start, cs.m[4].end,
+		    TH_ACK | TH_PSH);
+	t4 = t = ts_send(g, &ep, &ss, &cs, t + rtt(g), ss.m[3].start, ss.m[4].start + 1, TH_ACK);
+	mid = ss.m[4].start + 2 + (ss.m[4].end - ss.m[4].start - 2) / 2;
+	t = ts_send(g, &ep, &ss, &cs, t + 300 * US_PER_MS, ss.m[4].start + 1, mid, TH_ACK);
+	t5 = t = ts_send(g, &ep, &ss, &cs, t + 300 * US_PER_MS, mid, ss.m[4].end,
+			 TH_ACK | TH_PSH);
+	if (ep.nans != 5 || ep.ans[3].t != t4 || ep.ans[4].t != t5)
+		die("internal: tc_multi answers");
+	ts_close(g, &cs, &ss, t + 100 * US_PER_MS);
+	ep_connect(g, &ep, ta + 100 * US_PER_MS, &c->v4, &sp[0].addr[0], 443, &CONN_EST);
+	ep_connect(g, &ep, ta + 250 * US_PER_MS, &c->v4, &sp[2].addr[1], 443, &CONN_EST);
+	ep_connect(g, &ep, t4 + 50 * US_PER_MS, &c->v4, &sp[3].addr[0], 443, &CONN_EST);
+	ep_connect(g, &ep, t5 + 500 * US_PER_MS, &c->v4, &sp[4].addr[1], 80, &CONN_EST);
+	ep_commit(g, &ep);
+	ts_free(&cs);
+	ts_free(&ss);
+}
+
+/* No SYN in the file: the capture starts mid-connection, each direction's
+ * first segment starts its stream. Answer 1 is sent whole, then again 200 ms
+ * later (a retransmission: not a second answer; the SYN 300 ms after the
+ * first copy would otherwise serve two answers). Answer 2 comes as bytes
+ * [0,30), [20,60) (10 old bytes, 40 new) and [60,end): one answer, at the
+ * third segment. Answer 3 comes in a segment that also repeats the last 10
+ * bytes of answer 2, and that segment is then retransmitted whole. */
+static void
+tc_retx(struct gen *g)
+{
+	struct ep ep = { .nans = 0 };
+	const struct client *c = &g->cli[5], *d = &g->cli[6];
+	struct tstream cs, ss;
+	struct ans_spec sp[3];
+	static const int naddr[3] = { 1, 2, 1 };
+	uint64_t t = sp_slot(g), ta1, ta2, ta3;
+	uint16_t sport = next_sport(g);
+	size_t o;
+	int i;
+
+	ts_init(g, &cs, &c->v4, &g->res4, sport, 53);
+	ts_init(g, &ss, &g->res4, &c->v4, 53, sport);
+	for (i = 0; i < 3; i++)
+		ts_pair(g, &cs, &ss, 4, naddr[i], &sp[i]);
+	t = ts_send(g, &ep, &cs, &ss, t, cs.m[0].start, cs.m[0].end, TH_ACK | TH_PSH);
+	ta1 = t = ts_send(g, &ep, &ss, &cs, t + rtt(g), ss.m[0].start, ss.m[0].end,
+			  TH_ACK | TH_PSH);
+	t = ts_send(g, &ep, &ss, &cs, ta1 + 200 * US_PER_MS, ss.m[0].start, ss.m[0].end,
+		    TH_ACK | TH_PSH);
+	t = ts_send(g, &ep, &cs, &ss, t + 50 * US_PER_MS, cs.m[1].start, cs.m[1].end,
+		    TH_ACK | TH_PSH);
+	o = ss.m[1].start;
+	if (ss.m[1].end <= o + 60)
+		die("internal: tc_retx answer 2 too short");
+	t = ts_send(g, &ep, &ss, &cs, t + rtt(g), o, o + 30, TH_ACK);
+	t = ts_send(g, &ep, &ss, &cs, t + 10 * US_PER_MS, o + 20, o + 60, TH_ACK);
+	ta2 = t = ts_send(g, &ep, &ss, &cs, t + 10 * US_PER_MS, o + 60, ss.m[1].end,
+			  TH_ACK | TH_PSH);
+	t = ts_send(g, &ep, &cs, &ss, t + 50 * US_PER_MS, cs.m[2].start, cs.m[2].end,
+		    TH_ACK | TH_PSH);
+	ta3 = t = ts_send(g, &ep, &ss, &cs, t + rtt(g), ss.m[1].end - 10, ss.m[2].end,
+			  TH_ACK | TH_PSH);
+	ts_send(g, &ep, &ss, &cs, t + 100 * US_PER_MS, ss.m[1].end - 10, ss.m[2].end,
+		TH_ACK | TH_PSH);
+	if (ep.nans != 3 || ep.ans[0].t != ta1 || ep.ans[1].t != ta2 || ep.ans[2].t != ta3)
+		die("internal: tc_retx answers");
+	/* no FIN: the connection is still open when the capture ends */
+	ep_connect(g, &ep, ta1 + 300 * US_PER_MS, &c->v4, &sp[0].addr[0], 443, &CONN_EST);
+	ep_connect(g, &ep, ta2 + 80 * US_PER_MS, &c->v4, &sp[1].addr[1], 443, &CONN_EST);
+	ep_connect(g, &ep, ta3 + 120 * US_PER_MS, &d->v4, &sp[2].addr[0], 443, &CONN_EST);
+	ep_commit(g, &ep);
+	ts_free(&cs);
+	ts_free(&ss);
+}
+
+/* A sequence gap (no SYN in the file either): answer 1 whole; answer 2's
+ * prefix and first 20 bytes, the rest never seen; answer 3 whole, right
+ * after the gap. Answer 2 is lost (not an answer: the SYN to its address is
+ * no match), the stream resynchronises at answer 3's segment, which counts. */
+static void
+tc_gap(struct gen *g)
+{
+	struct ep ep = { .nans = 0 };
+	const struct client *c = &g->cli[7];
+	struct tstream cs, ss;
+	struct ans_spec sp[3];
+	uint64_t t = sp_slot(g), ta1, ta3;
+	uint16_t sport = next_sport(g);
+	int i;
+
+	ts_init(g, &cs, &c->v4, &g->res4, sport, 53);
+	ts_init(g, &ss, &g->res4, &c->v4, 53, sport);
+	for (i = 0; i < 3; i++)
+		ts_pair(g, &cs, &ss, 4, 1, &sp[i]);
+	t = ts_send(g, &ep, &cs, &ss, t, cs.m[0].start, cs.m[0].end, TH_ACK | TH_PSH);
+	ta1 = t = ts_send(g, &ep, &ss, &cs, t + rtt(g), ss.m[0].start, ss.m[0].end,
+			  TH_ACK | TH_PSH);
+	t = ts_send(g, &ep, &cs, &ss, t + 20 * US_PER_MS, cs.m[1].start, cs.m[1].end,
+		    TH_ACK | TH_PSH);
+	t = ts_send(g, &ep, &ss, &cs, t + rtt(g), ss.m[1].start, ss.m[1].start + 22, TH_ACK);
+	t = ts_send(g, &ep, &cs, &ss, t + 20 * US_PER_MS, cs.m[2].start, cs.m[2].end,
+		    TH_ACK | TH_PSH);
+	ta3 = t = ts_send(g, &ep, &ss, &cs, t + rtt(g), ss.m[2].start, ss.m[2].end,
+			  TH_ACK | TH_PSH);
+	if (ep.nans != 2 || !ss.m[1].lost || ep.ans[1].t != ta3)
+		die("internal: tc_gap answers");
+	ts_close(g, &cs, &ss, t + 50 * US_PER_MS);
+	ep_connect(g, &ep, ta3 + 50 * US_PER_MS, &c->v4, &sp[1].addr[0], 443, &CONN_EST);
+	ep_connect(g, &ep, ta3 + 150 * US_PER_MS, &c->v4, &sp[2].addr[0], 443, &CONN_EST);
+	ep_connect(g, &ep, ta1 + 600 * US_PER_MS, &c->v4, &sp[0].addr[0], 80, &CONN_EST);
+	ep_commit(g, &ep);
+	ts_free(&cs);
+	ts_free(&ss);
+}
+
+/* A connection closed by FIN in both directions, then the same 4-tuple
+ * reused by a new connection with new ISNs (a second, distinct SYN to port
+ * 53): each carries one query and one answer, both counted. */
+static void
+tc_reuse(struct gen *g, uint8_t fam)
+{
+	struct ep ep = { .nans = 0 };
+	const struct client *c = &g->cli[8];
+	const struct ipaddr *cli = cli_addr(c, fam), *res = resolver(g, fam);
+	struct tstream cs, ss;
+	struct ans_spec sp[2];
+	uint64_t t = sp_slot(g), ta[2];
+	uint16_t sport = next_sport(g);
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		ts_init(g, &cs, cli, res, sport, 53);
+		ts_init(g, &ss, res, cli, 53, sport);
+		ts_pair(g, &cs, &ss, fam, 1, &sp[k]);
+		t = ts_handshake(g, &cs, &ss, t);
+		t = ts_send(g, &ep, &cs, &ss, t + 100, 0, cs.b.len, TH_ACK | TH_PSH);
+		ta[k] = t = ts_send(g, &ep, &ss, &cs, t + rtt(g), 0, ss.b.len, TH_ACK | TH_PSH);
+		t = ts_close(g, &cs, &ss, t + 5 * US_PER_MS);
+		t += 200 * US_PER_MS;
+		ts_free(&cs);
+		ts_free(&ss);
+	}
+	if (ep.nans != 2)
+		die("internal: tc_reuse answers");
+	for (k = 0; k < 2; k++)
+		ep_connect(g, &ep, ta[k] + 300 * US_PER_MS, cli, &sp[k].addr[0], 443, &CONN_EST);
+	ep_commit(g, &ep);
+}
+
+static void
+scen_tcp(struct gen *g, int count)
+{
+	tc_big(g);
+	tc_multi(g);
+	tc_retx(g);
+	tc_gap(g);
+	tc_reuse(g, 4);
+	tc_reuse(g, 6);
+	bulk(g, 4, count);
+}
+
+/* --- frag ----------------------------------------------------------------- */
+
+/* dnsyn reassembles with DPDK 22.11's rte_ip_frag, and this scenario's ledger
+ * follows its rules (stricter than the README's "fragments are reassembled",
+ * which a tshark-like reader would apply to every case below):
+ *  R1 a datagram is complete when the fragments taken add up to the last
+ *     fragment's offset + length and the first fragment is there; arrival
+ *     order is free; the datagram takes the completing fragment's time;
+ *  R2 an entry holds the first fragment, the last one, and at most
+ *     RTE_LIBRTE_IP_FRAG_MAX_FRAG - 2 = 6 others: a 7th middle fragment frees
+ *     the entry (a datagram of 9+ fragments is never reassembled);
+ *  R3 a second first or last fragment (an exact duplicate) frees the entry;
+ *  R4 a duplicate middle fragment, or overlapping fragments, make the sum
+ *     exceed the total: the entry is freed when the last piece arrives;
+ *  R5 after a free, later fragments of the datagram open a new entry, which
+ *     never completes and expires (frag.dropped);
+ *  R6 a datagram missing a fragment expires;
+ *  R7 the key is (source, destination, ID): same-ID datagrams from different
+ *     sources are reassembled apart;
+ *  R8 IPv6: only a fragment header right after the fixed header is handed
+ *     to rte_ip_frag; a fragment behind another extension header is counted
+ *     in frag.v6_ext_before_frag and dropped.
+ * dpdk_reasm() applies R1-R5 to each case's arrival order and must agree with
+ * the outcome the case states. */
+#define FR_MAX 12
+#define RTE_FRAG_MAX 8 /* RTE_LIBRTE_IP_FRAG_MAX_FRAG, DPDK 22.11 config/rte_config.h */
+
+struct frag {
+	uint16_t off, len;   /* bytes of the UDP datagram (header included) */
+	bool more;           /* IPv4 MF / IPv6 M */
+};
+
+/* @n fragments of @total bytes, cut at multiples of 8 (RFC 791, RFC 8200). */
+static void
+frag_even(size_t total, int n, struct frag *f)
+{
+	size_t units = (total + 7) / 8;
+	int i;
+
+	if (n < 2 || n > FR_MAX || units < (size_t)n)
+		die("internal: cannot cut %zu bytes into %d fragments", total, n);
+	for (i = 0; i < n; i++) {
+		size_t a = 8 * (units * (size_t)i / (size_t)n);
+		size_t b = i + 1 == n ? total : 8 * (units * (size_t)(i + 1) / (size_t)n);
+
+		f[i] = (struct frag){ (uint16_t)a, (uint16_t)(b - a), i + 1 < n };
+	}
+}
+
+/* R1's chain test (ipv4/ipv6_frag_reassemble): from the last fragment back
+ * to the end of the first, every offset must be the end of a held fragment. */
+static bool
+frag_chain(const struct frag *f, const int *held, int nh)
+{
+	uint32_t ofs = 0, first_len = 0;
+	int i;
+
+	for (i = 0; i < nh; i++) {
+		if (f[held[i]].off == 0)
+			first_len = f[held[i]].len;
+		else if (!f[held[i]].more)
+			ofs = f[held[i]].off;
+	}
+	while (ofs != first_len) {
+		for (i = 0; i < nh; i++)
+			if (f[held[i]].off != 0 && f[held[i]].more &&
+			    (uint32_t)f[held[i]].off + f[held[i]].len == ofs)
+				break;
+		if (i == nh)
+			return false;
+		ofs = f[held[i]].off;
+	}
+	return true;
+}
+
+/* ip_frag_process() for one datagram whose fragments arrive in the order
+ * @ord (@k arrivals): the arrival that completes it, or -1. */
+static int
+dpdk_reasm(const struct frag *f, const int *ord, int k)
+{
+	int held[FR_MAX + 4], nh = 0, nmid = 0, i;
+	bool first = false, last = false;
+	uint32_t size = 0, total = UINT32_MAX;
+
+	for (i = 0; i < k; i++) {
+		const struct frag *x = &f[ord[i]];
+		bool bad;
+
+		size += x->len;
+		if (x->off == 0) {                /* first fragment */
+			bad = first;
+			first = true;
+		} else if (!x->more) {            /* last fragment */
+			total = (uint32_t)x->off + x->len;
+			bad = last;
+			last = true;
+		} else {                          /* one of at most 6 others */
+			bad = nmid == RTE_FRAG_MAX - 2;
+			nmid++;
+		}
+		if (!bad) {
+			held[nh++] = ord[i];
+			if (size < total)
+				continue;
+			if (size == total && first && frag_chain(f, held, nh))
+				return i;
+		}
+		/* freed; the next fragment opens a new entry (R5) */
+		nh = nmid = 0;
+		first = last = false;
+		size = 0;
+		total = UINT32_MAX;
+	}
+	return -1;
+}
+
+/* One IPv4 fragment, or an IPv6 one (fragment header after the fixed header,
+ * or after the extension headers @x6 names). */
+static struct buf
+frag_pkt(const struct ipaddr *src, const struct ipaddr *dst, uint8_t proto, const struct buf *l4,
+	 uint32_t id, const struct frag *f, unsigned int x6)
+{
+	struct buf b = { 0 };
+
+	if (src->fam == 4) {
+		ip4_header(&b, (uint16_t)id, (uint16_t)(f->off / 8 | (f->more ? 0x2000 : 0)), proto,
+			   src, dst, f->len, false);
+	} else {
+		ip6_header(&b, P_FRAGMENT, src, dst, 8 + (size_t)f->len, x6, 0);
+		buf_u8(&b, proto);
+		buf_u8(&b, 0);
+		buf_u16(&b, (uint16_t)(f->off | (f->more ? 1 : 0)));
+		buf_u32(&b, id);
+	}
+	buf_put(&b, l4->d + f->off, f->len);
+	return b;
+}
+
+/* A lookup whose answer travels in fragments. */
+struct fr_dgram {
+	struct ipaddr src, dst;      /* resolver, client */
+	struct ans_spec s;
+	struct dns a;
+	struct buf l4;               /* the answer's UDP datagram */
+	struct frag f[FR_MAX];
+	int nf;
+	uint32_t id;
+};
+
+/* The client's query over UDP at @t (a query like any other), and the answer
+ * from @res (@naddr addresses after a CNAME, EDNS OPT) cut into @nfrag even
+ * fragments, or into the overlapping layout [0,24) [16,48) [48,end) for 0. */
+static uint64_t
+fr_prepare(struct gen *g, struct fr_dgram *d, uint64_t t, const struct ipaddr *cli,
+	   const struct ipaddr *res, int naddr, int nfrag)
+{
+	uint16_t sport = next_sport(g), qid = (uint16_t)rng_u64(&g->rng);
+	char qname[96];
+	struct dns q;
+
+	memset(d, 0, sizeof(*d));
+	d->src = *res;
+	d->dst = *cli;
+	spec_init(&d->s, cli->fam == 4 ? DNS_T_A : DNS_T_AAAA);
+	spec_addrs(g, &d->s, cli->fam, naddr);
+	d->s.ncname = 1;
+	d->s.opt = true;
+	new_name(g, qname, sizeof(qname));
+	dns_query(&q, qid, qname, d->s.qtype);
+	t = send_dns(g, NULL, t, cli, res, sport, 53, &q, 0);
+	dns_free(&q);
+	dns_answer(g, &d->a, qid, qname, &d->s);
+	d->l4 = udp_l4(res, cli, 53, sport, d->a.b.d, d->a.b.len);
+	d->id = cli->fam == 4 ? next_ip_id(g) : 0xf7a90000u | next_ip_id(g);
+	if (nfrag) {
+		frag_even(d->l4.len, nfrag, d->f);
+		d->nf = nfrag;
+	} else {
+		if (d->l4.len <= 56)
+			die("internal: answer too short for the overlap layout");
+		d->f[0] = (struct frag){ 0, 24, true };
+		d->f[1] = (struct frag){ 16, 32, true };
+		d->f[2] = (struct frag){ 48, (uint16_t)(d->l4.len - 48), false };
+		d->nf = 3;
+	}
+	return t;
+}
+
+static uint64_t
+fr_emit(struct gen *g, const struct fr_dgram *d, int i, uint64_t t, unsigned int x6)
+{
+	struct buf b = frag_pkt(&d->src, &d->dst, P_UDP, &d->l4, d->id, &d->f[i], x6);
+
+	return emit(g, t, d->src.fam, &b);
+}
+
+/* The reassembled answer, at the time @t of its completing fragment (R1). */
+static void
+fr_answer(struct gen *g, struct ep *ep, const struct fr_dgram *d, uint64_t t)
+{
+	struct dns_eval e;
+
+	dns_eval(&d->a, d->a.b.len, &e);
+	dns_ledger(g, ep, t, &d->src, &d->dst, &e);
+}
+
+static void
+fr_free(struct fr_dgram *d)
+{
+	dns_free(&d->a);
+	buf_free(&d->l4);
+}
+
+/* One fragmented answer per case, in a slot of its own: the fragments go out
+ * in @ord (an index twice is an exact duplicate), @step_ms apart; @reasm is
+ * the outcome the case is built for. The client then connects to the
+ * answer's addresses @syn_ms after the FIRST fragment (0: no such SYN): to
+ * addr[0] then addr[1]. For reassembled answers these times are chosen so
+ * that the match and its bin depend on the answer's time being the
+ * completing fragment's; for the others, the SYNs fall within 1 s of every
+ * fragment and must match nothing. */
+struct fr_case {
+	uint8_t fam;
+	int nfrag;                /* even cut; 0: the overlapping layout */
+	int k;                    /* arrivals */
+	int ord[FR_MAX + 2];
+	uint64_t step_ms;
+	unsigned int x6;          /* IPv6 headers before the fragment header */
+	bool reasm;
+	uint64_t syn_ms[2];
+};
+
+static const struct fr_case fr_cases[] = {
+	/* R1: 2 fragments in order, 500 ms apart. The SYN at +200 ms precedes
+	 * the answer (+500 ms): no match; the one at +1200 ms matches, 700 ms */
+	{ 4, 2, 2, { 0, 1 }, 500, 0, true, { 200, 1200 } },
+	/* R1: 3 fragments, last first (2,1,0): complete at the first fragment,
+	 * +200 ms; SYN at +1100 ms: 900 ms */
+	{ 4, 3, 3, { 2, 1, 0 }, 100, 0, true, { 1100, 0 } },
+	/* R1: 5 fragments, a middle one first: complete at the 5th arrival
+	 * (+320 ms); SYNs at +350 ms (30 ms: the match) and +800 ms */
+	{ 4, 5, 5, { 2, 0, 4, 1, 3 }, 80, 0, true, { 350, 800 } },
+	/* R1, R2: 8 fragments (the most rte_ip_frag holds), shuffled: complete
+	 * at +350 ms; SYN at +1300 ms: 950 ms */
+	{ 4, 8, 8, { 7, 3, 0, 5, 1, 6, 2, 4 }, 50, 0, true, { 1300, 0 } },
+	/* R2, R5: 9 fragments in order: the 7th middle one frees the entry,
+	 * the last opens a new one that expires. Not an answer */
+	{ 4, 9, 9, { 0, 1, 2, 3, 4, 5, 6, 7, 8 }, 20, 0, false, { 400, 0 } },
+	/* R3, R5: the first fragment twice */
+	{ 4, 3, 4, { 0, 0, 1, 2 }, 50, 0, false, { 300, 0 } },
+	/* R4: a middle fragment twice: 4 arrivals sum to more than the total */
+	{ 4, 3, 4, { 0, 1, 1, 2 }, 50, 0, false, { 300, 0 } },
+	/* R3, R5: the last fragment twice, before the others */
+	{ 4, 3, 4, { 2, 2, 0, 1 }, 50, 0, false, { 300, 0 } },
+	/* R4: [0,24) [16,48) [48,end): 8 bytes overlap (same data) */
+	{ 4, 0, 3, { 0, 1, 2 }, 50, 0, false, { 300, 0 } },
+	/* R6: the last of 3 fragments never arrives */
+	{ 4, 3, 2, { 0, 1 }, 50, 0, false, { 300, 0 } },
+	/* R1 over IPv6 (AAAA, IPv6 SYNs): 2 in order, 600 ms apart; SYN at
+	 * +300 ms: before the answer; at +1500 ms: 900 ms */
+	{ 6, 2, 2, { 0, 1 }, 600, 0, true, { 300, 1500 } },
+	/* R1: 4 fragments, last first: complete at +300 ms; SYN +1250 ms */
+	{ 6, 4, 4, { 3, 0, 1, 2 }, 100, 0, true, { 1250, 0 } },
+	/* R1: 6 fragments, a middle one first: complete at +300 ms */
+	{ 6, 6, 6, { 3, 1, 0, 5, 2, 4 }, 60, 0, true, { 500, 0 } },
+	/* R1, R2: 8 fragments in order: complete at +280 ms; SYN +1100 ms */
+	{ 6, 8, 8, { 0, 1, 2, 3, 4, 5, 6, 7 }, 40, 0, true, { 1100, 0 } },
+	/* R2, R5: 9 fragments, last first: the 7th middle one (fragment 1)
+	 * frees the entry; fragment 0 opens a new one that expires */
+	{ 6, 9, 9, { 8, 7, 6, 5, 4, 3, 2, 1, 0 }, 20, 0, false, { 400, 0 } },
+	/* R4: a middle fragment of 4 twice */
+	{ 6, 4, 5, { 0, 1, 2, 1, 3 }, 50, 0, false, { 300, 0 } },
+	/* R3, R5: the first fragment twice, after a middle one */
+	{ 6, 3, 4, { 0, 1, 0, 2 }, 50, 0, false, { 300, 0 } },
+	/* R4: the overlapping layout, last first */
+	{ 6, 0, 3, { 2, 1, 0 }, 50, 0, false, { 300, 0 } },
+	/* R6: the last fragment never arrives */
+	{ 6, 3, 2, { 1, 0 }, 50, 0, false, { 300, 0 } },
+	/* R8: both fragments behind a destination options header: never handed
+	 * to rte_ip_frag (frag.v6_ext_before_frag counts 2) */
+	{ 6, 2, 2, { 0, 1 }, 50, X6_DST, false, { 250, 0 } },
+};
+
+#define N_FR_CASES (sizeof(fr_cases) / sizeof(fr_cases[0]))
+
+static void
+fr_run(struct gen *g, const struct fr_case *fc)
+{
+	struct ep ep = { .nans = 0 };
+	struct client *c = pick_client(g);
+	const struct ipaddr *cli = cli_addr(c, fc->fam);
+	struct fr_dgram d;
+	uint64_t t = sp_slot(g), t0 = 0, tc = 0;
+	int done, i;
+
+	t = fr_prepare(g, &d, t, cli, resolver(g, fc->fam), 2, fc->nfrag);
+	for (i = 0; i < fc->k; i++)
+		if (fc->ord[i] < 0 || fc->ord[i] >= d.nf)
+			die("internal: bad fragment order");
+	done = fc->x6 ? -1 : dpdk_reasm(d.f, fc->ord, fc->k);
+	if ((done >= 0) != fc->reasm)
+		die("internal: fragment case does not have the outcome it states");
+	t += rtt(g);
+	for (i = 0; i < fc->k; i++) {
+		t = fr_emit(g, &d, fc->ord[i], i ? t + fc->step_ms * US_PER_MS : t, fc->x6);
+		if (i == 0)
+			t0 = t;
+		if (i == done)
+			tc = t;
+	}
+	if (done >= 0)
+		fr_answer(g, &ep, &d, tc);
+	for (i = 0; i < 2; i++)
+		if (fc->syn_ms[i])
+			ep_connect(g, &ep, t0 + fc->syn_ms[i] * US_PER_MS, cli, &d.s.addr[i], 443,
+				   &CONN_EST);
+	ep_commit(g, &ep);
+	fr_free(&d);
+}
+
+/* R7: three answers of 3 fragments from three resolvers to one client, all
+ * with the same IP ID (IPv6: fragment ID), their fragments interleaved
+ * 30 ms apart. Each is reassembled at its own third arrival; a SYN to each
+ * answer's address follows it. */
+static void
+fr_interleaved(struct gen *g, uint8_t fam)
+{
+	static const int seq[9][2] = { /* (datagram, fragment) in arrival order */
+		{ 0, 2 }, { 1, 0 }, { 2, 1 }, { 0, 0 }, { 1, 2 }, { 2, 0 }, { 0, 1 }, { 1, 1 }, { 2, 2 },
+	};
+	struct ep ep = { .nans = 0 };
+	struct client *c = pick_client(g);
+	const struct ipaddr *cli = cli_addr(c, fam);
+	struct fr_dgram d[3];
+	int ord[3][3], n[3] = { 0, 0, 0 }, done[3], i;
+	uint64_t t = sp_slot(g), tc[3] = { 0, 0, 0 };
+
+	for (i = 0; i < 3; i++) {
+		/* 10.53.0.54-56, 2001:db8:53::54-56: used nowhere else */
+		struct ipaddr res = fam == 4 ? ip4(0x0a350036u + (uint32_t)i)
+					     : ip6(0x53, 0x54 + (uint64_t)i);
+
+		t = fr_prepare(g, &d[i], t + 10 * US_PER_MS, cli, &res, 1, 3);
+		d[i].id = fam == 4 ? 0x1d1d : 0x1d1d1d1d;
+	}
+	for (i = 0; i < 9; i++)
+		ord[seq[i][0]][n[seq[i][0]]++] = seq[i][1];
+	for (i = 0; i < 3; i++)
+		if ((done[i] = dpdk_reasm(d[i].f, ord[i], 3)) != 2)
+			die("internal: interleaved datagram %d not complete at its 3rd fragment", i);
+	t += rtt(g);
+	for (i = 0; i < 9; i++) {
+		int j = seq[i][0];
+
+		t = fr_emit(g, &d[j], seq[i][1], i ? t + 30 * US_PER_MS : t, 0);
+		if (--n[j] == 0)
+			tc[j] = t;
+	}
+	for (i = 0; i < 3; i++) {
+		fr_answer(g, &ep, &d[i], tc[i]);
+		ep_connect(g, &ep, tc[i] + (uint64_t)(200 + 150 * i) * US_PER_MS, cli,
+			   &d[i].s.addr[0], 443, &CONN_EST);
+	}
+	ep_commit(g, &ep);
+	for (i = 0; i < 3; i++)
+		fr_free(&d[i]);
+}
+
+static void
+scen_frag(struct gen *g, int count)
+{
+	size_t i;
+
+	for (i = 0; i < N_FR_CASES; i++)
+		fr_run(g, &fr_cases[i]);
+	fr_interleaved(g, 4);
+	fr_interleaved(g, 6);
+	bulk(g, 4, count);
+	bulk(g, 6, count);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Link layers and pcap output                                               */
 
@@ -3348,6 +4236,12 @@ static const struct scenario scenarios[] = {
 	  scen_linktypes, true },
 	{ "malformed", "valid traffic interleaved with truncated, invalid and tricky DNS/IP/TCP",
 	  30, scen_malformed, false },
+	{ "tcp", "DNS over TCP: a 65535-byte answer in 1-byte segments, several messages per "
+		 "segment, split prefixes, retransmissions, overlaps, a gap, mid-connection "
+		 "starts, FIN and port reuse", 10, scen_tcp, false },
+	{ "frag", "IPv4/IPv6 fragmented answers under rte_ip_frag's rules: 2-8 fragments in any "
+		  "order, 9, duplicates, overlaps, a missing fragment, an ext. header before the "
+		  "fragment header, interleaved same-ID datagrams", 10, scen_frag, false },
 };
 
 #define N_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
