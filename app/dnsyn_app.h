@@ -120,6 +120,20 @@ struct dnsyn_rx_ctx {
 	volatile int done;            /**< set (release) after the last enqueue */
 } DNSYN_CACHE_ALIGNED;
 
+/* Interval tables go from the correlation lcore to the main lcore, which
+ * writes them: two buffers, each full or free; filled and written in turn. */
+struct dnsyn_iv_handoff {
+	struct dnsyn_interval buf[2];
+	volatile int full[2];  /**< set by the correlator (release), cleared by main */
+	uint64_t seq[2];       /**< order in which they were filled */
+	uint64_t produced;     /**< correlator only */
+	uint64_t written;      /**< main only */
+	uint64_t waits;        /**< correlator waited for main to write one */
+};
+
+/** dnsyn_interval_cb for dnsyn_paper: hand @p done to main, take the other. */
+struct dnsyn_interval *dnsyn_iv_handoff_cb(void *ud, struct dnsyn_interval *done);
+
 struct dnsyn_corr_ctx {
 	unsigned int lcore;
 	unsigned int n_rings;

@@ -38,6 +38,23 @@ head(struct dnsyn_corr_ctx *cc, unsigned int r, uint64_t *wm)
 	return b->n ? &b->ev[0] : NULL;
 }
 
+struct dnsyn_interval *
+dnsyn_iv_handoff_cb(void *ud, struct dnsyn_interval *done)
+{
+	struct dnsyn_iv_handoff *h = ud;
+	unsigned int i = done == &h->buf[0] ? 0 : 1, o = i ^ 1;
+
+	h->seq[i] = h->produced++;
+	__atomic_store_n(&h->full[i], 1, __ATOMIC_RELEASE);
+	/* Intervals are minutes of packet time; main writes one in well under a
+	 * millisecond, so this waits only when a replay races through time. */
+	while (__atomic_load_n(&h->full[o], __ATOMIC_ACQUIRE)) {
+		h->waits++;
+		rte_pause();
+	}
+	return &h->buf[o];
+}
+
 /* (ts, ring) pairs in merge order: time first, then the lower ring. */
 static inline int
 before(uint64_t t, unsigned int r, uint64_t u, unsigned int q)
@@ -108,6 +125,7 @@ dnsyn_corr_lcore_main(void *arg)
 			cc->events++;
 		} while (b->i < b->n && before(b->ev[b->i].ts_ns, best_r, min_t, min_r));
 	}
+	dnsyn_paper_flush(cc->paper); /* the last, partial interval */
 	__atomic_store_n(&cc->done, 1, __ATOMIC_RELEASE);
 	return 0;
 }

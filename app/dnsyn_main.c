@@ -29,11 +29,33 @@
 
 #define EXIT_USAGE 2
 #define RX_DESC 1024
+/* Distinct clients with unmatched SYNs tracked per interval (a spoofed flood
+ * makes more; their SYNs are counted in overflow_syns). */
+#define INTERVAL_MAX_CLIENTS (1u << 20)
 /* Live ports: the merge stops waiting for a queue that lags this much (its
  * later events are then merged late, and counted as out of order). */
 #define LIVE_HORIZON_NS (100ULL * DNSYN_NS_PER_MS)
 
 static struct dnsyn_replay_file files[DNSYN_MAX_PCAPS];
+static struct dnsyn_iv_handoff ivh;
+
+/* Main lcore: write the intervals the correlator handed over, in order. */
+static int
+write_intervals(FILE *f)
+{
+	int ret = 0;
+
+	for (;;) {
+		unsigned int i = ivh.seq[0] == ivh.written ? 0 : 1;
+
+		if (!__atomic_load_n(&ivh.full[i], __ATOMIC_ACQUIRE) || ivh.seq[i] != ivh.written)
+			return ret;
+		if (dnsyn_report_interval_jsonl(f, &ivh.buf[i], 10) < 0 || fflush(f) != 0)
+			ret = -EIO;
+		ivh.written++;
+		__atomic_store_n(&ivh.full[i], 0, __ATOMIC_RELEASE);
+	}
+}
 
 static void
 on_signal(int sig)
@@ -201,7 +223,8 @@ main(int argc, char **argv)
 	uint64_t first_ts = UINT64_MAX, last_ts = 0, expected_total = 0;
 	int linktypes[DNSYN_MAX_PCAPS];
 	const char *file_names[DNSYN_MAX_PCAPS];
-	int exit_code = 0;
+	int exit_code = 0, jsonl_err = 0;
+	FILE *jsonl = NULL;
 
 	dnsyn_conf_defaults(&conf);
 	for (i = 1; i < argc; i++)
@@ -296,8 +319,20 @@ main(int argc, char **argv)
 		}
 	}
 
+	memset(&pcfg, 0, sizeof(pcfg));
 	pcfg.window_ns = conf.window_ns;
 	pcfg.qpc_bucket_s = 60;
+	if (conf.jsonl) {
+		jsonl = fopen(conf.jsonl, "w");
+		if (jsonl == NULL)
+			die(EXIT_USAGE, "--jsonl %s: %s", conf.jsonl, strerror(errno));
+		if (dnsyn_interval_init(&ivh.buf[0], conf.interval_s, INTERVAL_MAX_CLIENTS) < 0 ||
+		    dnsyn_interval_init(&ivh.buf[1], conf.interval_s, INTERVAL_MAX_CLIENTS) < 0)
+			die(1, "out of memory for interval tables");
+		pcfg.interval_first = &ivh.buf[0];
+		pcfg.interval_cb = dnsyn_iv_handoff_cb;
+		pcfg.interval_ud = &ivh;
+	}
 	cc->paper = dnsyn_paper_create(&pcfg);
 	if (cc->paper == NULL)
 		die(1, "out of memory for the correlator");
@@ -342,8 +377,21 @@ main(int argc, char **argv)
 			die(1, "cannot launch RX lcore %u", rx[r].lcore);
 	/* rte_eal_wait_lcore() spins, and on a small machine the main lcore
 	 * shares its CPU with a worker: sleep until the workers are done. */
-	while (!__atomic_load_n(&cc->done, __ATOMIC_ACQUIRE))
-		usleep(1000);
+	while (!__atomic_load_n(&cc->done, __ATOMIC_ACQUIRE)) {
+		if (jsonl && write_intervals(jsonl) < 0 && !jsonl_err++)
+			fprintf(stderr, "dnsyn: error: writing %s: %s\n", conf.jsonl, strerror(errno));
+		usleep(jsonl ? 100 : 1000); /* the correlator may be waiting for a buffer */
+	}
+	if (jsonl) {
+		if (write_intervals(jsonl) < 0 || fclose(jsonl) != 0)
+			jsonl_err++;
+		if (jsonl_err) {
+			fprintf(stderr, "dnsyn: error: writing %s failed\n", conf.jsonl);
+			exit_code = 1;
+		}
+		dnsyn_interval_fini(&ivh.buf[0]);
+		dnsyn_interval_fini(&ivh.buf[1]);
+	}
 	for (r = 0; r < n_rx; r++)
 		rte_eal_wait_lcore(rx[r].lcore);
 	rte_eal_wait_lcore(cc->lcore);
@@ -379,6 +427,8 @@ main(int argc, char **argv)
 #undef DNSYN_TCP_OUT
 	counter_add(&co, "corr", "events", cc->events);
 	counter_add(&co, "corr", "horizon_skips", cc->horizon_skips);
+	counter_add(&co, "corr", "intervals", ivh.produced);
+	counter_add(&co, "corr", "interval_waits", ivh.waits);
 	for (r = 0; r < nports; r++) {
 		struct rte_eth_stats es;
 

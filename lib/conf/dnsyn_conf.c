@@ -15,6 +15,8 @@ enum {
 	OPT_WINDOW,
 	OPT_REPORT_JSON,
 	OPT_REPORT,
+	OPT_JSONL,
+	OPT_INTERVAL,
 	OPT_QUIET,
 	OPT_RING_SIZE,
 	OPT_MBUFS,
@@ -37,6 +39,8 @@ static const struct option long_opts[] = {
 	{"window", required_argument, NULL, OPT_WINDOW},
 	{"report-json", required_argument, NULL, OPT_REPORT_JSON},
 	{"report", required_argument, NULL, OPT_REPORT},
+	{"jsonl", required_argument, NULL, OPT_JSONL},
+	{"interval", required_argument, NULL, OPT_INTERVAL},
 	{"quiet", no_argument, NULL, OPT_QUIET},
 	{"ring-size", required_argument, NULL, OPT_RING_SIZE},
 	{"mbufs", required_argument, NULL, OPT_MBUFS},
@@ -60,6 +64,7 @@ dnsyn_conf_defaults(struct dnsyn_conf *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->window_ns = DNSYN_NS_PER_S;
+	c->interval_s = 60;
 	c->ring_size = 16384;
 	c->mbufs = 8191;
 	c->burst = 32;
@@ -91,6 +96,8 @@ dnsyn_conf_usage(const char *prog, void *stream)
 		"  --window SEC         answer->SYN match window in seconds (default 1)\n"
 		"  --report FILE        write the text report to FILE (default: stdout)\n"
 		"  --report-json FILE   also write the JSON report (docs/report.md)\n"
+		"  --jsonl FILE         write each interval's tables as a JSON line\n"
+		"  --interval SEC       interval length in packet time (default 60)\n"
 		"  --quiet              no text report\n"
 		"  --portmask HEX       ports to use (live mode; default all)\n"
 		"  --rx-queues N        RX queues per port, RSS spreads flows (default 1)\n"
@@ -224,6 +231,12 @@ dnsyn_conf_parse(struct dnsyn_conf *c, int argc, char **argv, char *err, size_t 
 			break;
 		case OPT_REPORT:
 			c->report_text = optarg;
+			break;
+		case OPT_JSONL:
+			c->jsonl = optarg;
+			break;
+		case OPT_INTERVAL:
+			NUM_OPT(interval_s, 1, 86400);
 			break;
 		case OPT_QUIET:
 			c->quiet = 1;

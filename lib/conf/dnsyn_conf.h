@@ -17,6 +17,8 @@ struct dnsyn_conf {
 	uint64_t window_ns;          /**< --window (seconds, fractional) */
 	const char *report_json;     /**< --report-json */
 	const char *report_text;     /**< --report (default: stdout) */
+	const char *jsonl;           /**< --jsonl: interval records, one JSON object a line */
+	uint32_t interval_s;         /**< --interval (packet time) */
 	int quiet;                   /**< --quiet: no text report */
 	uint32_t ring_size;          /**< --ring-size: events per RX->corr ring */
 	uint32_t mbufs;              /**< --mbufs per pool */

@@ -70,6 +70,14 @@ dnsyn_map_free(struct dnsyn_map *m)
 	m->cap = m->count = 0;
 }
 
+void
+dnsyn_map_clear(struct dnsyn_map *m)
+{
+	memset(m->slots, 0, m->cap * m->slot_size);
+	m->count = 0;
+	m->refused = 0;
+}
+
 static size_t
 probe(const struct dnsyn_map *m, const void *key, uint64_t tag)
 {

@@ -25,6 +25,9 @@ struct dnsyn_map {
 int dnsyn_map_init(struct dnsyn_map *m, size_t key_size, size_t initial, size_t max_count);
 void dnsyn_map_free(struct dnsyn_map *m);
 
+/** Remove every key, keep the memory (and max_count); refused is reset too. */
+void dnsyn_map_clear(struct dnsyn_map *m);
+
 /**
  * Find @p key, inserting it with value 0 when absent.
  * @param ret_new set to 1 when the key was inserted (may be NULL)

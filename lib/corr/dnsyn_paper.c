@@ -47,6 +47,8 @@ struct dnsyn_paper {
 	struct dnsyn_map syn_set;
 	struct dnsyn_map qpc;
 	struct cur_answer cur[256];
+	struct dnsyn_interval *iv; /* NULL: no interval tables */
+	uint64_t iv_end_ns;        /* 0 until the first event starts one */
 };
 
 #define SWEEP_EVERY (1u << 16)
@@ -78,6 +80,7 @@ dnsyn_paper_create(const struct dnsyn_paper_cfg *cfg)
 	if (p == NULL)
 		return NULL;
 	p->cfg = *cfg;
+	p->iv = cfg->interval_cb ? cfg->interval_first : NULL;
 	p->nb = 1024;
 	p->buckets = calloc(p->nb, sizeof(*p->buckets));
 	p->st.syn_dport = calloc(65536, sizeof(uint64_t));
@@ -212,6 +215,16 @@ on_answer(struct dnsyn_paper *p, const struct dnsyn_event *ev)
 	st->fam[DNSYN_FAM_V6].total_rrs += ev->u.dns.n_aaaa;
 	st->answers_with_cname += ev->u.dns.n_cname > 0;
 	st->cname_rrs += ev->u.dns.n_cname;
+	if (p->iv) {
+		struct dnsyn_interval *iv = p->iv;
+
+		iv->dns_answers++;
+		iv->answers_with_a += ev->u.dns.n_a > 0;
+		iv->a_rrs += ev->u.dns.n_a;
+		iv->answers_with_aaaa += ev->u.dns.n_aaaa > 0;
+		iv->aaaa_rrs += ev->u.dns.n_aaaa;
+		iv->nxdomain += ev->rcode == 3;
+	}
 
 	cur_release(c);
 	c->ts = ev->ts_ns;
@@ -267,10 +280,32 @@ match_variant(struct dnsyn_paper *p, unsigned int fam, unsigned int var, struct 
 		return;
 	a->matched[fam][var] = 1;
 	v->matched_answers++;
+	if (p->iv)
+		p->iv->matched_answers[var]++;
 	v->hist_10ms[DNSYN_MIN(dt / DNSYN_HIST_BIN_NS, DNSYN_HIST_BINS - 1)]++;
 	v->delay_sum_ns += dt;
 	dnsyn_logh_add(&v->delay_log, dt);
 	*hit = 1;
+}
+
+/* The interval's share of a SYN; matched means by the paper's key (dst only). */
+static void
+interval_syn(struct dnsyn_interval *iv, const struct dnsyn_event *ev, const int *hit)
+{
+	unsigned int v;
+
+	iv->syn++;
+	iv->syn_dport[ev->dport]++;
+	for (v = 0; v < DNSYN_VAR_MAX; v++)
+		iv->matched_syns[v] += hit[v] != 0;
+	if (hit[DNSYN_VAR_DST]) {
+		iv->matched_dport[ev->dport]++;
+	} else {
+		uint64_t *c = dnsyn_map_upsert(&iv->unmatched_clients, ev->src, NULL);
+
+		if (c) /* else counted in unmatched_clients.refused */
+			(*c)++;
+	}
 }
 
 static void
@@ -327,6 +362,8 @@ on_syn(struct dnsyn_paper *p, const struct dnsyn_event *ev)
 		st->fam[fam].var[v].matched_syns++;
 		st->fam[fam].var[v].matched_dport[ev->dport]++;
 	}
+	if (p->iv)
+		interval_syn(p->iv, ev, hit);
 }
 
 static void
@@ -337,6 +374,8 @@ on_query(struct dnsyn_paper *p, const struct dnsyn_event *ev)
 	uint64_t *cnt;
 
 	p->st.dns_queries++;
+	if (p->iv)
+		p->iv->dns_queries++;
 	bucket -= bucket % p->cfg.qpc_bucket_s;
 	memcpy(key, ev->src, 16);
 	memcpy(key + 16, &bucket, 8);
@@ -347,6 +386,29 @@ on_query(struct dnsyn_paper *p, const struct dnsyn_event *ev)
 		p->st.oom++;
 }
 
+/* Packet time reached the end of the interval (or the first event came):
+ * hand the full one over and start the one @p ts_ns falls in. Older events
+ * (time going backwards) stay in the current interval. */
+static void
+interval_roll(struct dnsyn_paper *p, uint64_t ts_ns)
+{
+	uint64_t len = p->iv->len_s, start = ts_ns / DNSYN_NS_PER_S;
+
+	if (p->iv_end_ns)
+		p->iv = p->cfg.interval_cb(p->cfg.interval_ud, p->iv);
+	start -= start % len;
+	dnsyn_interval_reset(p->iv, start);
+	p->iv_end_ns = (start + len) * DNSYN_NS_PER_S;
+}
+
+void
+dnsyn_paper_flush(struct dnsyn_paper *p)
+{
+	if (p->iv && p->iv_end_ns && p->iv->events)
+		p->iv = p->cfg.interval_cb(p->cfg.interval_ud, p->iv);
+	p->iv_end_ns = 0;
+}
+
 void
 dnsyn_paper_event(struct dnsyn_paper *p, const struct dnsyn_event *ev)
 {
@@ -354,6 +416,11 @@ dnsyn_paper_event(struct dnsyn_paper *p, const struct dnsyn_event *ev)
 		p->st.ts_backwards++;
 	else
 		p->max_ts = ev->ts_ns;
+	if (p->iv) {
+		if (unlikely(ev->ts_ns >= p->iv_end_ns))
+			interval_roll(p, ev->ts_ns);
+		p->iv->events++;
+	}
 
 	switch (ev->type) {
 	case DNSYN_EV_QUERY:
@@ -370,6 +437,8 @@ dnsyn_paper_event(struct dnsyn_paper *p, const struct dnsyn_event *ev)
 		break;
 	case DNSYN_EV_SYNACK:
 		p->st.synack++;
+		if (p->iv)
+			p->iv->synack++;
 		break;
 	default:
 		break;

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "dnsyn_event.h"
+#include "dnsyn_interval.h"
 #include "dnsyn_map.h"
 #include "dnsyn_stats.h"
 
@@ -52,9 +53,20 @@ struct dnsyn_paper_stats {
 	uint64_t oom;              /**< allocation failures (entries not tracked) */
 };
 
+/**
+ * Hands over a finished interval and returns an empty one to fill next (it may
+ * be the same). Called on the correlation lcore; see dnsyn_paper_cfg.
+ */
+typedef struct dnsyn_interval *(*dnsyn_interval_cb)(void *ud, struct dnsyn_interval *done);
+
 struct dnsyn_paper_cfg {
 	uint64_t window_ns;        /**< match window (paper: 1 s) */
 	uint32_t qpc_bucket_s;     /**< queries-per-client bucket (60 s) */
+	/** Interval tables: NULL for none. @p interval_first is filled first;
+	 *  each time packet time passes its end, @p interval_cb gets it. */
+	struct dnsyn_interval *interval_first;
+	dnsyn_interval_cb interval_cb;
+	void *interval_ud;
 };
 
 struct dnsyn_paper;
@@ -72,6 +84,9 @@ const struct dnsyn_paper_cfg *dnsyn_paper_config(const struct dnsyn_paper *p);
 
 /** Per-client query counts: key = 16-byte client address + 8-byte bucket start (s). */
 const struct dnsyn_map *dnsyn_paper_qpc(const struct dnsyn_paper *p);
+
+/** Hand over the interval in progress, if it counted anything (end of run). */
+void dnsyn_paper_flush(struct dnsyn_paper *p);
 
 /** Pending (unmatched, unexpired) answer addresses currently tracked. */
 uint64_t dnsyn_paper_pending(const struct dnsyn_paper *p);

@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "dnsyn_compiler.h"
 #include "dnsyn_report.h"
@@ -399,5 +400,91 @@ dnsyn_report_json(FILE *f, const struct dnsyn_paper *p, const struct dnsyn_repor
 		fprintf(f, "%s\"%s.%s\": %" PRIu64, i ? ", " : "", in->counters[i].group,
 			in->counters[i].name, in->counters[i].value);
 	fprintf(f, "}\n}\n");
+	return ferror(f) ? -EIO : 0;
+}
+
+/* Clients by unmatched SYNs, descending (address ascending on ties). */
+struct client_count {
+	uint8_t addr[16];
+	uint64_t n;
+};
+
+static int
+client_cmp(const void *a, const void *b)
+{
+	const struct client_count *x = a, *y = b;
+
+	if (x->n != y->n)
+		return x->n < y->n ? 1 : -1;
+	return memcmp(x->addr, y->addr, 16);
+}
+
+int
+dnsyn_report_interval_jsonl(FILE *f, const struct dnsyn_interval *iv, unsigned int top_n)
+{
+	uint32_t port[64];
+	uint64_t cnt[64];
+	const struct dnsyn_map *m = &iv->unmatched_clients;
+	struct client_count *cl = malloc(sizeof(*cl) * (m->count + 1));
+	unsigned int n, i;
+	size_t it = 0, nc = 0;
+	const void *key;
+	uint64_t val, *wide;
+	char ts[32], addr[64];
+	time_t t = (time_t)iv->start_s;
+	struct tm tm;
+
+	top_n = DNSYN_MIN(top_n, 64u);
+	gmtime_r(&t, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	fprintf(f, "{\"record\": \"interval\", \"time\": \"%s\", \"start_s\": %" PRIu64
+		   ", \"interval_s\": %u, \"dns_answers\": %" PRIu64 ", \"answers_with_A\": %" PRIu64
+		   ", \"A_RRs\": %" PRIu64 ", \"answers_with_AAAA\": %" PRIu64 ", \"AAAA_RRs\": %" PRIu64
+		   ", \"dns_queries\": %" PRIu64 ", \"nxdomain\": %" PRIu64 ", \"syn\": %" PRIu64
+		   ", \"synack\": %" PRIu64 ", \"matched_syns_dst_only\": %" PRIu64
+		   ", \"matched_syns_dst_and_client\": %" PRIu64
+		   ", \"matched_answers_dst_only\": %" PRIu64
+		   ", \"matched_answers_dst_and_client\": %" PRIu64 ", \"syn_dports\": [",
+		ts, iv->start_s, iv->len_s, iv->dns_answers, iv->answers_with_a, iv->a_rrs,
+		iv->answers_with_aaaa, iv->aaaa_rrs, iv->dns_queries, iv->nxdomain, iv->syn,
+		iv->synack, iv->matched_syns[0], iv->matched_syns[1], iv->matched_answers[0],
+		iv->matched_answers[1]);
+	/* Top ports by all SYNs, each with its matched / unmatched split. */
+	wide = malloc(65536 * sizeof(*wide));
+	n = 0;
+	if (wide) {
+		for (i = 0; i < 65536; i++)
+			wide[i] = iv->syn_dport[i];
+		n = dnsyn_report_top_ports(wide, top_n, port, cnt);
+	}
+	for (i = 0; i < n; i++)
+		fprintf(f, "%s{\"port\": %u, \"syn\": %" PRIu64 ", \"matched\": %u, \"unmatched\": %" PRIu64 "}",
+			i ? ", " : "", port[i], cnt[i], iv->matched_dport[port[i]],
+			cnt[i] - iv->matched_dport[port[i]]);
+	fprintf(f, "], \"matched_syn_dports\": [");
+	n = 0;
+	if (wide) {
+		for (i = 0; i < 65536; i++)
+			wide[i] = iv->matched_dport[i];
+		n = dnsyn_report_top_ports(wide, top_n, port, cnt);
+	}
+	for (i = 0; i < n; i++)
+		fprintf(f, "%s[%u, %" PRIu64 "]", i ? ", " : "", port[i], cnt[i]);
+	free(wide);
+	while (cl && dnsyn_map_next(m, &it, &key, &val)) {
+		memcpy(cl[nc].addr, key, 16);
+		cl[nc++].n = val;
+	}
+	if (cl)
+		qsort(cl, nc, sizeof(*cl), client_cmp);
+	fprintf(f, "], \"unmatched_syn_clients\": {\"clients\": %zu, \"overflow_syns\": %" PRIu64
+		   ", \"top\": [",
+		m->count, m->refused);
+	for (i = 0; cl && i < DNSYN_MIN(nc, (size_t)top_n); i++) {
+		dnsyn_report_addr(cl[i].addr, addr, sizeof(addr));
+		fprintf(f, "%s[\"%s\", %" PRIu64 "]", i ? ", " : "", addr, cl[i].n);
+	}
+	fprintf(f, "]}}\n");
+	free(cl);
 	return ferror(f) ? -EIO : 0;
 }

@@ -32,6 +32,13 @@ void dnsyn_report_text(FILE *f, const struct dnsyn_paper *p, const struct dnsyn_
 /** Write the JSON report. Returns 0 or -errno (from the stream). */
 int dnsyn_report_json(FILE *f, const struct dnsyn_paper *p, const struct dnsyn_report_input *in);
 
+/**
+ * Write one interval as a JSON line (`"record": "interval"`, docs/report.md),
+ * with the @p top_n busiest ports and unmatched-SYN clients.
+ * Returns 0 or -EIO.
+ */
+int dnsyn_report_interval_jsonl(FILE *f, const struct dnsyn_interval *iv, unsigned int top_n);
+
 /** Format a 16-byte address (v4-mapped shown as dotted quad). */
 void dnsyn_report_addr(const uint8_t a[16], char *buf, size_t len);
 

@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Interval records (--jsonl): one JSON object a line, in time order, aligned
+to the interval, and adding up to the run's totals.
+
+Usage: intervals.py DNSYN DNSYN_GEN
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+SUMS = {  # interval field -> (report section, key) totals it must add up to
+    "dns_answers": ("table1", "dns_answers"),
+    "answers_with_A": ("table1", "answers_with_A"),
+    "A_RRs": ("table1", "total_A_RRs"),
+    "syn": ("table2", "total_syn"),
+    "synack": ("table2", "synack"),
+    "AAAA_RRs": ("aaaa_extension", "total_AAAA_RRs"),
+}
+
+
+def main():
+    dnsyn, gen = sys.argv[1], sys.argv[2]
+    failures = []
+    passed = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        prefix = os.path.join(tmp, "basic")
+        subprocess.run([gen, "--scenario", "basic", "--seed", "3", "--count", "1500", "--out",
+                        prefix], check=True, capture_output=True)
+        for interval in (60, 10, 3600):
+            jl, rep = os.path.join(tmp, "iv.jsonl"), os.path.join(tmp, "r.json")
+            r = subprocess.run([dnsyn, "--pcap", prefix + ".pcap", "--quiet", "--jsonl", jl,
+                                "--interval", str(interval), "--report-json", rep],
+                               capture_output=True, text=True, timeout=120)
+            if r.returncode != 0:
+                failures.append(f"interval {interval}: exit {r.returncode}: {r.stderr}")
+                continue
+            rows = [json.loads(line) for line in open(jl)]
+            paper = json.load(open(rep))["paper"]
+            if not rows or any(x["record"] != "interval" for x in rows):
+                failures.append(f"interval {interval}: no interval records")
+                continue
+            starts = [x["start_s"] for x in rows]
+            if starts != sorted(set(starts)) or any(s % interval for s in starts):
+                failures.append(f"interval {interval}: starts not increasing and aligned")
+            for field, (sec, key) in SUMS.items():
+                got = sum(x[field] for x in rows)
+                if got != paper[sec][key]:
+                    failures.append(f"interval {interval}: sum of {field} {got} != {paper[sec][key]}")
+            matched = paper["table2"]["matched_dst_only"] + \
+                paper["aaaa_extension"]["matched_syns_dst_only"]
+            got = sum(x["matched_syns_dst_only"] for x in rows)
+            if got != matched:
+                failures.append(f"interval {interval}: matched SYNs {got} != {matched}")
+            for x in rows:
+                for p in x["syn_dports"]:
+                    if p["matched"] + p["unmatched"] != p["syn"]:
+                        failures.append(f"interval {interval}: port split {p}")
+            if not any(x.startswith(f"interval {interval}:") for x in failures):
+                passed += 1
+                print(f"ok   --interval {interval}: {len(rows)} records add up to the totals")
+        r = subprocess.run([dnsyn, "--pcap", prefix + ".pcap", "--jsonl",
+                            os.path.join(tmp, "no", "such", "dir.jsonl")],
+                           capture_output=True, text=True, timeout=60)
+        if r.returncode != 2 or "--jsonl" not in r.stderr:
+            failures.append(f"unwritable --jsonl: exit {r.returncode} {r.stderr}")
+        else:
+            passed += 1
+            print("ok   unwritable --jsonl: exit 2")
+    for f in failures:
+        print(f"FAIL {f}")
+    print(f"{passed} passed, {len(failures)} failed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
