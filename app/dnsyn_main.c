@@ -38,6 +38,7 @@
 
 static struct dnsyn_replay_file files[DNSYN_MAX_PCAPS];
 static struct dnsyn_iv_handoff ivh;
+static int eal_up; /* die() then releases EAL's devices and memory too */
 
 /* Main lcore: write the intervals the correlator handed over, in order. */
 static int
@@ -74,6 +75,8 @@ die(int code, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+	if (eal_up)
+		rte_eal_cleanup();
 	exit(code);
 }
 
@@ -192,6 +195,20 @@ parse_replay_mode(struct dnsyn_conf *conf, int argc, char **argv)
 	return 0;
 }
 
+/* Files written at the end are opened now: a bad path fails before any work. */
+static FILE *
+open_outputs(const struct dnsyn_conf *conf)
+{
+	FILE *f = NULL;
+
+	if (conf->jsonl) {
+		f = fopen(conf->jsonl, "w");
+		if (f == NULL)
+			die(EXIT_USAGE, "--jsonl %s: %s", conf->jsonl, strerror(errno));
+	}
+	return f;
+}
+
 struct counters_out {
 	struct dnsyn_report_counter c[128];
 	unsigned int n;
@@ -235,6 +252,7 @@ main(int argc, char **argv)
 	replay = dashdash < 0;
 	if (replay) {
 		parse_replay_mode(&conf, argc, argv);
+		jsonl = open_outputs(&conf);
 		/* One RX lcore per file: an RX lcore may wait for ring space in
 		 * replay, and must then not hold up another queue's merge. */
 		if (dnsyn_replay_eal_args(&eal, argv[0], files, conf.n_pcaps, conf.n_pcaps + 1,
@@ -243,12 +261,14 @@ main(int argc, char **argv)
 		ret = rte_eal_init(eal.argc, eal.argv);
 		if (ret < 0)
 			die(1, "cannot initialise DPDK (EAL): %s", rte_strerror(rte_errno));
+		eal_up = 1;
 	} else {
 		ret = rte_eal_init(argc, argv);
 		if (ret < 0)
 			die(EXIT_USAGE, "cannot initialise DPDK (EAL): %s; check the EAL options "
 					"before '--'",
 			    rte_strerror(rte_errno));
+		eal_up = 1;
 		argv[ret] = argv[0];
 		if (dnsyn_conf_parse(&conf, argc - ret, argv + ret, err, sizeof(err)) < 0)
 			die(EXIT_USAGE, "%s", err);
@@ -260,6 +280,7 @@ main(int argc, char **argv)
 		if (conf.n_pcaps)
 			die(EXIT_USAGE, "--pcap replays by itself: drop the EAL options and '--', or "
 					"give EAL --vdev net_pcap0,rx_pcap=FILE instead");
+		jsonl = open_outputs(&conf);
 	}
 	snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
 	signal(SIGINT, on_signal);
@@ -323,9 +344,6 @@ main(int argc, char **argv)
 	pcfg.window_ns = conf.window_ns;
 	pcfg.qpc_bucket_s = 60;
 	if (conf.jsonl) {
-		jsonl = fopen(conf.jsonl, "w");
-		if (jsonl == NULL)
-			die(EXIT_USAGE, "--jsonl %s: %s", conf.jsonl, strerror(errno));
 		if (dnsyn_interval_init(&ivh.buf[0], conf.interval_s, INTERVAL_MAX_CLIENTS) < 0 ||
 		    dnsyn_interval_init(&ivh.buf[1], conf.interval_s, INTERVAL_MAX_CLIENTS) < 0)
 			die(1, "out of memory for interval tables");
