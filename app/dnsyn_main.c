@@ -242,6 +242,7 @@ main(int argc, char **argv)
 	const char *file_names[DNSYN_MAX_PCAPS];
 	int exit_code = 0, jsonl_err = 0;
 	FILE *jsonl = NULL;
+	void *table_mem;
 
 	dnsyn_conf_defaults(&conf);
 	for (i = 1; i < argc; i++)
@@ -343,6 +344,15 @@ main(int argc, char **argv)
 	memset(&pcfg, 0, sizeof(pcfg));
 	pcfg.window_ns = conf.window_ns;
 	pcfg.qpc_bucket_s = 60;
+	pcfg.table_capacity = conf.table_capacity;
+	/* The table is the correlator's working set: on the port's socket. */
+	table_mem = rte_zmalloc_socket("dnsyn_ctable", dnsyn_paper_table_memsize(&pcfg), 64,
+				       (int)socket);
+	if (table_mem == NULL)
+		die(1, "cannot allocate the correlation table (%zu MB for %u addresses): lower "
+		       "--table-capacity or give more memory (--mem-mb / -m)",
+		    dnsyn_paper_table_memsize(&pcfg) >> 20, conf.table_capacity);
+	pcfg.table_mem = table_mem;
 	if (conf.jsonl) {
 		if (dnsyn_interval_init(&ivh.buf[0], conf.interval_s, INTERVAL_MAX_CLIENTS) < 0 ||
 		    dnsyn_interval_init(&ivh.buf[1], conf.interval_s, INTERVAL_MAX_CLIENTS) < 0)
@@ -446,6 +456,22 @@ main(int argc, char **argv)
 	counter_add(&co, "corr", "events", cc->events);
 	counter_add(&co, "corr", "horizon_skips", cc->horizon_skips);
 	counter_add(&co, "corr", "intervals", ivh.produced);
+	{
+		const struct dnsyn_ctable_stats *ts = dnsyn_paper_table_stats(cc->paper);
+
+		counter_add(&co, "table", "answers", ts->answers);
+		counter_add(&co, "table", "addrs", ts->addrs);
+		counter_add(&co, "table", "evicted_addrs", ts->evicted_addrs);
+		counter_add(&co, "table", "evicted_answers", ts->evicted_answers);
+		counter_add(&co, "table", "early_rolls", ts->early_rolls);
+		counter_add(&co, "table", "expired_addrs", ts->expired_addrs);
+		counter_add(&co, "table", "lookups", ts->lookups);
+		counter_add(&co, "table", "probes", ts->probes);
+		if (ts->evicted_addrs)
+			fprintf(stderr, "dnsyn: warning: %" PRIu64 " answer addresses evicted before "
+					"their window ended (raise --table-capacity)\n",
+				ts->evicted_addrs);
+	}
 	counter_add(&co, "corr", "interval_waits", ivh.waits);
 	for (r = 0; r < nports; r++) {
 		struct rte_eth_stats es;
@@ -533,6 +559,7 @@ main(int argc, char **argv)
 			rte_ring_free(rx[r].q[q].ring);
 	}
 	dnsyn_paper_destroy(cc->paper);
+	rte_free(table_mem);
 	rte_free(rx);
 	rte_free(cc);
 	rte_mempool_free(mp);

@@ -16,6 +16,7 @@ enum {
 	OPT_REPORT_JSON,
 	OPT_REPORT,
 	OPT_JSONL,
+	OPT_TABLE_CAPACITY,
 	OPT_INTERVAL,
 	OPT_QUIET,
 	OPT_RING_SIZE,
@@ -40,6 +41,7 @@ static const struct option long_opts[] = {
 	{"report-json", required_argument, NULL, OPT_REPORT_JSON},
 	{"report", required_argument, NULL, OPT_REPORT},
 	{"jsonl", required_argument, NULL, OPT_JSONL},
+	{"table-capacity", required_argument, NULL, OPT_TABLE_CAPACITY},
 	{"interval", required_argument, NULL, OPT_INTERVAL},
 	{"quiet", no_argument, NULL, OPT_QUIET},
 	{"ring-size", required_argument, NULL, OPT_RING_SIZE},
@@ -65,6 +67,7 @@ dnsyn_conf_defaults(struct dnsyn_conf *c)
 	memset(c, 0, sizeof(*c));
 	c->window_ns = DNSYN_NS_PER_S;
 	c->interval_s = 60;
+	c->table_capacity = 1u << 20;
 	c->ring_size = 16384;
 	c->mbufs = 8191;
 	c->burst = 32;
@@ -98,6 +101,9 @@ dnsyn_conf_usage(const char *prog, void *stream)
 		"  --report-json FILE   also write the JSON report (docs/report.md)\n"
 		"  --jsonl FILE         write each interval's tables as a JSON line\n"
 		"  --interval SEC       interval length in packet time (default 60)\n"
+		"  --table-capacity N   answer addresses tracked at once (default 1048576,\n"
+		"                       about 60 bytes each; beyond it the oldest are evicted\n"
+		"                       and counted)\n"
 		"  --quiet              no text report\n"
 		"  --portmask HEX       ports to use (live mode; default all)\n"
 		"  --rx-queues N        RX queues per port, RSS spreads flows (default 1)\n"
@@ -237,6 +243,9 @@ dnsyn_conf_parse(struct dnsyn_conf *c, int argc, char **argv, char *err, size_t 
 			break;
 		case OPT_INTERVAL:
 			NUM_OPT(interval_s, 1, 86400);
+			break;
+		case OPT_TABLE_CAPACITY:
+			NUM_OPT(table_capacity, 64, 1u << 30);
 			break;
 		case OPT_QUIET:
 			c->quiet = 1;

@@ -19,6 +19,7 @@ struct dnsyn_conf {
 	const char *report_text;     /**< --report (default: stdout) */
 	const char *jsonl;           /**< --jsonl: interval records, one JSON object a line */
 	uint32_t interval_s;         /**< --interval (packet time) */
+	uint32_t table_capacity;     /**< --table-capacity: answer addresses tracked at once */
 	int quiet;                   /**< --quiet: no text report */
 	uint32_t ring_size;          /**< --ring-size: events per RX->corr ring */
 	uint32_t mbufs;              /**< --mbufs per pool */

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* The paper's correlation, written to be obviously correct: every pending
- * (answer, address) pair is a node in a chained hash keyed by address. A SYN
- * walks the chain of its destination; every pending answer it satisfies is
- * matched by it (it is the earliest such SYN for that answer, since the answer
- * is still pending). Pairs leave when both key variants matched, or when they
- * age out of the window (lazily on lookup, and by a periodic sweep). */
+/* The paper's correlation. Every answer with addresses becomes a record in
+ * the fixed-capacity, time-bucketed table (dnsyn_ctable.h), each address an
+ * entry. A SYN looks up its destination; every pending answer it satisfies is
+ * matched by it (it is that answer's earliest qualifying SYN, since the answer
+ * is still pending). An address entry leaves once both key variants matched
+ * for its family, when a SYN finds it past the window, or with its bucket. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,37 +12,25 @@
 #include "dnsyn_compiler.h"
 #include "dnsyn_paper.h"
 
-struct answer {
-	uint64_t ts;
-	uint8_t client[16];
-	uint8_t matched[DNSYN_FAM_MAX][DNSYN_VAR_MAX];
-	uint32_t refs; /* nodes pointing here, +1 while it is a queue's current answer */
-};
-
-struct node {
-	struct node *next;
-	struct answer *a;
-	uint8_t addr[16];
-	uint8_t fam;
-};
+/* Bits of dnsyn_ctable_answer.matched: one per (family, key variant). */
+#define MATCHED_BIT(fam, var) (1u << ((fam) * DNSYN_VAR_MAX + (var)))
 
 /* Per-queue "answer being assembled": ADDR events follow their ANSWER on the
  * same ring, so the link is positional. */
 struct cur_answer {
-	struct answer *a;
+	uint64_t h;      /* table handle, once the first address came */
 	uint64_t ts;
 	uint8_t client[16];
-	uint8_t valid;
+	uint8_t valid;   /* an ANSWER came on this queue */
+	uint8_t has_h;
 };
 
 struct dnsyn_paper {
 	struct dnsyn_paper_cfg cfg;
 	struct dnsyn_paper_stats st;
-	struct node **buckets;
-	size_t nb;
-	size_t n_nodes;
-	size_t nodes_at_sweep;
-	uint64_t events_since_sweep;
+	struct dnsyn_ctable *ct;
+	void *ct_owned;            /* table memory we allocated, if any */
+	uint64_t expired_by_syn;   /* entries a SYN found past the window */
 	uint64_t max_ts;
 	struct dnsyn_map syn_set;
 	struct dnsyn_map qpc;
@@ -51,8 +39,6 @@ struct dnsyn_paper {
 	uint64_t iv_end_ns;        /* 0 until the first event starts one */
 };
 
-#define SWEEP_EVERY (1u << 16)
-
 struct syn_key {
 	uint8_t src[16];
 	uint8_t dst[16];
@@ -60,12 +46,22 @@ struct syn_key {
 	uint32_t isn;
 };
 
-static void cur_release(struct cur_answer *c);
-
-static size_t
-bucket_of(const struct dnsyn_paper *p, const uint8_t addr[16])
+static void
+table_cfg(const struct dnsyn_paper_cfg *cfg, struct dnsyn_ctable_cfg *tc)
 {
-	return dnsyn_hash_bytes(addr, 16, 0x5eed) & (p->nb - 1);
+	memset(tc, 0, sizeof(*tc));
+	tc->capacity = cfg->table_capacity ? cfg->table_capacity : 65536;
+	tc->n_buckets = cfg->table_buckets;
+	tc->window_ns = cfg->window_ns;
+}
+
+size_t
+dnsyn_paper_table_memsize(const struct dnsyn_paper_cfg *cfg)
+{
+	struct dnsyn_ctable_cfg tc;
+
+	table_cfg(cfg, &tc);
+	return dnsyn_ctable_memsize(&tc);
 }
 
 struct dnsyn_paper *
@@ -81,13 +77,21 @@ dnsyn_paper_create(const struct dnsyn_paper_cfg *cfg)
 		return NULL;
 	p->cfg = *cfg;
 	p->iv = cfg->interval_cb ? cfg->interval_first : NULL;
-	p->nb = 1024;
-	p->buckets = calloc(p->nb, sizeof(*p->buckets));
+	{
+		struct dnsyn_ctable_cfg tc;
+		size_t sz = dnsyn_paper_table_memsize(cfg);
+		void *mem = cfg->table_mem;
+
+		table_cfg(cfg, &tc);
+		if (sz && mem == NULL)
+			mem = p->ct_owned = aligned_alloc(64, (sz + 63) & ~(size_t)63);
+		p->ct = sz && mem ? dnsyn_ctable_init(mem, &tc) : NULL;
+	}
 	p->st.syn_dport = calloc(65536, sizeof(uint64_t));
 	for (f = 0; f < DNSYN_FAM_MAX; f++)
 		for (v = 0; v < DNSYN_VAR_MAX; v++)
 			p->st.fam[f].var[v].matched_dport = calloc(65536, sizeof(uint64_t));
-	if (p->buckets == NULL || p->st.syn_dport == NULL ||
+	if (p->ct == NULL || p->st.syn_dport == NULL ||
 	    dnsyn_map_init(&p->syn_set, sizeof(struct syn_key), 1024, 0) < 0 ||
 	    dnsyn_map_init(&p->qpc, 24, 256, 0) < 0) {
 		dnsyn_paper_destroy(p);
@@ -102,32 +106,14 @@ dnsyn_paper_create(const struct dnsyn_paper_cfg *cfg)
 	return p;
 }
 
-static void
-node_unlink(struct dnsyn_paper *p, struct node **link)
-{
-	struct node *n = *link;
-
-	*link = n->next;
-	if (--n->a->refs == 0)
-		free(n->a);
-	free(n);
-	p->n_nodes--;
-}
-
 void
 dnsyn_paper_destroy(struct dnsyn_paper *p)
 {
-	size_t i;
 	unsigned int f, v;
 
 	if (p == NULL)
 		return;
-	for (i = 0; p->buckets && i < p->nb; i++)
-		while (p->buckets[i])
-			node_unlink(p, &p->buckets[i]);
-	for (i = 0; i < DNSYN_ARRAY_SIZE(p->cur); i++)
-		cur_release(&p->cur[i]);
-	free(p->buckets);
+	free(p->ct_owned);
 	free(p->st.syn_dport);
 	for (f = 0; f < DNSYN_FAM_MAX; f++)
 		for (v = 0; v < DNSYN_VAR_MAX; v++)
@@ -135,66 +121,6 @@ dnsyn_paper_destroy(struct dnsyn_paper *p)
 	dnsyn_map_free(&p->syn_set);
 	dnsyn_map_free(&p->qpc);
 	free(p);
-}
-
-static int
-node_expired(const struct dnsyn_paper *p, const struct node *n, uint64_t now)
-{
-	return n->a->ts + p->cfg.window_ns < now;
-}
-
-static void
-sweep(struct dnsyn_paper *p)
-{
-	size_t i;
-
-	for (i = 0; i < p->nb; i++) {
-		struct node **link = &p->buckets[i];
-
-		while (*link) {
-			if (node_expired(p, *link, p->max_ts)) {
-				p->st.pending_expired++;
-				node_unlink(p, link);
-			} else {
-				link = &(*link)->next;
-			}
-		}
-	}
-	p->nodes_at_sweep = p->n_nodes;
-	p->events_since_sweep = 0;
-}
-
-static void
-grow(struct dnsyn_paper *p)
-{
-	size_t nb = p->nb * 2, i;
-	struct node **b = calloc(nb, sizeof(*b));
-
-	if (b == NULL)
-		return; /* keep the old table: longer chains, still correct */
-	for (i = 0; i < p->nb; i++) {
-		struct node *n = p->buckets[i];
-
-		while (n) {
-			struct node *next = n->next;
-			size_t j = dnsyn_hash_bytes(n->addr, 16, 0x5eed) & (nb - 1);
-
-			n->next = b[j];
-			b[j] = n;
-			n = next;
-		}
-	}
-	free(p->buckets);
-	p->buckets = b;
-	p->nb = nb;
-}
-
-static void
-cur_release(struct cur_answer *c)
-{
-	if (c->a && --c->a->refs == 0)
-		free(c->a);
-	c->a = NULL;
 }
 
 static void
@@ -226,7 +152,7 @@ on_answer(struct dnsyn_paper *p, const struct dnsyn_event *ev)
 		iv->nxdomain += ev->rcode == 3;
 	}
 
-	cur_release(c);
+	c->has_h = 0;
 	c->ts = ev->ts_ns;
 	memcpy(c->client, ev->dst, 16);
 	c->valid = 1;
@@ -236,49 +162,30 @@ static void
 on_addr(struct dnsyn_paper *p, const struct dnsyn_event *ev)
 {
 	struct cur_answer *c = &p->cur[ev->queue];
-	struct node *n;
-	size_t b;
 
 	p->st.addr_events++;
 	if (unlikely(!c->valid)) {
 		p->st.orphan_addr++;
 		return;
 	}
-	if (c->a == NULL) {
-		c->a = calloc(1, sizeof(*c->a));
-		if (c->a == NULL) {
-			p->st.oom++;
-			return;
-		}
-		c->a->ts = c->ts;
-		c->a->refs = 1;
-		memcpy(c->a->client, c->client, 16);
+	if (!c->has_h) { /* an answer takes a record only once it has an address */
+		c->h = dnsyn_ctable_answer_add(p->ct, c->ts, c->client);
+		c->has_h = 1;
 	}
-	n = malloc(sizeof(*n));
-	if (n == NULL) {
-		p->st.oom++;
-		return;
-	}
-	memcpy(n->addr, ev->dst, 16);
-	n->fam = (ev->flags & DNSYN_EVF_ADDR_V6) ? DNSYN_FAM_V6 : DNSYN_FAM_V4;
-	n->a = c->a;
-	c->a->refs++;
-	b = bucket_of(p, n->addr);
-	n->next = p->buckets[b];
-	p->buckets[b] = n;
-	if (++p->n_nodes > p->nb)
-		grow(p);
+	dnsyn_ctable_addr_add(p->ct, c->h, ev->dst,
+			      (ev->flags & DNSYN_EVF_ADDR_V6) ? DNSYN_FAM_V6 : DNSYN_FAM_V4, c->ts);
+	p->st.pending_expired = p->expired_by_syn + dnsyn_ctable_stats(p->ct)->expired_addrs;
 }
 
 static void
-match_variant(struct dnsyn_paper *p, unsigned int fam, unsigned int var, struct answer *a,
-	      uint64_t dt, int *hit)
+match_variant(struct dnsyn_paper *p, unsigned int fam, unsigned int var,
+	      struct dnsyn_ctable_answer *a, uint64_t dt, int *hit)
 {
 	struct dnsyn_paper_variant *v = &p->st.fam[fam].var[var];
 
-	if (a->matched[fam][var])
+	if (a->matched & MATCHED_BIT(fam, var))
 		return;
-	a->matched[fam][var] = 1;
+	a->matched |= (uint8_t)MATCHED_BIT(fam, var);
 	v->matched_answers++;
 	if (p->iv)
 		p->iv->matched_answers[var]++;
@@ -286,6 +193,39 @@ match_variant(struct dnsyn_paper *p, unsigned int fam, unsigned int var, struct 
 	v->delay_sum_ns += dt;
 	dnsyn_logh_add(&v->delay_log, dt);
 	*hit = 1;
+}
+
+struct syn_visit {
+	struct dnsyn_paper *p;
+	const struct dnsyn_event *ev;
+	unsigned int fam;
+	int *hit;
+};
+
+/* One pending answer holding the SYN's destination: apply the paper's rule.
+ * Returns 1 when the answer is done with this address. */
+static int
+syn_visit(void *ud, struct dnsyn_ctable_answer *a)
+{
+	struct syn_visit *sv = ud;
+	const struct dnsyn_event *ev = sv->ev;
+	unsigned int fam = sv->fam;
+	uint64_t dt;
+
+	if (ev->ts_ns < a->ts_ns)
+		return 0; /* a SYN from before the answer (time went backwards) */
+	dt = ev->ts_ns - a->ts_ns;
+	if (dt > sv->p->cfg.window_ns) {
+		sv->p->expired_by_syn++;
+		sv->p->st.pending_expired++;
+		return 1;
+	}
+	match_variant(sv->p, fam, DNSYN_VAR_DST, a, dt, &sv->hit[DNSYN_VAR_DST]);
+	if (memcmp(a->client, ev->src, 16) == 0)
+		match_variant(sv->p, fam, DNSYN_VAR_DST_CLIENT, a, dt,
+			      &sv->hit[DNSYN_VAR_DST_CLIENT]);
+	return (a->matched & MATCHED_BIT(fam, DNSYN_VAR_DST)) &&
+	       (a->matched & MATCHED_BIT(fam, DNSYN_VAR_DST_CLIENT));
 }
 
 /* The interval's share of a SYN; matched means by the paper's key (dst only). */
@@ -313,7 +253,6 @@ on_syn(struct dnsyn_paper *p, const struct dnsyn_event *ev)
 {
 	struct dnsyn_paper_stats *st = &p->st;
 	unsigned int fam = (ev->flags & DNSYN_EVF_V6) ? DNSYN_FAM_V6 : DNSYN_FAM_V4;
-	struct node **link;
 	struct syn_key k;
 	int hit[DNSYN_VAR_MAX] = {0, 0}, is_new = 0;
 	unsigned int v;
@@ -332,29 +271,10 @@ on_syn(struct dnsyn_paper *p, const struct dnsyn_event *ev)
 		st->oom++;
 	st->syn_unique += is_new;
 
-	link = &p->buckets[bucket_of(p, ev->dst)];
-	while (*link) {
-		struct node *n = *link;
-		struct answer *a = n->a;
-		uint64_t dt;
+	{
+		struct syn_visit sv = {.p = p, .ev = ev, .fam = fam, .hit = hit};
 
-		if (n->fam != fam || memcmp(n->addr, ev->dst, 16) != 0 || ev->ts_ns < a->ts) {
-			link = &n->next;
-			continue;
-		}
-		dt = ev->ts_ns - a->ts;
-		if (dt > p->cfg.window_ns) {
-			st->pending_expired++;
-			node_unlink(p, link);
-			continue;
-		}
-		match_variant(p, fam, DNSYN_VAR_DST, a, dt, &hit[DNSYN_VAR_DST]);
-		if (memcmp(a->client, ev->src, 16) == 0)
-			match_variant(p, fam, DNSYN_VAR_DST_CLIENT, a, dt, &hit[DNSYN_VAR_DST_CLIENT]);
-		if (a->matched[fam][DNSYN_VAR_DST] && a->matched[fam][DNSYN_VAR_DST_CLIENT])
-			node_unlink(p, link);
-		else
-			link = &n->next;
+		dnsyn_ctable_lookup(p->ct, ev->dst, (uint8_t)fam, ev->ts_ns, syn_visit, &sv);
 	}
 	for (v = 0; v < DNSYN_VAR_MAX; v++) {
 		if (!hit[v])
@@ -443,9 +363,6 @@ dnsyn_paper_event(struct dnsyn_paper *p, const struct dnsyn_event *ev)
 	default:
 		break;
 	}
-	if (++p->events_since_sweep >= SWEEP_EVERY ||
-	    p->n_nodes > 2 * p->nodes_at_sweep + 4096)
-		sweep(p);
 }
 
 const struct dnsyn_paper_stats *
@@ -469,5 +386,17 @@ dnsyn_paper_qpc(const struct dnsyn_paper *p)
 uint64_t
 dnsyn_paper_pending(const struct dnsyn_paper *p)
 {
-	return p->n_nodes;
+	return dnsyn_ctable_occupancy(p->ct);
+}
+
+const struct dnsyn_ctable_stats *
+dnsyn_paper_table_stats(const struct dnsyn_paper *p)
+{
+	return dnsyn_ctable_stats(p->ct);
+}
+
+double
+dnsyn_paper_table_bytes_per_addr(const struct dnsyn_paper *p)
+{
+	return dnsyn_ctable_bytes_per_addr(p->ct);
 }

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "dnsyn_event.h"
+#include "dnsyn_ctable.h"
 #include "dnsyn_interval.h"
 #include "dnsyn_map.h"
 #include "dnsyn_stats.h"
@@ -47,7 +48,8 @@ struct dnsyn_paper_stats {
 	struct dnsyn_paper_family fam[DNSYN_FAM_MAX];
 	/* diagnostics */
 	uint64_t ts_backwards;     /**< events older than the newest seen */
-	uint64_t pending_expired;  /**< answer addresses that aged out unmatched */
+	uint64_t pending_expired;  /**< answer addresses that aged out unmatched (found past
+				    *   the window by a SYN, or dropped with their time bucket) */
 	uint64_t addr_events;
 	uint64_t orphan_addr;      /**< ADDR with no ANSWER before it */
 	uint64_t oom;              /**< allocation failures (entries not tracked) */
@@ -62,6 +64,11 @@ typedef struct dnsyn_interval *(*dnsyn_interval_cb)(void *ud, struct dnsyn_inter
 struct dnsyn_paper_cfg {
 	uint64_t window_ns;        /**< match window (paper: 1 s) */
 	uint32_t qpc_bucket_s;     /**< queries-per-client bucket (60 s) */
+	uint32_t table_capacity;   /**< answer addresses tracked at once (0: 65536) */
+	uint32_t table_buckets;    /**< time buckets of the table (0: 8) */
+	/** Memory for the table (dnsyn_paper_table_memsize() bytes, 64-byte
+	 *  aligned, e.g. on the right NUMA socket), or NULL to allocate it. */
+	void *table_mem;
 	/** Interval tables: NULL for none. @p interval_first is filled first;
 	 *  each time packet time passes its end, @p interval_cb gets it. */
 	struct dnsyn_interval *interval_first;
@@ -70,6 +77,9 @@ struct dnsyn_paper_cfg {
 };
 
 struct dnsyn_paper;
+
+/** Bytes of table memory @p cfg needs (0 when invalid). */
+size_t dnsyn_paper_table_memsize(const struct dnsyn_paper_cfg *cfg);
 
 /** NULL on allocation failure or invalid config (window 0). */
 struct dnsyn_paper *dnsyn_paper_create(const struct dnsyn_paper_cfg *cfg);
@@ -90,5 +100,11 @@ void dnsyn_paper_flush(struct dnsyn_paper *p);
 
 /** Pending (unmatched, unexpired) answer addresses currently tracked. */
 uint64_t dnsyn_paper_pending(const struct dnsyn_paper *p);
+
+/** The pending-answer table's own statistics (evictions, probes...). */
+const struct dnsyn_ctable_stats *dnsyn_paper_table_stats(const struct dnsyn_paper *p);
+
+/** Bytes per tracked address of the table, everything included. */
+double dnsyn_paper_table_bytes_per_addr(const struct dnsyn_paper *p);
 
 #endif

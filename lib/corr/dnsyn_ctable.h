@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Correlation lcore: the pending-answer table of one shard. Fixed capacity,
+ * allocated once by the caller, no allocation afterwards.
+ *
+ * Answers live in a FIFO ring of answer records. Their addresses (A/AAAA RRs)
+ * go into time buckets: each bucket is an open-addressed hash table holding the
+ * addresses inserted during its time span (a power of two of ns). A lookup
+ * probes every bucket that can still hold an answer inside the window; expiry
+ * drops a whole bucket at once (its epoch changes, so every slot reads empty:
+ * O(1)). When the current bucket fills up before its span ends, dnsyn starts
+ * the next bucket early, which evicts the oldest one: counted, never silent.
+ * Pure: no DPDK, no clock. */
+#ifndef DNSYN_CTABLE_H
+#define DNSYN_CTABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct dnsyn_ctable_cfg {
+	uint32_t capacity;  /**< addresses tracked at once, all buckets together */
+	uint32_t answers;   /**< answer records (0: capacity / 2) */
+	uint32_t n_buckets; /**< time buckets, power of two in [4, 64] (0: 8) */
+	uint64_t window_ns; /**< the match window */
+};
+
+/** One pending answer. 32 bytes. */
+struct dnsyn_ctable_answer {
+	uint64_t ts_ns;
+	uint32_t seq;       /**< low bits of its sequence number: detects reuse */
+	uint8_t matched;    /**< caller's flags (the correlator: fam x variant bits) */
+	uint8_t pad[3];
+	uint8_t client[16];
+};
+
+struct dnsyn_ctable_stats {
+	uint64_t answers;         /**< answer records added */
+	uint64_t addrs;           /**< addresses added */
+	uint64_t evicted_addrs;   /**< addresses dropped before their window ended */
+	uint64_t expired_addrs;   /**< addresses dropped with their bucket after the window */
+	uint64_t evicted_answers; /**< answer records reused before their window ended */
+	uint64_t early_rolls;     /**< buckets started early because one was full */
+	uint64_t lookups;
+	uint64_t probes;          /**< slots read by lookups */
+};
+
+struct dnsyn_ctable;
+
+/** Bytes needed for @p cfg; 0 when cfg is invalid. */
+size_t dnsyn_ctable_memsize(const struct dnsyn_ctable_cfg *cfg);
+
+/** Lay out a table in @p mem (64-byte aligned, dnsyn_ctable_memsize() bytes). */
+struct dnsyn_ctable *dnsyn_ctable_init(void *mem, const struct dnsyn_ctable_cfg *cfg);
+
+/** Width of a time bucket in ns: the smallest power of two >= window/(n_buckets-2). */
+uint64_t dnsyn_ctable_bucket_ns(const struct dnsyn_ctable *t);
+
+/** Bytes per tracked address, everything included, at full capacity. */
+double dnsyn_ctable_bytes_per_addr(const struct dnsyn_ctable *t);
+
+/**
+ * Start an answer at @p ts_ns for @p client. Returns its handle (sequence
+ * number) for dnsyn_ctable_addr_add(). Reusing the oldest record while it may
+ * still match counts in evicted_answers.
+ */
+uint64_t dnsyn_ctable_answer_add(struct dnsyn_ctable *t, uint64_t ts_ns, const uint8_t client[16]);
+
+/** Track address @p addr of family @p fam (caller's tag, < 255) for answer @p h. */
+void dnsyn_ctable_addr_add(struct dnsyn_ctable *t, uint64_t h, const uint8_t addr[16],
+			   uint8_t fam, uint64_t ts_ns);
+
+/**
+ * Called for each pending answer holding @p addr with @p fam (at most once per
+ * address entry, in no particular order). Return 1 to remove this address
+ * entry (the answer is done with it), 0 to keep it.
+ */
+typedef int (*dnsyn_ctable_visit)(void *ud, struct dnsyn_ctable_answer *a);
+
+/**
+ * Visit the pending answers of @p addr whose bucket can still be inside the
+ * window at @p now_ns (the visitor checks the exact time rule).
+ * @return number of answers visited
+ */
+unsigned int dnsyn_ctable_lookup(struct dnsyn_ctable *t, const uint8_t addr[16], uint8_t fam,
+				 uint64_t now_ns, dnsyn_ctable_visit visit, void *ud);
+
+/** Addresses currently held (live buckets, entries not removed). */
+uint64_t dnsyn_ctable_occupancy(const struct dnsyn_ctable *t);
+
+const struct dnsyn_ctable_stats *dnsyn_ctable_stats(const struct dnsyn_ctable *t);
+
+#endif
