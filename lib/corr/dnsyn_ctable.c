@@ -3,8 +3,10 @@
  *
  * Bucket width w is the smallest power of two >= window / (B - 2). An answer
  * inside the window at time now sits in one of the ceil(window / w) + 1 newest
- * buckets, at most B - 1, so moving on to the next bucket (reusing the oldest)
- * never drops anything still matchable unless a bucket filled up early. */
+ * buckets (at most B - 1), so the table keeps that many plus the one being
+ * reused, and moving on never drops anything still matchable unless a bucket
+ * filled up early. A record reused while an entry still points to it is caught
+ * by the record's 16-bit generation, kept in the entry. */
 #include <errno.h>
 #include <string.h>
 
@@ -13,22 +15,21 @@
 
 #define FAM_DELETED 0xff
 
-/* One tracked address: two per cache line. */
+/* One tracked address, 24 bytes. */
 struct entry {
 	uint8_t addr[16];
 	uint32_t slot;  /* answer record */
-	uint32_t seq;   /* the record's seq when this entry was made */
-	uint32_t epoch; /* == its bucket's epoch, else the slot is empty */
+	uint16_t seq;   /* low bits of the record's seq when this entry was made */
 	uint8_t fam;
-	uint8_t pad[3];
+	uint8_t epoch;  /* == its bucket's epoch, else the slot is empty */
 };
-_Static_assert(sizeof(struct entry) == 32, "entry size");
+_Static_assert(sizeof(struct entry) == 24, "entry size");
 _Static_assert(sizeof(struct dnsyn_ctable_answer) == 32, "answer size");
 
 struct bucket {
 	uint64_t start_ns; /* span start (aligned unless started early) */
 	uint64_t max_ts;   /* newest answer time held: the bucket expires after it */
-	uint32_t epoch;
+	uint32_t epoch;    /* 1..255 */
 	uint32_t used;     /* occupied slots, removed entries included */
 	uint32_t live;     /* entries not removed */
 	uint32_t pad;
@@ -55,7 +56,7 @@ struct dnsyn_ctable {
 
 struct layout {
 	uint64_t bucket_ns;
-	uint32_t answers, slots, limit;
+	uint32_t answers, slots, limit, n_buckets;
 	size_t ans_off, ent_off, size;
 };
 
@@ -72,6 +73,9 @@ layout_get(const struct dnsyn_ctable_cfg *cfg, struct layout *l)
 		w <<= 1;
 	live = (cfg->window_ns + w - 1) / w + 1; /* buckets that can be matchable */
 	l->bucket_ns = w;
+	/* Only the buckets that can be live at once, plus the one being reused:
+	 * a power-of-two span often needs fewer than asked for. */
+	l->n_buckets = (uint32_t)DNSYN_MIN(live + 1, (uint64_t)nb);
 	l->answers = cfg->answers ? cfg->answers : DNSYN_MAX(cfg->capacity / 2, 1u);
 	l->limit = (uint32_t)((cfg->capacity + live - 1) / live);
 	/* Load at most 3/4, and always one empty slot so probing ends. */
@@ -79,7 +83,7 @@ layout_get(const struct dnsyn_ctable_cfg *cfg, struct layout *l)
 	l->ans_off = (sizeof(struct dnsyn_ctable) + 63) & ~(size_t)63;
 	l->ent_off = l->ans_off + (((size_t)l->answers * sizeof(struct dnsyn_ctable_answer) + 63) &
 				   ~(size_t)63);
-	l->size = l->ent_off + (size_t)nb * l->slots * sizeof(struct entry);
+	l->size = l->ent_off + (size_t)l->n_buckets * l->slots * sizeof(struct entry);
 	return 0;
 }
 
@@ -104,7 +108,7 @@ dnsyn_ctable_init(void *mem, const struct dnsyn_ctable_cfg *cfg)
 	t->window_ns = cfg->window_ns;
 	t->bucket_ns = l.bucket_ns;
 	t->n_answers = l.answers;
-	t->n_buckets = cfg->n_buckets ? cfg->n_buckets : 8;
+	t->n_buckets = l.n_buckets;
 	t->slots = l.slots;
 	t->limit = l.limit;
 	t->capacity = cfg->capacity;
@@ -157,10 +161,12 @@ dnsyn_ctable_answer_add(struct dnsyn_ctable *t, uint64_t ts_ns, const uint8_t cl
 {
 	uint32_t slot = t->ans_next;
 	struct dnsyn_ctable_answer *a = &t->answers[slot];
-	uint32_t seq = (uint32_t)++t->ans_seq;
+	/* The record's own generation, not a global count: entries keep its low
+	 * 16 bits, and a record would have to be reused 65536 times while one of
+	 * its entries is alive to fool them. 0 marks a never-used record. */
+	uint32_t seq = a->seq + 1 ? a->seq + 1 : 1;
 
-	if (seq == 0) /* 0 marks a never-used record */
-		seq = (uint32_t)++t->ans_seq;
+	t->ans_seq++;
 	t->ans_next = slot + 1 == t->n_answers ? 0 : slot + 1;
 	/* Reusing a record that could still match (it may also be finished:
 	 * this counts an upper bound of what is lost). */
@@ -202,13 +208,13 @@ roll(struct dnsyn_ctable *t, uint64_t ts, int early)
 {
 	struct bucket *b;
 
-	t->cur = (t->cur + 1) & (t->n_buckets - 1);
+	t->cur = t->cur + 1 == t->n_buckets ? 0 : t->cur + 1;
 	b = &t->b[t->cur];
 	if (bucket_matchable(t, b, ts))
 		t->st.evicted_addrs += b->live;
 	else
 		t->st.expired_addrs += b->live;
-	if (++b->epoch == 0) { /* 2^32 reuses: clear for real, once */
+	if (++b->epoch == 256) { /* every 255 reuses: clear for real */
 		memset(&t->entries[(size_t)t->cur * t->slots], 0,
 		       (size_t)t->slots * sizeof(struct entry));
 		b->epoch = 1;
@@ -244,8 +250,8 @@ dnsyn_ctable_addr_add(struct dnsyn_ctable *t, uint64_t h, const uint8_t addr[16]
 	}
 	memcpy(e->addr, addr, 16);
 	e->slot = (uint32_t)h;
-	e->seq = (uint32_t)(h >> 32);
-	e->epoch = b->epoch;
+	e->seq = (uint16_t)(h >> 32);
+	e->epoch = (uint8_t)b->epoch;
 	e->fam = fam;
 	b->used++;
 	b->live++;
@@ -282,7 +288,7 @@ dnsyn_ctable_lookup(struct dnsyn_ctable *t, const uint8_t addr[16], uint8_t fam,
 			if (e->fam == fam && memcmp(e->addr, addr, 16) == 0) {
 				struct dnsyn_ctable_answer *a = &t->answers[e->slot];
 
-				if (a->seq != e->seq) {
+				if ((uint16_t)a->seq != e->seq) {
 					e->fam = FAM_DELETED; /* its answer record was reused */
 					b->live--;
 				} else {

@@ -17,16 +17,17 @@
 #include <stdint.h>
 
 struct dnsyn_ctable_cfg {
-	uint32_t capacity;  /**< addresses tracked at once, all buckets together */
+	uint32_t capacity;  /**< addresses tracked at once, all buckets together (<= 2^30) */
 	uint32_t answers;   /**< answer records (0: capacity / 2) */
-	uint32_t n_buckets; /**< time buckets, power of two in [4, 64] (0: 8) */
+	uint32_t n_buckets; /**< at most this many time buckets, power of two in [4, 64]
+			     *   (0: 8); fewer when a power-of-two span needs fewer */
 	uint64_t window_ns; /**< the match window */
 };
 
 /** One pending answer. 32 bytes. */
 struct dnsyn_ctable_answer {
 	uint64_t ts_ns;
-	uint32_t seq;       /**< low bits of its sequence number: detects reuse */
+	uint32_t seq;       /**< generation of this record (0: never used): detects reuse */
 	uint8_t matched;    /**< caller's flags (the correlator: fam x variant bits) */
 	uint8_t pad[3];
 	uint8_t client[16];
@@ -58,8 +59,8 @@ uint64_t dnsyn_ctable_bucket_ns(const struct dnsyn_ctable *t);
 double dnsyn_ctable_bytes_per_addr(const struct dnsyn_ctable *t);
 
 /**
- * Start an answer at @p ts_ns for @p client. Returns its handle (sequence
- * number) for dnsyn_ctable_addr_add(). Reusing the oldest record while it may
+ * Start an answer at @p ts_ns for @p client. Returns an opaque handle for
+ * dnsyn_ctable_addr_add(). Reusing the oldest record while it may
  * still match counts in evicted_answers.
  */
 uint64_t dnsyn_ctable_answer_add(struct dnsyn_ctable *t, uint64_t ts_ns, const uint8_t client[16]);

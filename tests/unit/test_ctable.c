@@ -1,0 +1,1196 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Unit tests for the correlation table (dnsyn_ctable): configuration checks,
+ * the bucket width rule, what a lookup visits and removes, expiry by time,
+ * a model check against a brute-force list, capacity pressure (early rolls),
+ * answer-record reuse, time going backwards, counters and memory per address.
+ * The table lives in a block allocated here with test_malloc() and guarded by
+ * canaries on both sides: it never allocates and never writes outside it. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <inttypes.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dnsyn_test_util.h"
+#include "dnsyn_ctable.h"
+
+#define MS 1000000ULL
+#define S 1000000000ULL
+#define T0 (1700000000ULL * S)
+#define CANARY 0xa5
+#define GUARD 64 /* canary bytes after the table (before it: the alignment slack) */
+
+/* ---- the block the table lives in ---------------------------------------- */
+
+struct blk {
+	uint8_t *raw;
+	uint8_t *mem;
+	size_t size; /* dnsyn_ctable_memsize() */
+	size_t raw_size;
+};
+
+static struct dnsyn_ctable *
+mk(const struct dnsyn_ctable_cfg *cfg, struct blk *b)
+{
+	struct dnsyn_ctable *t;
+	uintptr_t p;
+
+	b->size = dnsyn_ctable_memsize(cfg);
+	assert_true(b->size > 0);
+	b->raw_size = b->size + 64 + GUARD;
+	b->raw = test_malloc(b->raw_size);
+	assert_non_null(b->raw);
+	/* Dirty memory: init must not rely on zeroed pages. */
+	memset(b->raw, CANARY, b->raw_size);
+	p = ((uintptr_t)b->raw + 63) & ~(uintptr_t)63;
+	b->mem = (uint8_t *)p;
+	t = dnsyn_ctable_init(b->mem, cfg);
+	assert_non_null(t);
+	return t;
+}
+
+static void
+check_guards(const struct blk *b)
+{
+	const uint8_t *end = b->mem + b->size;
+	const uint8_t *q;
+
+	for (q = b->raw; q < b->mem; q++)
+		assert_int_equal(*q, CANARY);
+	for (q = end; q < b->raw + b->raw_size; q++)
+		assert_int_equal(*q, CANARY);
+}
+
+static void
+rm(struct blk *b)
+{
+	check_guards(b);
+	test_free(b->raw);
+	b->raw = b->mem = NULL;
+}
+
+static struct dnsyn_ctable_cfg
+cfg_of(uint32_t capacity, uint32_t answers, uint32_t n_buckets, uint64_t window_ns)
+{
+	struct dnsyn_ctable_cfg c;
+
+	memset(&c, 0, sizeof(c));
+	c.capacity = capacity;
+	c.answers = answers;
+	c.n_buckets = n_buckets;
+	c.window_ns = window_ns;
+	return c;
+}
+
+/* Client bytes carry the answer's id, so the visitor can tell answers apart
+ * even when a ring record is reused. */
+static void
+client_of(uint8_t c[16], uint64_t id)
+{
+	memset(c, 0, 16);
+	c[0] = 0xfd; /* not an address any test looks up */
+	memcpy(c + 8, &id, 8);
+}
+
+static uint64_t
+id_of(const uint8_t c[16])
+{
+	uint64_t id;
+
+	assert_int_equal(c[0], 0xfd);
+	memcpy(&id, c + 8, 8);
+	return id;
+}
+
+static uint64_t
+answer(struct dnsyn_ctable *t, uint64_t ts, uint64_t id)
+{
+	uint8_t c[16];
+
+	client_of(c, id);
+	return dnsyn_ctable_answer_add(t, ts, c);
+}
+
+static void
+add_v4(struct dnsyn_ctable *t, uint64_t h, uint32_t a, uint64_t ts)
+{
+	uint8_t x[16];
+
+	tp_v4m(x, a);
+	dnsyn_ctable_addr_add(t, h, x, 4, ts);
+}
+
+/* ---- a recording visitor --------------------------------------------------- */
+
+#define MAXSEEN 4096
+
+struct rec {
+	unsigned int n;
+	uint64_t id[MAXSEEN];
+	uint64_t ts[MAXSEEN];
+	uint32_t seq[MAXSEEN];
+	struct dnsyn_ctable_answer *ptr[MAXSEEN];
+	uint64_t remove_id; /* return 1 for this answer id (UINT64_MAX: none) */
+	int remove_all;
+	uint8_t set_matched; /* OR'ed into a->matched */
+};
+
+static void
+rec_reset(struct rec *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->remove_id = UINT64_MAX;
+}
+
+static int
+rec_visit(void *ud, struct dnsyn_ctable_answer *a)
+{
+	struct rec *r = ud;
+	uint64_t id = id_of(a->client);
+
+	assert_true(r->n < MAXSEEN);
+	r->id[r->n] = id;
+	r->ts[r->n] = a->ts_ns;
+	r->seq[r->n] = a->seq;
+	r->ptr[r->n] = a;
+	r->n++;
+	a->matched |= r->set_matched;
+	return r->remove_all || id == r->remove_id;
+}
+
+static unsigned int
+look_v4(struct dnsyn_ctable *t, uint32_t a, uint64_t now, struct rec *r)
+{
+	uint8_t x[16];
+	unsigned int n;
+
+	tp_v4m(x, a);
+	rec_reset(r);
+	n = dnsyn_ctable_lookup(t, x, 4, now, rec_visit, r);
+	assert_int_equal(n, r->n);
+	return n;
+}
+
+static int
+rec_has(const struct rec *r, uint64_t id)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->n; i++)
+		if (r->id[i] == id)
+			return 1;
+	return 0;
+}
+
+/* ---- configuration --------------------------------------------------------- */
+
+static void
+test_ctable_cfg_invalid(void **state)
+{
+	static const uint32_t bad_nb[] = {1, 2, 3, 5, 6, 7, 12, 65, 96, 128, 256, UINT32_MAX};
+	struct dnsyn_ctable_cfg c;
+	uint8_t mem[4096] __attribute__((aligned(64)));
+	unsigned int i;
+
+	(void)state;
+	c = cfg_of(0, 0, 8, S); /* capacity 0 */
+	assert_int_equal(dnsyn_ctable_memsize(&c), 0);
+	assert_null(dnsyn_ctable_init(mem, &c));
+	c = cfg_of(1024, 0, 8, 0); /* window 0 */
+	assert_int_equal(dnsyn_ctable_memsize(&c), 0);
+	assert_null(dnsyn_ctable_init(mem, &c));
+	for (i = 0; i < sizeof(bad_nb) / sizeof(bad_nb[0]); i++) {
+		c = cfg_of(1024, 0, bad_nb[i], S);
+		assert_int_equal(dnsyn_ctable_memsize(&c), 0);
+		assert_null(dnsyn_ctable_init(mem, &c));
+	}
+}
+
+static void
+test_ctable_cfg_valid(void **state)
+{
+	static const uint32_t nb[] = {0, 4, 8, 16, 32, 64};
+	static const uint32_t caps[] = {1, 7, 1000, 1024, 4096};
+	struct dnsyn_ctable_cfg c;
+	struct dnsyn_ctable *t;
+	struct blk b;
+	unsigned int i, j;
+
+	(void)state;
+	for (i = 0; i < sizeof(nb) / sizeof(nb[0]); i++)
+		for (j = 0; j < sizeof(caps) / sizeof(caps[0]); j++) {
+			c = cfg_of(caps[j], 0, nb[i], S);
+			t = mk(&c, &b);
+			assert_int_equal(dnsyn_ctable_occupancy(t), 0);
+			assert_int_equal(dnsyn_ctable_stats(t)->answers, 0);
+			rm(&b);
+		}
+	/* answers given explicitly, window of 1 ns */
+	c = cfg_of(64, 3, 4, 1);
+	t = mk(&c, &b);
+	rm(&b);
+	/* n_buckets 0 means 8 */
+	{
+		struct dnsyn_ctable_cfg c0 = cfg_of(1024, 0, 0, S), c8 = cfg_of(1024, 0, 8, S);
+
+		assert_int_equal(dnsyn_ctable_memsize(&c0), dnsyn_ctable_memsize(&c8));
+	}
+	/* more capacity never needs less memory */
+	{
+		struct dnsyn_ctable_cfg a = cfg_of(1000, 0, 8, S), z = cfg_of(100000, 0, 8, S);
+
+		assert_true(dnsyn_ctable_memsize(&z) > dnsyn_ctable_memsize(&a));
+	}
+}
+
+/* ---- bucket width: the smallest power of two >= window / (n_buckets - 2) --- */
+
+static uint64_t
+bucket_ns_of(uint32_t nb, uint64_t window)
+{
+	struct dnsyn_ctable_cfg c = cfg_of(64, 0, nb, window);
+	struct dnsyn_ctable *t;
+	struct blk b;
+	uint64_t w;
+
+	t = mk(&c, &b);
+	w = dnsyn_ctable_bucket_ns(t);
+	rm(&b);
+	return w;
+}
+
+static void
+test_ctable_bucket_width(void **state)
+{
+	(void)state;
+	assert_int_equal(bucket_ns_of(8, S), 1ULL << 28);      /* 1e9/6 = 166.7e6 */
+	assert_int_equal(bucket_ns_of(0, S), 1ULL << 28);      /* default 8 */
+	assert_int_equal(bucket_ns_of(4, S), 1ULL << 29);      /* 5e8 */
+	assert_int_equal(bucket_ns_of(16, S), 1ULL << 27);     /* 71.4e6 */
+	assert_int_equal(bucket_ns_of(64, S), 1ULL << 24);     /* 16.13e6 */
+	assert_int_equal(bucket_ns_of(8, 6ULL << 20), 1ULL << 20);  /* exact */
+	assert_int_equal(bucket_ns_of(4, 2ULL << 30), 1ULL << 30);  /* exact */
+	assert_int_equal(bucket_ns_of(8, 1ULL << 40), 1ULL << 38);
+	assert_int_equal(bucket_ns_of(4, 1), 1);
+	assert_int_equal(bucket_ns_of(4, 2), 1);
+	assert_int_equal(bucket_ns_of(64, 62), 1);
+	/* window/(n-2) a hair above a power of two: the next one (real division) */
+	assert_int_equal(bucket_ns_of(8, (6ULL << 20) + 1), 1ULL << 21);
+	assert_int_equal(bucket_ns_of(4, 3), 2);
+	/* whatever the rounding, the rule's invariant: (n-2) buckets cover the window */
+	{
+		static const uint32_t nb[] = {4, 8, 16, 32, 64};
+		uint64_t st = 12345, win, w;
+		unsigned int i, k;
+
+		for (k = 0; k < 50; k++)
+			for (i = 0; i < 5; i++) {
+				win = 1 + (((uint64_t)tp_xorshift(&st) << 20) ^ tp_xorshift(&st));
+				w = bucket_ns_of(nb[i], win);
+				assert_true(w && !(w & (w - 1)));
+				assert_true(w * (nb[i] - 2) >= win);
+				assert_true(w == 1 || (w / 2) * (nb[i] - 2) < win);
+			}
+	}
+}
+
+/* ---- add and find ------------------------------------------------------------ */
+
+static void
+test_ctable_add_find_several_addrs(void **state)
+{
+	struct dnsyn_ctable_cfg c = cfg_of(1024, 0, 8, S);
+	struct dnsyn_ctable *t;
+	struct rec r;
+	struct blk b;
+	struct dnsyn_ctable_answer *first = NULL;
+	uint64_t h, h2;
+	uint32_t seq = 0;
+	uint8_t x[16];
+	unsigned int i;
+
+	(void)state;
+	t = mk(&c, &b);
+	h = answer(t, T0, 77);
+	for (i = 0; i < 4; i++)
+		add_v4(t, h, 0xc6336401 + i, T0);
+	tp_v6a(x, 0x99);
+	dnsyn_ctable_addr_add(t, h, x, 6, T0);
+	assert_int_equal(dnsyn_ctable_occupancy(t), 5);
+
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(look_v4(t, 0xc6336401 + i, T0 + 10 * MS, &r), 1);
+		assert_int_equal(r.id[0], 77);
+		assert_int_equal(r.ts[0], T0);
+		if (!first) {
+			first = r.ptr[0];
+			seq = r.seq[0];
+		}
+		assert_ptr_equal(r.ptr[0], first); /* one answer record for all its addresses */
+		assert_int_equal(r.seq[0], seq);
+	}
+	rec_reset(&r);
+	assert_int_equal(dnsyn_ctable_lookup(t, x, 6, T0 + 10 * MS, rec_visit, &r), 1);
+	assert_ptr_equal(r.ptr[0], first);
+	/* not added */
+	assert_int_equal(look_v4(t, 0xc6336405, T0 + 10 * MS, &r), 0);
+	assert_int_equal(look_v4(t, 0xc6336400, T0 + 10 * MS, &r), 0);
+
+	/* The visitor's flags stick to the record: seen through another address. */
+	tp_v4m(x, 0xc6336401);
+	rec_reset(&r);
+	r.set_matched = 0x05;
+	assert_int_equal(dnsyn_ctable_lookup(t, x, 4, T0 + 20 * MS, rec_visit, &r), 1);
+	look_v4(t, 0xc6336403, T0 + 30 * MS, &r);
+	assert_int_equal(r.ptr[0]->matched, 0x05);
+
+	/* A second answer holding one of the same addresses: both visited, each
+	 * its own record, both in their first generation. */
+	h2 = answer(t, T0 + 40 * MS, 78);
+	assert_true(h2 != h);
+	add_v4(t, h2, 0xc6336402, T0 + 40 * MS);
+	assert_int_equal(look_v4(t, 0xc6336402, T0 + 50 * MS, &r), 2);
+	assert_true(rec_has(&r, 77) && rec_has(&r, 78));
+	assert_true(r.ptr[0] != r.ptr[1]);
+	assert_int_equal(r.seq[0], 1);
+	assert_int_equal(r.seq[1], 1);
+	assert_int_equal(r.ts[r.id[0] == 78 ? 0 : 1], T0 + 40 * MS);
+	assert_int_equal(dnsyn_ctable_occupancy(t), 6);
+	rm(&b);
+}
+
+static void
+test_ctable_fam_distinguishes(void **state)
+{
+	struct dnsyn_ctable_cfg c = cfg_of(1024, 0, 8, S);
+	struct dnsyn_ctable *t;
+	struct rec r;
+	struct blk b;
+	uint64_t h1, h2;
+	uint8_t x[16];
+
+	(void)state;
+	t = mk(&c, &b);
+	tp_v4m(x, 0x0a000001);
+	h1 = answer(t, T0, 1);
+	dnsyn_ctable_addr_add(t, h1, x, 4, T0);
+	h2 = answer(t, T0 + MS, 2);
+	dnsyn_ctable_addr_add(t, h2, x, 6, T0 + MS);
+	h2 = answer(t, T0 + 2 * MS, 3);
+	dnsyn_ctable_addr_add(t, h2, x, 254, T0 + 2 * MS);
+
+	rec_reset(&r);
+	assert_int_equal(dnsyn_ctable_lookup(t, x, 4, T0 + 5 * MS, rec_visit, &r), 1);
+	assert_int_equal(r.id[0], 1);
+	rec_reset(&r);
+	assert_int_equal(dnsyn_ctable_lookup(t, x, 6, T0 + 5 * MS, rec_visit, &r), 1);
+	assert_int_equal(r.id[0], 2);
+	rec_reset(&r);
+	assert_int_equal(dnsyn_ctable_lookup(t, x, 254, T0 + 5 * MS, rec_visit, &r), 1);
+	assert_int_equal(r.id[0], 3);
+	rec_reset(&r);
+	assert_int_equal(dnsyn_ctable_lookup(t, x, 0, T0 + 5 * MS, rec_visit, &r), 0);
+	rec_reset(&r);
+	assert_int_equal(dnsyn_ctable_lookup(t, x, 7, T0 + 5 * MS, rec_visit, &r), 0);
+	/* removing the fam-6 entry leaves the others */
+	rec_reset(&r);
+	r.remove_all = 1;
+	assert_int_equal(dnsyn_ctable_lookup(t, x, 6, T0 + 5 * MS, rec_visit, &r), 1);
+	rec_reset(&r);
+	assert_int_equal(dnsyn_ctable_lookup(t, x, 6, T0 + 5 * MS, rec_visit, &r), 0);
+	assert_int_equal(look_v4(t, 0x0a000001, T0 + 5 * MS, &r), 1);
+	assert_int_equal(r.id[0], 1);
+	/* a one-byte difference in the address is another address */
+	assert_int_equal(look_v4(t, 0x0a000101, T0 + 5 * MS, &r), 0);
+	assert_int_equal(dnsyn_ctable_occupancy(t), 2);
+	rm(&b);
+}
+
+static void
+test_ctable_visitor_removes_entry(void **state)
+{
+	struct dnsyn_ctable_cfg c = cfg_of(1024, 0, 8, S);
+	struct dnsyn_ctable *t;
+	struct rec r;
+	struct blk b;
+	uint64_t h1, h2;
+	uint8_t x[16];
+
+	(void)state;
+	t = mk(&c, &b);
+	h1 = answer(t, T0, 1);
+	add_v4(t, h1, 0x0a000001, T0);
+	add_v4(t, h1, 0x0a000002, T0);
+	add_v4(t, h1, 0x0a000003, T0);
+	h2 = answer(t, T0 + MS, 2);
+	add_v4(t, h2, 0x0a000002, T0 + MS);
+	assert_int_equal(dnsyn_ctable_occupancy(t), 4);
+
+	/* remove answer 1's entry for .2 only */
+	tp_v4m(x, 0x0a000002);
+	rec_reset(&r);
+	r.remove_id = 1;
+	assert_int_equal(dnsyn_ctable_lookup(t, x, 4, T0 + 2 * MS, rec_visit, &r), 2);
+	assert_int_equal(dnsyn_ctable_occupancy(t), 3);
+	assert_int_equal(look_v4(t, 0x0a000002, T0 + 3 * MS, &r), 1);
+	assert_int_equal(r.id[0], 2);
+	/* the other addresses of answer 1 are still there */
+	assert_int_equal(look_v4(t, 0x0a000001, T0 + 3 * MS, &r), 1);
+	assert_int_equal(r.id[0], 1);
+	assert_int_equal(look_v4(t, 0x0a000003, T0 + 3 * MS, &r), 1);
+	assert_int_equal(r.id[0], 1);
+
+	/* remove all: gone for good, occupancy follows */
+	tp_v4m(x, 0x0a000001);
+	rec_reset(&r);
+	r.remove_all = 1;
+	assert_int_equal(dnsyn_ctable_lookup(t, x, 4, T0 + 4 * MS, rec_visit, &r), 1);
+	assert_int_equal(dnsyn_ctable_occupancy(t), 2);
+	assert_int_equal(look_v4(t, 0x0a000001, T0 + 5 * MS, &r), 0);
+	assert_int_equal(dnsyn_ctable_occupancy(t), 2);
+
+	/* the same address added again after removal is found again */
+	h1 = answer(t, T0 + 6 * MS, 3);
+	add_v4(t, h1, 0x0a000001, T0 + 6 * MS);
+	assert_int_equal(look_v4(t, 0x0a000001, T0 + 7 * MS, &r), 1);
+	assert_int_equal(r.id[0], 3);
+	assert_int_equal(dnsyn_ctable_occupancy(t), 3);
+	/* removal is not counted as an eviction */
+	assert_int_equal(dnsyn_ctable_stats(t)->evicted_addrs, 0);
+	assert_int_equal(dnsyn_ctable_stats(t)->evicted_answers, 0);
+	rm(&b);
+}
+
+/* ---- time: the window edge and expiry --------------------------------------- */
+
+static void
+test_ctable_window_edge_and_expiry(void **state)
+{
+	static const uint32_t nb[] = {4, 8, 64};
+	struct dnsyn_ctable_cfg c;
+	struct dnsyn_ctable *t;
+	struct rec r;
+	struct blk b;
+	uint64_t h, w, ts;
+	unsigned int i, k;
+
+	(void)state;
+	for (i = 0; i < 3; i++)
+		for (k = 0; k < 4; k++) {
+			/* answer times: aligned on a bucket, just before a bucket end,
+			 * arbitrary */
+			c = cfg_of(1024, 0, nb[i], S);
+			t = mk(&c, &b);
+			w = dnsyn_ctable_bucket_ns(t);
+			ts = k == 0 ? (T0 / w) * w : k == 1 ? (T0 / w + 1) * w - 1 : T0 + k * 12345;
+			h = answer(t, ts, 9);
+			add_v4(t, h, 0x0a000009, ts);
+			assert_int_equal(look_v4(t, 0x0a000009, ts, &r), 1);
+			assert_int_equal(look_v4(t, 0x0a000009, ts + S / 2, &r), 1);
+			assert_int_equal(look_v4(t, 0x0a000009, ts + S - 1, &r), 1);
+			assert_int_equal(look_v4(t, 0x0a000009, ts + S, &r), 1); /* t + window */
+			assert_int_equal(r.id[0], 9);
+			assert_int_equal(r.ts[0], ts);
+			/* once the bucket is older than the window: never visited */
+			assert_int_equal(look_v4(t, 0x0a000009, ts + S + 2 * w, &r), 0);
+			assert_int_equal(look_v4(t, 0x0a000009, ts + 3 * S, &r), 0);
+			assert_int_equal(look_v4(t, 0x0a000009, ts + 1000 * S, &r), 0);
+			rm(&b);
+		}
+
+	/* expiry while answers keep coming: an old address is not visited, a new
+	 * one is, and occupancy forgets the old buckets */
+	c = cfg_of(1024, 0, 8, S);
+	t = mk(&c, &b);
+	h = answer(t, T0, 1);
+	add_v4(t, h, 0x0a000001, T0);
+	for (k = 1; k <= 400; k++) {
+		h = answer(t, T0 + k * 10 * MS, 1000 + k);
+		add_v4(t, h, 0x0b000000 + k, T0 + k * 10 * MS);
+	}
+	/* now = T0 + 4 s */
+	assert_int_equal(look_v4(t, 0x0a000001, T0 + 4 * S, &r), 0);
+	assert_int_equal(look_v4(t, 0x0b000000 + 400, T0 + 4 * S, &r), 1);
+	assert_int_equal(look_v4(t, 0x0b000000 + 301, T0 + 4 * S, &r), 1); /* t = 3.01 s */
+	assert_int_equal(r.id[0], 1301);
+	assert_true(dnsyn_ctable_occupancy(t) >= 101);
+	assert_true(dnsyn_ctable_occupancy(t) <= 101 + (2 * dnsyn_ctable_bucket_ns(t)) / (10 * MS) + 1);
+	assert_int_equal(dnsyn_ctable_stats(t)->evicted_addrs, 0);
+	assert_int_equal(dnsyn_ctable_stats(t)->evicted_answers, 0);
+	assert_int_equal(dnsyn_ctable_stats(t)->early_rolls, 0);
+	rm(&b);
+}
+
+static void
+test_ctable_occupancy_drops_with_time(void **state)
+{
+	struct dnsyn_ctable_cfg c = cfg_of(1024, 0, 8, S);
+	struct dnsyn_ctable *t;
+	struct rec r;
+	struct blk b;
+	uint64_t h;
+	unsigned int k;
+
+	(void)state;
+	t = mk(&c, &b);
+	for (k = 0; k < 50; k++) {
+		h = answer(t, T0 + k * MS, k);
+		add_v4(t, h, 0x0a000000 + k, T0 + k * MS);
+		add_v4(t, h, 0x0b000000 + k, T0 + k * MS);
+	}
+	assert_int_equal(dnsyn_ctable_occupancy(t), 100);
+	/* a new answer long after: the old buckets are dead, only the new one is held */
+	h = answer(t, T0 + 100 * S, 500);
+	add_v4(t, h, 0x0c000000, T0 + 100 * S);
+	assert_int_equal(dnsyn_ctable_occupancy(t), 1);
+	assert_int_equal(look_v4(t, 0x0a000001, T0 + 100 * S, &r), 0);
+	assert_int_equal(look_v4(t, 0x0c000000, T0 + 100 * S, &r), 1);
+	/* expired by time is not evicted */
+	assert_int_equal(dnsyn_ctable_stats(t)->evicted_addrs, 0);
+	assert_int_equal(dnsyn_ctable_stats(t)->evicted_answers, 0);
+	rm(&b);
+}
+
+static void
+test_ctable_small_timestamps(void **state)
+{
+	struct dnsyn_ctable_cfg c = cfg_of(256, 0, 8, S);
+	struct dnsyn_ctable *t;
+	struct rec r;
+	struct blk b;
+	uint64_t h;
+
+	(void)state;
+	/* traces can start at time 0: now - window must not wrap */
+	t = mk(&c, &b);
+	h = answer(t, 0, 1);
+	add_v4(t, h, 0x0a000001, 0);
+	h = answer(t, 5, 2);
+	add_v4(t, h, 0x0a000001, 5);
+	look_v4(t, 0x0a000001, 0, &r); /* may also show the answer at 5: in the future */
+	assert_true(rec_has(&r, 1));
+	assert_int_equal(look_v4(t, 0x0a000001, 5, &r), 2);
+	assert_int_equal(look_v4(t, 0x0a000001, S, &r), 2);
+	assert_int_equal(look_v4(t, 0x0a000001, 4 * S, &r), 0);
+	rm(&b);
+}
+
+static void
+test_ctable_time_backwards(void **state)
+{
+	struct dnsyn_ctable_cfg c = cfg_of(1024, 0, 8, S);
+	struct dnsyn_ctable *t;
+	struct rec r;
+	struct blk b;
+	uint64_t h, w;
+	unsigned int k;
+
+	(void)state;
+	t = mk(&c, &b);
+	w = dnsyn_ctable_bucket_ns(t);
+	h = answer(t, T0 + 10 * S, 1);
+	add_v4(t, h, 0x0a000001, T0 + 10 * S);
+	/* an older answer (another queue's event, a little late) */
+	h = answer(t, T0 + 10 * S - S / 2, 2);
+	add_v4(t, h, 0x0a000002, T0 + 10 * S - S / 2);
+	/* older by more than a bucket */
+	h = answer(t, T0 + 10 * S - w - w / 2, 3);
+	add_v4(t, h, 0x0a000003, T0 + 10 * S - w - w / 2);
+	/* and an address with an older ts added to a newer answer */
+	h = answer(t, T0 + 10 * S + 1, 4);
+	add_v4(t, h, 0x0a000004, T0 + 10 * S - 10 * MS);
+
+	assert_int_equal(look_v4(t, 0x0a000002, T0 + 10 * S + 100 * MS, &r), 1);
+	assert_int_equal(r.id[0], 2);
+	assert_int_equal(r.ts[0], T0 + 10 * S - S / 2);
+	assert_int_equal(look_v4(t, 0x0a000002, T0 + 10 * S - S / 2 + MS, &r), 1); /* a late SYN */
+	assert_int_equal(look_v4(t, 0x0a000003, T0 + 10 * S, &r), 1);
+	assert_int_equal(r.id[0], 3);
+	assert_int_equal(look_v4(t, 0x0a000003, T0 + 10 * S - w, &r), 1);
+	assert_int_equal(look_v4(t, 0x0a000004, T0 + 10 * S + 2 * MS, &r), 1);
+	assert_int_equal(r.id[0], 4);
+	assert_int_equal(look_v4(t, 0x0a000001, T0 + 10 * S + 2 * MS, &r), 1);
+	assert_int_equal(dnsyn_ctable_occupancy(t), 4);
+	/* time moves on: they all go (their answers are older than the window) */
+	for (k = 1; k <= 40; k++) {
+		h = answer(t, T0 + 10 * S + k * 100 * MS, 100 + k);
+		add_v4(t, h, 0x0b000000 + k, T0 + 10 * S + k * 100 * MS);
+	}
+	assert_int_equal(look_v4(t, 0x0a000002, T0 + 14 * S, &r), 0);
+	assert_int_equal(look_v4(t, 0x0a000003, T0 + 14 * S, &r), 0);
+	assert_int_equal(look_v4(t, 0x0a000004, T0 + 14 * S, &r), 0);
+	assert_int_equal(dnsyn_ctable_stats(t)->evicted_addrs, 0);
+	rm(&b);
+}
+
+/* ---- model check -------------------------------------------------------------- */
+
+#define POOL 64
+#define MODEL_MAX 4096 /* entries kept by the model (enough for 10 s at <= 4 per 10 ms) */
+
+struct mentry {
+	uint64_t id, ts;
+	uint8_t pidx, removed;
+};
+
+struct model {
+	struct mentry e[MODEL_MAX];
+	uint64_t head; /* entries added so far; e[i % MODEL_MAX] */
+	uint64_t window, slack;
+	/* current lookup */
+	uint64_t now;
+	uint8_t pidx;
+	uint64_t step;
+	unsigned int n_seen;
+	uint64_t seen[MAXSEEN];
+	uint64_t (*ans_ts)(uint64_t id);
+};
+
+static uint8_t pool_addr[POOL][16];
+static uint8_t pool_fam[POOL];
+static uint64_t ans_ts_tab[20000];
+
+static uint64_t
+ans_ts_get(uint64_t id)
+{
+	return ans_ts_tab[id];
+}
+
+static void
+pool_init(void)
+{
+	unsigned int j;
+
+	for (j = 0; j < POOL; j++) {
+		if (j < 40) {
+			tp_v4m(pool_addr[j], 0xc6336400 + j);
+			pool_fam[j] = 4;
+		} else if (j < 52) { /* same bytes as 0..11, other family */
+			tp_v4m(pool_addr[j], 0xc6336400 + (j - 40));
+			pool_fam[j] = 6;
+		} else {
+			tp_v6a(pool_addr[j], (uint16_t)j);
+			pool_fam[j] = 6;
+		}
+	}
+}
+
+static uint64_t
+mix64(uint64_t x)
+{
+	x ^= x >> 31;
+	x *= 0x9e3779b97f4a7c15ULL;
+	x ^= x >> 29;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 32;
+	return x;
+}
+
+static struct mentry *
+model_find(struct model *m, uint64_t id, uint8_t pidx)
+{
+	uint64_t i, lo = m->head > MODEL_MAX ? m->head - MODEL_MAX : 0;
+
+	for (i = m->head; i-- > lo;) {
+		struct mentry *e = &m->e[i % MODEL_MAX];
+
+		if (e->id == id && e->pidx == pidx)
+			return e;
+	}
+	return NULL;
+}
+
+static int
+model_visit(void *ud, struct dnsyn_ctable_answer *a)
+{
+	struct model *m = ud;
+	uint64_t id = id_of(a->client);
+	struct mentry *e;
+	int in;
+
+	/* the record is the answer's: time as given */
+	assert_int_equal(a->ts_ns, m->ans_ts(id));
+	/* never an entry from a bucket long past the window */
+	assert_true(a->ts_ns > m->now || m->now - a->ts_ns <= m->window + m->slack);
+	in = a->ts_ns <= m->now && m->now - a->ts_ns <= m->window;
+	if (!in)
+		return 0;
+	assert_true(m->n_seen < MAXSEEN);
+	m->seen[m->n_seen++] = id;
+	/* remove about one entry in eight, decided by (id, addr, step): not by
+	 * the order of the visits */
+	if (mix64(id * 131 + m->pidx * 7 + m->step * 1000003) % 8 == 0) {
+		e = model_find(m, id, m->pidx);
+		assert_non_null(e);
+		assert_false(e->removed);
+		e->removed = 1;
+		return 1;
+	}
+	return 0;
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void
+test_ctable_model_check(void **state)
+{
+	struct dnsyn_ctable_cfg c = cfg_of(2048, 0, 8, S);
+	struct dnsyn_ctable *t;
+	struct model *m;
+	struct blk b;
+	uint64_t st = 0x5eed1234abcdULL, expect[MAXSEEN];
+	uint64_t step, ts, h, i, lo, w, n_addrs = 0, n_lookups = 0, n_hits = 0;
+	unsigned int k, n, j, l, n_exp;
+	uint8_t used[POOL];
+
+	(void)state;
+	pool_init();
+	m = test_calloc(1, sizeof(*m));
+	m->window = S;
+	m->ans_ts = ans_ts_get;
+	t = mk(&c, &b);
+	w = dnsyn_ctable_bucket_ns(t);
+	m->slack = 2 * w;
+	for (step = 0; step < 10000; step++) { /* 100 s, one answer every 10 ms */
+		ts = T0 + step * 10 * MS + tp_xorshift(&st) % (5 * MS);
+		ans_ts_tab[step] = ts;
+		h = answer(t, ts, step);
+		n = 1 + tp_xorshift(&st) % 4;
+		memset(used, 0, sizeof(used));
+		for (k = 0; k < n; k++) {
+			do
+				j = tp_xorshift(&st) % POOL;
+			while (used[j]);
+			used[j] = 1;
+			dnsyn_ctable_addr_add(t, h, pool_addr[j], pool_fam[j], ts);
+			m->e[m->head % MODEL_MAX] = (struct mentry){.id = step, .ts = ts, .pidx = (uint8_t)j};
+			m->head++;
+			n_addrs++;
+		}
+		/* occupancy: at least what can still match, at most that plus the
+		 * slack of the bucket granularity */
+		{
+			uint64_t in = 0, near = 0;
+
+			lo = m->head > MODEL_MAX ? m->head - MODEL_MAX : 0;
+			for (i = lo; i < m->head; i++) {
+				struct mentry *e = &m->e[i % MODEL_MAX];
+
+				if (e->removed || e->ts > ts)
+					continue;
+				in += ts - e->ts <= S;
+				near += ts - e->ts <= S + m->slack;
+			}
+			assert_true(dnsyn_ctable_occupancy(t) >= in);
+			assert_true(dnsyn_ctable_occupancy(t) <= near);
+		}
+		/* a few lookups before the next answer */
+		for (l = 0; l < 3; l++) {
+			m->now = ts + tp_xorshift(&st) % (5 * MS);
+			m->pidx = (uint8_t)(tp_xorshift(&st) % POOL);
+			m->step = step * 4 + l;
+			m->n_seen = 0;
+			n_exp = 0;
+			lo = m->head > MODEL_MAX ? m->head - MODEL_MAX : 0;
+			for (i = lo; i < m->head; i++) {
+				struct mentry *e = &m->e[i % MODEL_MAX];
+
+				if (e->pidx == m->pidx && !e->removed && e->ts <= m->now &&
+				    m->now - e->ts <= S)
+					expect[n_exp++] = e->id;
+			}
+			dnsyn_ctable_lookup(t, pool_addr[m->pidx], pool_fam[m->pidx], m->now,
+					    model_visit, m);
+			n_lookups++;
+			qsort(expect, n_exp, sizeof(expect[0]), cmp_u64);
+			qsort(m->seen, m->n_seen, sizeof(m->seen[0]), cmp_u64);
+			if (m->n_seen != n_exp || memcmp(expect, m->seen, n_exp * sizeof(expect[0])))
+				fail_msg("step %" PRIu64 " lookup %u (pool %u, now %" PRIu64
+					 "): visited %u answers in the window, expected %u",
+					 step, l, m->pidx, m->now, m->n_seen, n_exp);
+			n_hits += n_exp;
+		}
+	}
+	{
+		const struct dnsyn_ctable_stats *s = dnsyn_ctable_stats(t);
+
+		assert_int_equal(s->answers, 10000);
+		assert_int_equal(s->addrs, n_addrs);
+		assert_int_equal(s->lookups, n_lookups);
+		assert_int_equal(s->evicted_addrs, 0);
+		assert_int_equal(s->evicted_answers, 0);
+		assert_int_equal(s->early_rolls, 0);
+		assert_true(s->probes >= n_hits);
+	}
+	assert_true(n_hits > 10000); /* the check had something to check */
+	rm(&b);
+	test_free(m);
+}
+
+/* ---- capacity pressure ----------------------------------------------------- */
+
+/* The table may hold more than its capacity when buckets fill up early (each
+ * bucket is sized for capacity / matchable buckets); never more than twice. */
+#define OCC_MAX(c) (2 * (uint64_t)(c).capacity + 64)
+
+/* Up to capacity addresses inside any window: nothing is evicted. */
+static void
+test_ctable_capacity_holds_a_window(void **state)
+{
+	static const uint32_t caps[] = {1024, 1000, 4096};
+	static const uint32_t nb[] = {8, 4, 16, 64};
+	struct dnsyn_ctable_cfg c;
+	struct dnsyn_ctable *t;
+	const struct dnsyn_ctable_stats *s;
+	struct rec r;
+	struct blk b;
+	uint64_t h, ts = 0, dt;
+	unsigned int i, k, j, n, total;
+
+	(void)state;
+	for (k = 0; k < 3; k++)
+		for (j = 0; j < 4; j++) {
+			c = cfg_of(caps[k], 4 * caps[k], nb[j], S);
+			/* all at once */
+			t = mk(&c, &b);
+			for (i = 0; i < c.capacity; i++) {
+				h = answer(t, T0, i);
+				add_v4(t, h, 0x0a000000 + i, T0);
+			}
+			s = dnsyn_ctable_stats(t);
+			if (s->evicted_addrs)
+				fail_msg("capacity %u, %u buckets: %u addresses at one time, %" PRIu64
+					 " evicted", c.capacity, nb[j], c.capacity, s->evicted_addrs);
+			assert_int_equal(dnsyn_ctable_occupancy(t), c.capacity);
+			for (i = 0; i < c.capacity; i += 97)
+				assert_int_equal(look_v4(t, 0x0a000000 + i, T0 + S, &r), 1);
+			rm(&b);
+			/* a steady stream of 0.95 * capacity addresses per window, 5 s */
+			t = mk(&c, &b);
+			n = c.capacity - c.capacity / 20;
+			dt = S / n;
+			total = 5 * n;
+			for (i = 0; i < total; i++) {
+				ts = T0 + i * dt;
+				h = answer(t, ts, i);
+				add_v4(t, h, 0x0b000000 + i, ts);
+			}
+			s = dnsyn_ctable_stats(t);
+			if (s->evicted_addrs)
+				fail_msg("capacity %u, %u buckets: %u addresses per window, %" PRIu64
+					 " of %u evicted (%" PRIu64 " early rolls)",
+					 c.capacity, nb[j], n, s->evicted_addrs, total, s->early_rolls);
+			/* everything inside the window at the end is found */
+			for (i = total - n; i < total; i++)
+				assert_int_equal(look_v4(t, 0x0b000000 + i, ts, &r), 1);
+			rm(&b);
+		}
+}
+
+static void
+test_ctable_capacity_pressure(void **state)
+{
+	struct dnsyn_ctable_cfg c = cfg_of(1024, 8192, 8, S);
+	struct dnsyn_ctable *t;
+	struct rec r;
+	struct blk b;
+	uint64_t h, ts, occ;
+	unsigned int i, mode, first_found, n_found;
+	const struct dnsyn_ctable_stats *s;
+
+	(void)state;
+	for (mode = 0; mode < 2; mode++) {
+		/* 4096 addresses: all at one time, or spread over 0.4 s (< window) */
+		t = mk(&c, &b);
+		for (i = 0; i < 4096; i++) {
+			ts = T0 + (mode ? i * 100000ULL : 0);
+			h = answer(t, ts, i);
+			add_v4(t, h, 0x0a000000 + i, ts);
+			assert_true(dnsyn_ctable_occupancy(t) <= OCC_MAX(c));
+		}
+		s = dnsyn_ctable_stats(t);
+		occ = dnsyn_ctable_occupancy(t);
+		assert_int_equal(s->addrs, 4096);
+		assert_int_equal(s->answers, 4096);
+		assert_true(s->early_rolls > 0);
+		assert_true(s->evicted_addrs > 0);
+		assert_int_equal(s->evicted_answers, 0);
+		/* nothing lost silently: every address is held or counted */
+		assert_int_equal(occ + s->evicted_addrs, 4096);
+		assert_int_equal(s->expired_addrs, 0);
+		assert_true(occ <= OCC_MAX(c));
+		assert_true(occ >= c.capacity / 2);
+		/* what is held is the newest: a suffix of the insertion order */
+		ts = T0 + (mode ? 4095 * 100000ULL : 0) + MS;
+		first_found = 4096;
+		n_found = 0;
+		for (i = 0; i < 4096; i++) {
+			if (look_v4(t, 0x0a000000 + i, ts, &r)) {
+				assert_int_equal(r.n, 1);
+				assert_int_equal(r.id[0], i);
+				if (first_found == 4096)
+					first_found = i;
+				n_found++;
+			} else {
+				assert_int_equal(first_found, 4096); /* no hole after the first found */
+			}
+		}
+		assert_int_equal(n_found, occ);
+		assert_int_equal(first_found, 4096 - occ);
+		/* the table keeps working: new entries go in and are found */
+		h = answer(t, ts, 99999);
+		add_v4(t, h, 0x0c000001, ts);
+		assert_int_equal(look_v4(t, 0x0c000001, ts, &r), 1);
+		assert_true(dnsyn_ctable_occupancy(t) <= OCC_MAX(c));
+		rm(&b); /* the guards: nothing written outside the block */
+	}
+
+	/* Steady overload over a long time: occupancy stays bounded, counters add
+	 * up (held + evicted + expired == added, expired never counted). */
+	t = mk(&c, &b);
+	{
+		for (i = 0; i < 100000; i++) {
+			ts = T0 + i * 50000ULL; /* 20 k addresses/s, capacity 1024 */
+			h = answer(t, ts, i);
+			add_v4(t, h, 0x0d000000 + i, ts);
+			assert_true(dnsyn_ctable_occupancy(t) <= OCC_MAX(c));
+		}
+		s = dnsyn_ctable_stats(t);
+		assert_true(s->early_rolls > 0);
+		assert_true(s->evicted_addrs > 0);
+		/* every address is pushed out by early rolls ~50 ms after it came,
+		 * well inside its window: all of them are counted */
+		assert_int_equal(dnsyn_ctable_occupancy(t) + s->evicted_addrs, 100000);
+		assert_int_equal(s->expired_addrs, 0);
+		assert_int_equal(look_v4(t, 0x0d000000 + 99999, ts, &r), 1);
+	}
+	rm(&b);
+}
+
+/* ---- answer ring --------------------------------------------------------------- */
+
+/* A ring of 65536 records: every reuse of a slot lands on the same low 16
+ * bits of any global count, so the entry's tag must be the record's own
+ * generation. The first answer's entry must read stale after its record is
+ * reused. */
+static void
+test_ctable_answer_reuse_pow2_ring(void **state)
+{
+	struct dnsyn_ctable_cfg c = cfg_of(1u << 17, 65536, 8, 100 * S);
+	struct dnsyn_ctable *t;
+	struct rec r;
+	struct blk b;
+	uint64_t h;
+	unsigned int i;
+
+	(void)state;
+	t = mk(&c, &b);
+	h = answer(t, T0, 0);
+	add_v4(t, h, 0x0a000001, T0);
+	for (i = 1; i <= 65536; i++)
+		answer(t, T0 + (uint64_t)i * 1000, i);
+	assert_int_equal(dnsyn_ctable_stats(t)->evicted_answers, 1);
+	assert_int_equal(look_v4(t, 0x0a000001, T0 + 70 * MS, &r), 0);
+	rm(&b);
+}
+
+static void
+test_ctable_answer_reuse(void **state)
+{
+	struct dnsyn_ctable_cfg c = cfg_of(1024, 4, 8, S);
+	struct dnsyn_ctable *t;
+	struct rec r;
+	struct blk b;
+	uint64_t h[12];
+	unsigned int i;
+	const struct dnsyn_ctable_stats *s;
+
+	(void)state;
+	t = mk(&c, &b);
+	s = dnsyn_ctable_stats(t);
+	h[0] = answer(t, T0, 0);
+	add_v4(t, h[0], 0x0a000001, T0);
+	for (i = 1; i < 4; i++) {
+		h[i] = answer(t, T0 + i * MS, i);
+		assert_true(h[i] > h[i - 1]);
+		add_v4(t, h[i], 0x0a000002, T0 + i * MS);
+	}
+	assert_int_equal(s->evicted_answers, 0);
+	assert_int_equal(look_v4(t, 0x0a000001, T0 + 4 * MS, &r), 1);
+	/* the fifth answer reuses the first one's record while it can still match */
+	h[4] = answer(t, T0 + 4 * MS, 4);
+	assert_int_equal(s->evicted_answers, 1);
+	add_v4(t, h[4], 0x0a000003, T0 + 4 * MS);
+	/* the first answer's entry now has a stale handle: not visited */
+	assert_int_equal(look_v4(t, 0x0a000001, T0 + 5 * MS, &r), 0);
+	assert_int_equal(look_v4(t, 0x0a000002, T0 + 5 * MS, &r), 3);
+	assert_false(rec_has(&r, 0) || rec_has(&r, 4));
+	assert_int_equal(look_v4(t, 0x0a000003, T0 + 5 * MS, &r), 1);
+	assert_int_equal(r.id[0], 4);
+	/* two more reuses inside the window */
+	h[5] = answer(t, T0 + 6 * MS, 5);
+	h[6] = answer(t, T0 + 7 * MS, 6);
+	assert_int_equal(s->evicted_answers, 3);
+	assert_int_equal(look_v4(t, 0x0a000002, T0 + 8 * MS, &r), 1);
+	assert_int_equal(r.id[0], 3);
+	/* records reused after their window: not an eviction */
+	for (i = 7; i < 11; i++)
+		h[i] = answer(t, T0 + 10 * S + i * MS, i);
+	assert_int_equal(s->evicted_answers, 3);
+	assert_int_equal(s->answers, 11);
+	/* nothing from before is visited through a reused record */
+	assert_int_equal(look_v4(t, 0x0a000002, T0 + 10 * S + 20 * MS, &r), 0);
+	assert_int_equal(look_v4(t, 0x0a000003, T0 + 10 * S + 20 * MS, &r), 0);
+	rm(&b);
+}
+
+/* Many answers inside the window with a small ring: every visited answer is
+ * one of the newest (its record was not reused), and the count of reuses is
+ * exact. */
+static void
+test_ctable_answer_reuse_many(void **state)
+{
+	struct dnsyn_ctable_cfg c = cfg_of(4096, 16, 8, S);
+	struct dnsyn_ctable *t;
+	struct rec r;
+	struct blk b;
+	uint64_t h;
+	unsigned int i;
+
+	(void)state;
+	t = mk(&c, &b);
+	for (i = 0; i < 200; i++) {
+		h = answer(t, T0 + i * MS, i);
+		add_v4(t, h, 0x0a000001, T0 + i * MS);
+		add_v4(t, h, 0x0a000100 + i, T0 + i * MS);
+	}
+	assert_int_equal(dnsyn_ctable_stats(t)->evicted_answers, 200 - 16);
+	assert_int_equal(look_v4(t, 0x0a000001, T0 + 250 * MS, &r), 16);
+	for (i = 0; i < r.n; i++)
+		assert_true(r.id[i] >= 200 - 16);
+	for (i = 0; i < 200; i++)
+		assert_int_equal(look_v4(t, 0x0a000100 + i, T0 + 250 * MS, &r), i >= 200 - 16);
+	rm(&b);
+}
+
+/* ---- counters, re-init, memory per address ----------------------------------- */
+
+static void
+test_ctable_stats_consistent(void **state)
+{
+	struct dnsyn_ctable_cfg c = cfg_of(1024, 0, 8, S);
+	struct dnsyn_ctable *t;
+	const struct dnsyn_ctable_stats *s;
+	struct rec r;
+	struct blk b;
+	uint64_t h, probes;
+	unsigned int i;
+
+	(void)state;
+	t = mk(&c, &b);
+	s = dnsyn_ctable_stats(t);
+	assert_int_equal(s->answers, 0);
+	assert_int_equal(s->addrs, 0);
+	assert_int_equal(s->lookups, 0);
+	assert_int_equal(s->probes, 0);
+	assert_int_equal(s->evicted_addrs + s->evicted_answers + s->early_rolls, 0);
+	for (i = 0; i < 10; i++) {
+		h = answer(t, T0 + i * MS, i);
+		add_v4(t, h, 0x0a000000 + i, T0 + i * MS);
+		add_v4(t, h, 0x0b000000 + i, T0 + i * MS);
+	}
+	answer(t, T0 + 11 * MS, 11); /* no address */
+	assert_int_equal(s->answers, 11);
+	assert_int_equal(s->addrs, 20);
+	assert_int_equal(dnsyn_ctable_occupancy(t), 20);
+	for (i = 0; i < 10; i++)
+		assert_int_equal(look_v4(t, 0x0a000000 + i, T0 + 20 * MS, &r), 1);
+	assert_int_equal(s->lookups, 10);
+	assert_true(s->probes >= 10);
+	probes = s->probes;
+	assert_int_equal(look_v4(t, 0x0e000000, T0 + 20 * MS, &r), 0); /* miss */
+	assert_int_equal(s->lookups, 11);
+	assert_true(s->probes >= probes);
+	assert_int_equal(s->evicted_addrs + s->evicted_answers + s->early_rolls, 0);
+
+	/* init again on the same block: a fresh table */
+	t = dnsyn_ctable_init(b.mem, &c);
+	assert_non_null(t);
+	s = dnsyn_ctable_stats(t);
+	assert_int_equal(dnsyn_ctable_occupancy(t), 0);
+	assert_int_equal(s->answers + s->addrs + s->lookups + s->probes, 0);
+	assert_int_equal(look_v4(t, 0x0a000001, T0 + 20 * MS, &r), 0);
+	rm(&b);
+}
+
+static void
+test_ctable_bytes_per_addr(void **state)
+{
+	static const uint32_t caps[] = {1u << 20, 1000000, 65536};
+	struct dnsyn_ctable_cfg c;
+	struct dnsyn_ctable *t;
+	struct blk b;
+	unsigned int i;
+	double bpa, ratio;
+
+	(void)state;
+	for (i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
+		c = cfg_of(caps[i], 0, 0, S);
+		t = mk(&c, &b);
+		bpa = dnsyn_ctable_bytes_per_addr(t);
+		ratio = (double)b.size / caps[i];
+		print_message("capacity %u: %.2f bytes/addr, memsize %zu (%.2f per address)\n",
+			      caps[i], bpa, b.size, ratio);
+		assert_true(bpa > 0);
+		assert_true(bpa <= 64.0);
+		/* everything included: the block over the capacity (or over the
+		 * capacity rounded up to what the buckets really hold) */
+		assert_true(bpa >= ratio / 2 && bpa <= ratio * 1.01);
+		if (!(caps[i] & (caps[i] - 1)))
+			assert_true(ratio <= 64.0);
+		rm(&b);
+	}
+	/* more answer records: more bytes */
+	{
+		struct dnsyn_ctable_cfg a = cfg_of(65536, 0, 8, S), z = cfg_of(65536, 65536, 8, S);
+
+		assert_true(dnsyn_ctable_memsize(&z) > dnsyn_ctable_memsize(&a));
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ctable_cfg_invalid),
+		cmocka_unit_test(test_ctable_cfg_valid),
+		cmocka_unit_test(test_ctable_bucket_width),
+		cmocka_unit_test(test_ctable_add_find_several_addrs),
+		cmocka_unit_test(test_ctable_fam_distinguishes),
+		cmocka_unit_test(test_ctable_visitor_removes_entry),
+		cmocka_unit_test(test_ctable_window_edge_and_expiry),
+		cmocka_unit_test(test_ctable_occupancy_drops_with_time),
+		cmocka_unit_test(test_ctable_small_timestamps),
+		cmocka_unit_test(test_ctable_time_backwards),
+		cmocka_unit_test(test_ctable_model_check),
+		cmocka_unit_test(test_ctable_capacity_holds_a_window),
+		cmocka_unit_test(test_ctable_capacity_pressure),
+		cmocka_unit_test(test_ctable_answer_reuse),
+		cmocka_unit_test(test_ctable_answer_reuse_pow2_ring),
+		cmocka_unit_test(test_ctable_answer_reuse_many),
+		cmocka_unit_test(test_ctable_stats_consistent),
+		cmocka_unit_test(test_ctable_bytes_per_addr),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
