@@ -94,7 +94,6 @@ struct dnsyn_rxq {
 struct dnsyn_rx_ctx {
 	/* read-only after launch */
 	unsigned int lcore;
-	uint8_t id;                   /**< index of this RX lcore = ring index */
 	unsigned int nq;
 	struct dnsyn_rxq q[DNSYN_MAX_RXQ_PER_LCORE];
 	uint32_t burst;

@@ -368,7 +368,6 @@ main(int argc, char **argv)
 	cc->horizon_ns = replay ? UINT64_MAX : LIVE_HORIZON_NS;
 	for (r = 0; r < n_rx; r++) {
 		rx[r].lcore = (unsigned int)rx_lcores[r];
-		rx[r].id = (uint8_t)r;
 		rx[r].idle_exit_ns = replay ? (uint64_t)conf.idle_exit_ms * DNSYN_NS_PER_MS : 0;
 		rx[r].lossless = replay;
 		dnsyn_ts_init(&rx[r].ts, 1000);

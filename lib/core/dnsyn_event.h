@@ -40,7 +40,7 @@ struct dnsyn_event {
 	uint8_t type;    /**< enum dnsyn_ev_type */
 	uint8_t flags;   /**< DNSYN_EVF_* */
 	uint8_t rcode;   /**< ANSWER: header RCODE (4 bits) */
-	uint8_t queue;   /**< RX queue index that produced it */
+	uint8_t queue;   /**< ring (RX queue) that carried it, among all rings */
 	uint16_t sport;
 	uint16_t dport;
 	union {

@@ -40,7 +40,6 @@ struct dnsyn_ctable {
 	uint64_t window_ns;
 	uint64_t bucket_ns;
 	uint64_t now_max;     /* newest time seen */
-	uint64_t ans_seq;
 	uint32_t n_answers;
 	uint32_t ans_next;
 	uint32_t n_buckets;
@@ -166,7 +165,6 @@ dnsyn_ctable_answer_add(struct dnsyn_ctable *t, uint64_t ts_ns, const uint8_t cl
 	 * its entries is alive to fool them. 0 marks a never-used record. */
 	uint32_t seq = a->seq + 1 ? a->seq + 1 : 1;
 
-	t->ans_seq++;
 	t->ans_next = slot + 1 == t->n_answers ? 0 : slot + 1;
 	/* Reusing a record that could still match (it may also be finished:
 	 * this counts an upper bound of what is lost). */

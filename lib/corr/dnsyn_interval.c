@@ -10,8 +10,8 @@ dnsyn_interval_init(struct dnsyn_interval *iv, uint32_t len_s, uint32_t max_clie
 {
 	memset(iv, 0, sizeof(*iv));
 	iv->len_s = len_s;
-	iv->syn_dport = calloc(65536, sizeof(uint32_t));
-	iv->matched_dport = calloc(65536, sizeof(uint32_t));
+	iv->syn_dport = calloc(65536, sizeof(uint64_t));
+	iv->matched_dport = calloc(65536, sizeof(uint64_t));
 	if (len_s == 0 || iv->syn_dport == NULL || iv->matched_dport == NULL ||
 	    dnsyn_map_init(&iv->unmatched_clients, 16, 1024, max_clients) < 0) {
 		dnsyn_interval_fini(iv);
@@ -32,13 +32,13 @@ dnsyn_interval_fini(struct dnsyn_interval *iv)
 void
 dnsyn_interval_reset(struct dnsyn_interval *iv, uint64_t start_s)
 {
-	uint32_t *a = iv->syn_dport, *m = iv->matched_dport;
+	uint64_t *a = iv->syn_dport, *m = iv->matched_dport;
 	struct dnsyn_map map = iv->unmatched_clients;
 	uint32_t len = iv->len_s;
 
-	/* 2 x 256 KiB once per interval: cheaper than tracking touched ports. */
-	memset(a, 0, 65536 * sizeof(uint32_t));
-	memset(m, 0, 65536 * sizeof(uint32_t));
+	/* 2 x 512 KiB once per interval: cheaper than tracking touched ports. */
+	memset(a, 0, 65536 * sizeof(uint64_t));
+	memset(m, 0, 65536 * sizeof(uint64_t));
 	dnsyn_map_clear(&map);
 	memset(iv, 0, sizeof(*iv));
 	iv->syn_dport = a;

@@ -18,8 +18,8 @@ struct dnsyn_interval {
 	uint64_t syn, synack;
 	uint64_t matched_syns[2];    /**< [dst_only, dst_and_client], A and AAAA */
 	uint64_t matched_answers[2];
-	uint32_t *syn_dport;         /**< [65536] all SYNs by destination port */
-	uint32_t *matched_dport;     /**< [65536] SYNs matched (dst_only) */
+	uint64_t *syn_dport;         /**< [65536] all SYNs by destination port */
+	uint64_t *matched_dport;     /**< [65536] SYNs matched (dst_only) */
 	/** Unmatched SYNs per client (16-byte source): the scanning signal. */
 	struct dnsyn_map unmatched_clients;
 };

@@ -429,7 +429,7 @@ dnsyn_report_interval_jsonl(FILE *f, const struct dnsyn_interval *iv, unsigned i
 	unsigned int n, i;
 	size_t it = 0, nc = 0;
 	const void *key;
-	uint64_t val, *wide;
+	uint64_t val;
 	char ts[32], addr[64];
 	time_t t = (time_t)iv->start_s;
 	struct tm tm;
@@ -450,27 +450,16 @@ dnsyn_report_interval_jsonl(FILE *f, const struct dnsyn_interval *iv, unsigned i
 		iv->synack, iv->matched_syns[0], iv->matched_syns[1], iv->matched_answers[0],
 		iv->matched_answers[1]);
 	/* Top ports by all SYNs, each with its matched / unmatched split. */
-	wide = malloc(65536 * sizeof(*wide));
-	n = 0;
-	if (wide) {
-		for (i = 0; i < 65536; i++)
-			wide[i] = iv->syn_dport[i];
-		n = dnsyn_report_top_ports(wide, top_n, port, cnt);
-	}
+	n = dnsyn_report_top_ports(iv->syn_dport, top_n, port, cnt);
 	for (i = 0; i < n; i++)
-		fprintf(f, "%s{\"port\": %u, \"syn\": %" PRIu64 ", \"matched\": %u, \"unmatched\": %" PRIu64 "}",
+		fprintf(f, "%s{\"port\": %u, \"syn\": %" PRIu64 ", \"matched\": %" PRIu64
+			   ", \"unmatched\": %" PRIu64 "}",
 			i ? ", " : "", port[i], cnt[i], iv->matched_dport[port[i]],
 			cnt[i] - iv->matched_dport[port[i]]);
 	fprintf(f, "], \"matched_syn_dports\": [");
-	n = 0;
-	if (wide) {
-		for (i = 0; i < 65536; i++)
-			wide[i] = iv->matched_dport[i];
-		n = dnsyn_report_top_ports(wide, top_n, port, cnt);
-	}
+	n = dnsyn_report_top_ports(iv->matched_dport, top_n, port, cnt);
 	for (i = 0; i < n; i++)
 		fprintf(f, "%s[%u, %" PRIu64 "]", i ? ", " : "", port[i], cnt[i]);
-	free(wide);
 	while (cl && dnsyn_map_next(m, &it, &key, &val)) {
 		memcpy(cl[nc].addr, key, 16);
 		cl[nc++].n = val;
