@@ -3,17 +3,22 @@
  * shard, one thread: A-record inserts/s with the table at its capacity in
  * steady state, SYN lookups/s (50 % pending addresses / 50 % random, all
  * random, all pending) with a visitor doing the correlator's work (time window
- * test, set a bit), and memory per tracked address.
+ * test, set a bit), and memory per tracked address. Inserts and lookups are
+ * measured twice: one event at a time, and the way the correlator works
+ * through a burst, calling dnsyn_ctable_prefetch() for the event --prefetch
+ * events ahead (8 by default) before handling the current one.
  *
  *   scripts/bench_ctable [--quick] [--sizes 1k,1M,10M] [--reps 5] [--min-time 0.5]
- *                        [--window-ms 1000] [--buckets 8] [--no-thp]
+ *                        [--window-ms 1000] [--buckets 8] [--prefetch 8] [--no-thp]
  *
  * Each figure: a loop of at least --min-time seconds (CLOCK_MONOTONIC), run
  * --reps times, median printed (with min..max), cycles per operation from
  * __rdtsc() (TSC cycles: the nominal clock, not the turbo one). Keys come from
  * a seeded PRNG: two runs do the same work. The last line is for scripts:
- *   ctable insert_mps=<x> lookup_mps=<y> bytes_per_addr=<z> at=1M
- * (inserts: A records per second; lookups: the 50/50 mix.) */
+ *   ctable insert_mps=<x> lookup_mps=<y> bytes_per_addr=<z> at=1M prefetch=<d>
+ *          insert_pf_mps=<x'> lookup_pf_mps=<y'>
+ * (inserts: A records per second; lookups: the 50/50 mix; _pf: with prefetch
+ * distance d; all on one line.) */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -33,6 +38,8 @@
 #define MAX_SIZES 8
 #define MAX_REPS 31
 #define NKEYS (1u << 20) /* lookup keys per mix, read in a loop */
+#define AHEAD 256        /* A records generated ahead of the inserts (ring) */
+#define MAX_PREFETCH 128
 
 struct opts {
 	uint64_t sizes[MAX_SIZES];
@@ -42,6 +49,7 @@ struct opts {
 	double min_time;
 	uint64_t window_ns;
 	uint32_t buckets;
+	unsigned int prefetch; /* distance in events; 0: no prefetch run */
 	int thp;
 };
 
@@ -97,6 +105,7 @@ struct sample {
 	double mops[MAX_REPS];
 	double cyc[MAX_REPS];
 	double probes[MAX_REPS];
+	double groups[MAX_REPS];
 	double visited[MAX_REPS];
 	unsigned int n;
 };
@@ -135,6 +144,14 @@ vmax(const double *v, unsigned int n)
 
 /* ---- the workload ---------------------------------------------------------- */
 
+/* An A record to insert: the first of its answer starts one. */
+struct arec {
+	uint64_t ts;
+	uint32_t addr;
+	uint32_t client;
+	uint32_t first;
+};
+
 struct bench {
 	struct dnsyn_ctable *t;
 	uint64_t capacity;
@@ -145,6 +162,9 @@ struct bench {
 	uint32_t *hist;    /* the last `capacity` addresses inserted */
 	uint64_t hpos;
 	uint32_t *keys;    /* lookup keys of the mix being measured */
+	struct arec ahead[AHEAD]; /* the A records to come: [used, made) */
+	uint64_t made, used;
+	uint64_t h;        /* handle of the answer being inserted */
 };
 
 /* What the correlator's visitor does: the exact time rule, then mark. */
@@ -165,30 +185,51 @@ visit(void *ud, struct dnsyn_ctable_answer *a)
 	return 0;
 }
 
-/* One answer with 1-4 random IPv4 addresses. Returns the addresses added. */
-static inline unsigned int
-insert_one(struct bench *b)
+/* One answer with 1-4 random IPv4 addresses, queued in b->ahead. */
+static inline void
+make_answer(struct bench *b)
 {
-	uint64_t r = rnd(&b->rng), h;
+	uint64_t r = rnd(&b->rng);
 	unsigned int k, n = 1 + (unsigned int)(r & 3);
-	uint8_t client[16], addr[16];
 
-	v4m(client, 0x0a000000u | (uint32_t)(r >> 40));
-	h = dnsyn_ctable_answer_add(b->t, b->ts, client);
 	for (k = 0; k < n; k++) {
-		uint32_t a = (uint32_t)(rnd(&b->rng) >> 32);
+		struct arec *a = &b->ahead[b->made++ % AHEAD];
 
-		v4m(addr, a);
-		dnsyn_ctable_addr_add(b->t, h, addr, 4, b->ts);
-		b->hist[b->hpos++ % b->capacity] = a;
+		a->ts = b->ts;
+		a->client = 0x0a000000u | (uint32_t)(r >> 40);
+		a->addr = (uint32_t)(rnd(&b->rng) >> 32);
+		a->first = k == 0;
 	}
 	b->ts += b->dt;
 	b->n_answers++;
-	return n;
+}
+
+/* Insert the next A record (and start its answer), with the record @p pf
+ * places further on prefetched when pf > 0. */
+static inline void
+insert_one(struct bench *b, unsigned int pf)
+{
+	const struct arec *a;
+	uint8_t addr[16];
+
+	while (b->made - b->used <= pf)
+		make_answer(b);
+	if (pf) {
+		v4m(addr, b->ahead[(b->used + pf) % AHEAD].addr);
+		dnsyn_ctable_prefetch(b->t, addr, 4);
+	}
+	a = &b->ahead[b->used++ % AHEAD];
+	if (a->first) {
+		v4m(addr, a->client);
+		b->h = dnsyn_ctable_answer_add(b->t, a->ts, addr);
+	}
+	v4m(addr, a->addr);
+	dnsyn_ctable_addr_add(b->t, b->h, addr, 4, a->ts);
+	b->hist[b->hpos++ % b->capacity] = a->addr;
 }
 
 static void
-measure_insert(struct bench *b, const struct opts *o, struct sample *s)
+measure_insert(struct bench *b, const struct opts *o, unsigned int pf, struct sample *s)
 {
 	uint64_t t0, t1, c0, c1, ops = 0, answers0 = b->n_answers;
 	unsigned int i;
@@ -197,13 +238,15 @@ measure_insert(struct bench *b, const struct opts *o, struct sample *s)
 	c0 = tsc();
 	do {
 		for (i = 0; i < 4096; i++)
-			ops += insert_one(b);
+			insert_one(b, pf);
+		ops += 4096;
 		t1 = now_ns();
 	} while ((double)(t1 - t0) < o->min_time * 1e9);
 	c1 = tsc();
 	s->mops[s->n] = (double)ops / (double)(t1 - t0) * 1e3;
 	s->cyc[s->n] = (double)(c1 - c0) / (double)ops;
 	s->probes[s->n] = 0;
+	s->groups[s->n] = 0;
 	s->visited[s->n] = (double)(b->n_answers - answers0) / (double)ops; /* answers per A record */
 	s->n++;
 }
@@ -228,22 +271,31 @@ make_keys(struct bench *b, unsigned int hit_pct)
 }
 
 static void
-measure_lookup(struct bench *b, const struct opts *o, struct sample *s)
+measure_lookup(struct bench *b, const struct opts *o, unsigned int pf, struct sample *s)
 {
 	const struct dnsyn_ctable_stats *st = dnsyn_ctable_stats(b->t);
 	struct vctx v = {.now = b->ts - b->dt, .window = o->window_ns, .hits = 0};
-	uint64_t t0, t1, c0, c1, ops = 0, l0 = st->lookups, p0 = st->probes, visited = 0;
+	uint64_t t0, t1, c0, c1, ops = 0, l0 = st->lookups, p0 = st->probes, g0 = st->groups;
 	uint8_t addr[16];
 	unsigned int i, j = 0;
 
 	t0 = now_ns();
 	c0 = tsc();
 	do {
-		for (i = 0; i < 4096; i++) {
-			v4m(addr, b->keys[j]);
-			j = (j + 1) & (NKEYS - 1);
-			visited += dnsyn_ctable_lookup(b->t, addr, 4, v.now, visit, &v);
-		}
+		if (pf)
+			for (i = 0; i < 4096; i++) {
+				v4m(addr, b->keys[(j + pf) & (NKEYS - 1)]);
+				dnsyn_ctable_prefetch(b->t, addr, 4);
+				v4m(addr, b->keys[j]);
+				j = (j + 1) & (NKEYS - 1);
+				dnsyn_ctable_lookup(b->t, addr, 4, v.now, visit, &v);
+			}
+		else
+			for (i = 0; i < 4096; i++) {
+				v4m(addr, b->keys[j]);
+				j = (j + 1) & (NKEYS - 1);
+				dnsyn_ctable_lookup(b->t, addr, 4, v.now, visit, &v);
+			}
 		ops += 4096;
 		t1 = now_ns();
 	} while ((double)(t1 - t0) < o->min_time * 1e9);
@@ -251,15 +303,15 @@ measure_lookup(struct bench *b, const struct opts *o, struct sample *s)
 	s->mops[s->n] = (double)ops / (double)(t1 - t0) * 1e3;
 	s->cyc[s->n] = (double)(c1 - c0) / (double)ops;
 	s->probes[s->n] = (double)(st->probes - p0) / (double)(st->lookups - l0);
+	s->groups[s->n] = (double)(st->groups - g0) / (double)(st->lookups - l0);
 	s->visited[s->n] = (double)v.hits / (double)ops;
-	(void)visited;
 	s->n++;
 }
 
 /* ---- driver ---------------------------------------------------------------- */
 
 struct result {
-	double ins, lk_mix, bpa;
+	double ins, lk_mix, ins_pf, lk_mix_pf, bpa;
 };
 
 static void *
@@ -281,11 +333,12 @@ big_alloc(size_t size, int thp)
 static void
 print_op(const char *label, const char *op, struct sample *s, int probes)
 {
-	printf("%-6s %-22s %8.2f  %7.2f..%-7.2f %8.1f %7.1f", label, op, median(s->mops, s->n),
+	printf("%-6s %-30s %8.2f  %7.2f..%-7.2f %8.1f %7.1f", label, op, median(s->mops, s->n),
 	       vmin(s->mops, s->n), vmax(s->mops, s->n), median(s->cyc, s->n),
 	       1e3 / median(s->mops, s->n));
 	if (probes)
-		printf(" %9.2f %9.3f", median(s->probes, s->n), median(s->visited, s->n));
+		printf(" %9.2f %9.2f %9.3f", median(s->groups, s->n), median(s->probes, s->n),
+		       median(s->visited, s->n));
 	printf("\n");
 }
 
@@ -296,7 +349,10 @@ run_size(const struct opts *o, unsigned int si, struct result *res)
 		.capacity = (uint32_t)o->sizes[si], .answers = 0, .n_buckets = o->buckets,
 		.window_ns = o->window_ns};
 	const struct dnsyn_ctable_stats *st;
-	struct sample ins = {.n = 0}, mix = {.n = 0}, miss = {.n = 0}, hit = {.n = 0};
+	/* [0]: one event at a time, [1]: prefetching o->prefetch events ahead */
+	struct sample ins[2], mix[2], miss[2], hit[2];
+	unsigned int pfs[2] = {0, o->prefetch}, n_pf = o->prefetch ? 2 : 1, v;
+	char op[64];
 	struct bench b;
 	size_t msize, asize;
 	uint64_t t0, c0, prefill;
@@ -305,6 +361,10 @@ run_size(const struct opts *o, unsigned int si, struct result *res)
 	double tsc_ghz;
 
 	memset(&b, 0, sizeof(b));
+	memset(ins, 0, sizeof(ins));
+	memset(mix, 0, sizeof(mix));
+	memset(miss, 0, sizeof(miss));
+	memset(hit, 0, sizeof(hit));
 	msize = dnsyn_ctable_memsize(&cfg);
 	if (msize == 0) {
 		fprintf(stderr, "bench_ctable: invalid configuration for size %s\n", o->labels[si]);
@@ -332,14 +392,15 @@ run_size(const struct opts *o, unsigned int si, struct result *res)
 		b.dt = 1;
 
 	/* Steady state: two windows' worth of addresses first. */
-	prefill = 0;
-	while (prefill < 2 * b.capacity)
-		prefill += insert_one(&b);
+	for (prefill = 0; prefill < 2 * b.capacity; prefill++)
+		insert_one(&b, 0);
 
+	/* the variants alternate, so that a noisy neighbour hits both alike */
 	t0 = now_ns();
 	c0 = tsc();
 	for (r = 0; r < o->reps; r++)
-		measure_insert(&b, o, &ins);
+		for (v = 0; v < n_pf; v++)
+			measure_insert(&b, o, pfs[v], &ins[v]);
 	tsc_ghz = (double)(tsc() - c0) / (double)(now_ns() - t0);
 
 	st = dnsyn_ctable_stats(b.t);
@@ -357,24 +418,43 @@ run_size(const struct opts *o, unsigned int si, struct result *res)
 
 	make_keys(&b, 50);
 	for (r = 0; r < o->reps; r++)
-		measure_lookup(&b, o, &mix);
+		for (v = 0; v < n_pf; v++)
+			measure_lookup(&b, o, pfs[v], &mix[v]);
 	make_keys(&b, 0);
 	for (r = 0; r < o->reps; r++)
-		measure_lookup(&b, o, &miss);
+		for (v = 0; v < n_pf; v++)
+			measure_lookup(&b, o, pfs[v], &miss[v]);
 	make_keys(&b, 100);
 	for (r = 0; r < o->reps; r++)
-		measure_lookup(&b, o, &hit);
+		for (v = 0; v < n_pf; v++)
+			measure_lookup(&b, o, pfs[v], &hit[v]);
 
-	printf("%-6s %-22s %8s  %-15s %8s %7s %9s %9s\n", "size", "operation", "M ops/s", "(min..max)",
-	       "cyc/op", "ns/op", "probes/op", "found/op");
-	print_op(o->labels[si], "insert (A record)", &ins, 0);
-	print_op(o->labels[si], "lookup 50% pending", &mix, 1);
-	print_op(o->labels[si], "lookup all random", &miss, 1);
-	print_op(o->labels[si], "lookup all pending", &hit, 1);
+	printf("%-6s %-30s %8s  %-15s %8s %7s %9s %9s %9s\n", "size", "operation", "M ops/s",
+	       "(min..max)", "cyc/op", "ns/op", "groups/op", "probes/op", "found/op");
+	for (v = 0; v < n_pf; v++) {
+		const char *sfx = "";
+
+		if (v) {
+			snprintf(op, sizeof(op), ", prefetch %u", pfs[v]);
+			sfx = op;
+		}
+#define OPNAME(buf, what) (snprintf(buf, sizeof(buf), "%s%s", what, sfx), buf)
+		{
+			char name[96];
+
+			print_op(o->labels[si], OPNAME(name, "insert (A record)"), &ins[v], 0);
+			print_op(o->labels[si], OPNAME(name, "lookup 50% pending"), &mix[v], 1);
+			print_op(o->labels[si], OPNAME(name, "lookup all random"), &miss[v], 1);
+			print_op(o->labels[si], OPNAME(name, "lookup all pending"), &hit[v], 1);
+		}
+#undef OPNAME
+	}
 	printf("%-6s (inserts: %.2f M answers/s; TSC %.2f GHz)\n\n", o->labels[si],
-	       median(ins.mops, ins.n) * median(ins.visited, ins.n), tsc_ghz);
-	res->ins = median(ins.mops, ins.n);
-	res->lk_mix = median(mix.mops, mix.n);
+	       median(ins[0].mops, ins[0].n) * median(ins[0].visited, ins[0].n), tsc_ghz);
+	res->ins = median(ins[0].mops, ins[0].n);
+	res->lk_mix = median(mix[0].mops, mix[0].n);
+	res->ins_pf = o->prefetch ? median(ins[1].mops, ins[1].n) : res->ins;
+	res->lk_mix_pf = o->prefetch ? median(mix[1].mops, mix[1].n) : res->lk_mix;
 	res->bpa = dnsyn_ctable_bytes_per_addr(b.t);
 	munmap(mem, asize);
 	free(b.hist);
@@ -406,7 +486,10 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: bench_ctable [--quick] [--sizes 1k,1M,10M] [--reps N] [--min-time S]\n"
-			"                    [--window-ms MS] [--buckets N] [--no-thp]\n");
+			"                    [--window-ms MS] [--buckets N] [--prefetch D] [--no-thp]\n"
+			"  --prefetch D: also measure with dnsyn_ctable_prefetch() D events ahead\n"
+			"                (default 8, at most %d; 0: only without)\n",
+		MAX_PREFETCH);
 	exit(2);
 }
 
@@ -424,6 +507,7 @@ main(int argc, char **argv)
 	o.min_time = 0.5;
 	o.window_ns = 1000000000ULL;
 	o.buckets = 8;
+	o.prefetch = 8;
 	o.thp = 1;
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--quick"))
@@ -438,12 +522,15 @@ main(int argc, char **argv)
 			o.window_ns = (uint64_t)(atof(argv[++i]) * 1e6);
 		else if (!strcmp(argv[i], "--buckets") && i + 1 < argc)
 			o.buckets = (uint32_t)atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--prefetch") && i + 1 < argc)
+			o.prefetch = (unsigned int)atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--no-thp"))
 			o.thp = 0;
 		else
 			usage();
 	}
-	if (o.reps < 1 || o.reps > MAX_REPS || o.min_time <= 0 || o.window_ns == 0)
+	if (o.reps < 1 || o.reps > MAX_REPS || o.min_time <= 0 || o.window_ns == 0 ||
+	    o.prefetch > MAX_PREFETCH)
 		usage();
 	{
 		char buf[256], *tok, *save = NULL;
@@ -459,8 +546,9 @@ main(int argc, char **argv)
 			usage();
 	}
 	printf("== dnsyn_ctable micro-benchmark: window %.0f ms, %u buckets, answers = capacity/2,"
-	       " IPv4, 1-4 addresses per answer, %u reps x >= %.2f s, median; THP %s\n\n",
-	       o.window_ns / 1e6, o.buckets, o.reps, o.min_time, o.thp ? "on" : "off");
+	       " IPv4, 1-4 addresses per answer, %u reps x >= %.2f s, median; prefetch distance %u;"
+	       " THP %s\n\n",
+	       o.window_ns / 1e6, o.buckets, o.reps, o.min_time, o.prefetch, o.thp ? "on" : "off");
 	for (k = 0; k < o.n_sizes; k++) {
 		if (run_size(&o, k, &res[k]))
 			return 1;
@@ -470,7 +558,9 @@ main(int argc, char **argv)
 	if (at < 0)
 		at = (int)o.n_sizes - 1;
 	fflush(stdout);
-	printf("ctable insert_mps=%.2f lookup_mps=%.2f bytes_per_addr=%.2f at=%s\n", res[at].ins,
-	       res[at].lk_mix, res[at].bpa, o.sizes[at] == 1000000 ? "1M" : o.labels[at]);
+	printf("ctable insert_mps=%.2f lookup_mps=%.2f bytes_per_addr=%.2f at=%s prefetch=%u"
+	       " insert_pf_mps=%.2f lookup_pf_mps=%.2f\n",
+	       res[at].ins, res[at].lk_mix, res[at].bpa, o.sizes[at] == 1000000 ? "1M" : o.labels[at],
+	       o.prefetch, res[at].ins_pf, res[at].lk_mix_pf);
 	return 0;
 }

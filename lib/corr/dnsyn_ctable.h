@@ -4,12 +4,18 @@
  *
  * Answers live in a FIFO ring of answer records. Their addresses (A/AAAA RRs)
  * go into time buckets: each bucket is an open-addressed hash table holding the
- * addresses inserted during its time span (a power of two of ns). A lookup
- * probes every bucket that can still hold an answer inside the window; expiry
- * drops a whole bucket at once (its epoch changes, so every slot reads empty:
- * O(1)). When the current bucket fills up before its span ends, dnsyn starts
- * the next bucket early, which evicts the oldest one: counted, never silent.
- * Pure: no DPDK, no clock. */
+ * addresses inserted during its time span (a power of two of ns), probed by
+ * groups of 16 slots through one control byte per slot (empty, removed, or an
+ * 8-bit fingerprint of the key: Swiss-table style). The control bytes of one
+ * group index in every bucket sit side by side, so a lookup reads the
+ * fingerprints of all its buckets from one or two cache lines, and the entry
+ * itself only on a fingerprint match. A lookup probes every bucket that can
+ * still hold an answer inside the window; expiry drops a whole bucket at once
+ * (its control bytes are cleared when it is reused). When the current bucket
+ * fills up before its span ends, dnsyn starts the next bucket early, which
+ * evicts the oldest one: counted, never silent. dnsyn_ctable_prefetch() lets a
+ * caller working through a burst of events fetch those lines a few events
+ * ahead. Pure: no DPDK, no clock. */
 #ifndef DNSYN_CTABLE_H
 #define DNSYN_CTABLE_H
 
@@ -41,7 +47,9 @@ struct dnsyn_ctable_stats {
 	uint64_t evicted_answers; /**< answer records reused before their window ended */
 	uint64_t early_rolls;     /**< buckets started early because one was full */
 	uint64_t lookups;
-	uint64_t probes;          /**< slots read by lookups */
+	uint64_t probes;          /**< slots read by lookups: entries whose key was compared
+				   *   (their control byte held the key's fingerprint) */
+	uint64_t groups;          /**< control groups (16 slots of one bucket) read by lookups */
 };
 
 struct dnsyn_ctable;
@@ -84,9 +92,33 @@ typedef int (*dnsyn_ctable_visit)(void *ud, struct dnsyn_ctable_answer *a);
 unsigned int dnsyn_ctable_lookup(struct dnsyn_ctable *t, const uint8_t addr[16], uint8_t fam,
 				 uint64_t now_ns, dnsyn_ctable_visit visit, void *ud);
 
+/**
+ * Prefetch what a lookup or an insert of @p addr / @p fam will read first: the
+ * control bytes of its group in every bucket holding entries. Reads nothing
+ * itself and changes nothing; call it a few events ahead (the correlator and
+ * scripts/bench_ctable use 8) so that the lines are in cache when the event
+ * comes.
+ */
+void dnsyn_ctable_prefetch(const struct dnsyn_ctable *t, const uint8_t addr[16], uint8_t fam);
+
+/**
+ * Where @p addr / @p fam sits in every bucket: its home group (of @p n_groups
+ * per bucket) and its control-byte fingerprint. For tests and tools that need
+ * keys that collide; no part of the table's contract.
+ */
+void dnsyn_ctable_key_place(const struct dnsyn_ctable *t, const uint8_t addr[16], uint8_t fam,
+			    uint32_t *group, uint32_t *n_groups, uint8_t *fp);
+
 /** Addresses currently held (live buckets, entries not removed). */
 uint64_t dnsyn_ctable_occupancy(const struct dnsyn_ctable *t);
 
 const struct dnsyn_ctable_stats *dnsyn_ctable_stats(const struct dnsyn_ctable *t);
+
+/** Number of answer records (a caller may keep per-record data alongside). */
+uint32_t dnsyn_ctable_answers(const struct dnsyn_ctable *t);
+
+/** Index, in [0, dnsyn_ctable_answers()), of a record a visitor was given. */
+uint32_t dnsyn_ctable_answer_index(const struct dnsyn_ctable *t,
+				   const struct dnsyn_ctable_answer *a);
 
 #endif

@@ -741,8 +741,11 @@ cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* With @p prefetch, dnsyn_ctable_prefetch() is called before each insert and
+ * lookup for its key, for a random key and for a key used a few steps later:
+ * it must change nothing the table does. */
 static void
-test_ctable_model_check(void **state)
+model_check_run(int prefetch)
 {
 	struct dnsyn_ctable_cfg c = cfg_of(2048, 0, 8, S);
 	struct dnsyn_ctable *t;
@@ -753,7 +756,6 @@ test_ctable_model_check(void **state)
 	unsigned int k, n, j, l, n_exp;
 	uint8_t used[POOL];
 
-	(void)state;
 	pool_init();
 	m = test_calloc(1, sizeof(*m));
 	m->window = S;
@@ -772,6 +774,12 @@ test_ctable_model_check(void **state)
 				j = tp_xorshift(&st) % POOL;
 			while (used[j]);
 			used[j] = 1;
+			if (prefetch) {
+				unsigned int o = (unsigned int)(tp_xorshift(&st) % POOL);
+
+				dnsyn_ctable_prefetch(t, pool_addr[j], pool_fam[j]);
+				dnsyn_ctable_prefetch(t, pool_addr[o], pool_fam[o]);
+			}
 			dnsyn_ctable_addr_add(t, h, pool_addr[j], pool_fam[j], ts);
 			m->e[m->head % MODEL_MAX] = (struct mentry){.id = step, .ts = ts, .pidx = (uint8_t)j};
 			m->head++;
@@ -809,6 +817,11 @@ test_ctable_model_check(void **state)
 				    m->now - e->ts <= S)
 					expect[n_exp++] = e->id;
 			}
+			if (prefetch) {
+				dnsyn_ctable_prefetch(t, pool_addr[m->pidx], pool_fam[m->pidx]);
+				dnsyn_ctable_prefetch(t, pool_addr[(m->pidx + 7) % POOL],
+						      pool_fam[(m->pidx + 7) % POOL]);
+			}
 			dnsyn_ctable_lookup(t, pool_addr[m->pidx], pool_fam[m->pidx], m->now,
 					    model_visit, m);
 			n_lookups++;
@@ -835,6 +848,346 @@ test_ctable_model_check(void **state)
 	assert_true(n_hits > 10000); /* the check had something to check */
 	rm(&b);
 	test_free(m);
+}
+
+static void
+test_ctable_model_check(void **state)
+{
+	(void)state;
+	model_check_run(0);
+}
+
+static void
+test_ctable_model_check_prefetch(void **state)
+{
+	(void)state;
+	model_check_run(1);
+}
+
+
+/* ---- control bytes, groups, prefetch ------------------------------------------ */
+
+/* Addresses from a counter, for searching keys with a given placement. */
+static void
+addr_of(uint8_t x[16], uint32_t i)
+{
+	tp_v4m(x, 0x64000000u + i);
+}
+
+struct placed {
+	uint32_t i; /* addr_of(i) */
+	uint32_t group;
+	uint8_t fp;
+};
+
+/* Up to @p max addresses (of family 4) whose home group is @p group (and
+ * fingerprint @p fp unless fp == 0), searching i = from, from + 1, ... */
+static unsigned int
+find_placed(const struct dnsyn_ctable *t, uint32_t group, uint8_t fp, uint32_t from,
+	    struct placed *out, unsigned int max)
+{
+	uint32_t i, g, ng;
+	uint8_t x[16], f;
+	unsigned int n = 0;
+
+	for (i = from; n < max && i < from + (1u << 26); i++) {
+		addr_of(x, i);
+		dnsyn_ctable_key_place(t, x, 4, &g, &ng, &f);
+		assert_true(g < ng);
+		assert_true(f >= 2); /* 0: empty, 1: removed */
+		if (g == group && (fp == 0 || f == fp))
+			out[n++] = (struct placed){.i = i, .group = g, .fp = f};
+	}
+	return n;
+}
+
+static unsigned int
+look_i(struct dnsyn_ctable *t, uint32_t i, uint64_t now, struct rec *r)
+{
+	uint8_t x[16];
+	unsigned int n;
+
+	addr_of(x, i);
+	rec_reset(r);
+	n = dnsyn_ctable_lookup(t, x, 4, now, rec_visit, r);
+	assert_int_equal(n, r->n);
+	return n;
+}
+
+static void
+add_i(struct dnsyn_ctable *t, uint64_t h, uint32_t i, uint64_t ts)
+{
+	uint8_t x[16];
+
+	addr_of(x, i);
+	dnsyn_ctable_addr_add(t, h, x, 4, ts);
+}
+
+/* Keys with the same home group and the same fingerprint: the control byte
+ * matches all of them, the key itself decides. In one bucket and across
+ * buckets, with removals. */
+static void
+test_ctable_fingerprint_collisions(void **state)
+{
+	struct dnsyn_ctable_cfg c = cfg_of(1024, 0, 8, S);
+	struct dnsyn_ctable *t;
+	struct placed p[12], other[4];
+	struct rec r;
+	struct blk b;
+	uint64_t h, w;
+	uint8_t x[16];
+	unsigned int i, n;
+
+	(void)state;
+	t = mk(&c, &b);
+	w = dnsyn_ctable_bucket_ns(t);
+	addr_of(x, 0);
+	{
+		uint32_t g, ng;
+		uint8_t f;
+
+		dnsyn_ctable_key_place(t, x, 4, &g, &ng, &f);
+		n = find_placed(t, g, f, 0, p, 12);
+		assert_int_equal(n, 12);
+		assert_int_equal(p[0].i, 0);
+		/* same group, other fingerprints */
+		assert_int_equal(find_placed(t, g, 0, 1, other, 4), 4);
+	}
+	/* six in one bucket, six in the next one (time), one answer each */
+	for (i = 0; i < 12; i++) {
+		uint64_t ts = T0 + (i < 6 ? 0 : w) + i * MS;
+
+		h = answer(t, ts, 100 + i);
+		add_i(t, h, p[i].i, ts);
+	}
+	for (i = 0; i < 12; i++) {
+		assert_int_equal(look_i(t, p[i].i, T0 + w + 20 * MS, &r), 1);
+		assert_int_equal(r.id[0], 100 + i);
+	}
+	/* the same fingerprint under another family: not found */
+	addr_of(x, p[3].i);
+	rec_reset(&r);
+	assert_int_equal(dnsyn_ctable_lookup(t, x, 6, T0 + w + 20 * MS, rec_visit, &r), 0);
+	/* same group, other fingerprint, or same fingerprint: not added, not found */
+	for (i = 0; i < 4; i++)
+		if (other[i].fp != p[0].fp || other[i].i > p[11].i)
+			assert_int_equal(look_i(t, other[i].i, T0 + w + 20 * MS, &r), 0);
+	{
+		struct placed q[13];
+
+		assert_int_equal(find_placed(t, p[0].group, p[0].fp, 0, q, 13), 13);
+		assert_int_equal(look_i(t, q[12].i, T0 + w + 20 * MS, &r), 0);
+	}
+	/* remove every other one: the others stay, each visited once */
+	for (i = 0; i < 12; i += 2) {
+		addr_of(x, p[i].i);
+		rec_reset(&r);
+		r.remove_all = 1;
+		assert_int_equal(dnsyn_ctable_lookup(t, x, 4, T0 + w + 30 * MS, rec_visit, &r), 1);
+	}
+	for (i = 0; i < 12; i++)
+		assert_int_equal(look_i(t, p[i].i, T0 + w + 40 * MS, &r), i % 2);
+	assert_int_equal(dnsyn_ctable_occupancy(t), 6);
+	/* one address in many answers, among its colliding neighbours: more entries
+	 * than a lookup gathers before visiting (16) */
+	for (i = 0; i < 40; i++) {
+		h = answer(t, T0 + w + 50 * MS, 1000 + i);
+		add_i(t, h, p[1].i, T0 + w + 50 * MS);
+	}
+	assert_int_equal(look_i(t, p[1].i, T0 + w + 60 * MS, &r), 41);
+	for (i = 0; i < 40; i++)
+		assert_true(rec_has(&r, 1000 + i));
+	assert_true(rec_has(&r, 101));
+	rec_reset(&r);
+	r.remove_all = 1;
+	addr_of(x, p[1].i);
+	assert_int_equal(dnsyn_ctable_lookup(t, x, 4, T0 + w + 60 * MS, rec_visit, &r), 41);
+	assert_int_equal(look_i(t, p[1].i, T0 + w + 70 * MS, &r), 0);
+	assert_int_equal(look_i(t, p[3].i, T0 + w + 70 * MS, &r), 1);
+	assert_true(dnsyn_ctable_stats(t)->probes >= dnsyn_ctable_stats(t)->lookups);
+	assert_true(dnsyn_ctable_stats(t)->groups >= dnsyn_ctable_stats(t)->lookups);
+	assert_int_equal(dnsyn_ctable_stats(t)->evicted_addrs, 0);
+	rm(&b);
+}
+
+/* Keys whose home group is the last one, more than a group holds, in one
+ * bucket: they wrap round to group 0 and on; keys homed in group 0 come after
+ * them. All found, absent ones not, removal keeps the chain. */
+static void
+test_ctable_full_groups_wrap(void **state)
+{
+	struct dnsyn_ctable_cfg c = cfg_of(1024, 0, 8, S);
+	struct dnsyn_ctable *t;
+	struct placed last[44], first[10];
+	struct rec r;
+	struct blk b;
+	uint64_t h;
+	uint32_t g, ng;
+	uint8_t x[16], f;
+	unsigned int i;
+
+	(void)state;
+	t = mk(&c, &b);
+	addr_of(x, 0);
+	dnsyn_ctable_key_place(t, x, 4, &g, &ng, &f);
+	assert_true(ng >= 4);
+	assert_int_equal(find_placed(t, ng - 1, 0, 0, last, 44), 44);
+	assert_int_equal(find_placed(t, 0, 0, 0, first, 10), 10);
+	/* 40 homed in the last group: 16 there, 16 in group 0, 8 in group 1 */
+	for (i = 0; i < 40; i++) {
+		h = answer(t, T0 + i * 1000, i);
+		add_i(t, h, last[i].i, T0 + i * 1000);
+	}
+	for (i = 0; i < 10; i++) {
+		h = answer(t, T0 + MS, 500 + i);
+		add_i(t, h, first[i].i, T0 + MS);
+	}
+	assert_int_equal(dnsyn_ctable_stats(t)->early_rolls, 0);
+	assert_int_equal(dnsyn_ctable_occupancy(t), 50);
+	for (i = 0; i < 40; i++) {
+		assert_int_equal(look_i(t, last[i].i, T0 + 2 * MS, &r), 1);
+		assert_int_equal(r.id[0], i);
+	}
+	for (i = 0; i < 10; i++) {
+		assert_int_equal(look_i(t, first[i].i, T0 + 2 * MS, &r), 1);
+		assert_int_equal(r.id[0], 500 + i);
+	}
+	for (i = 40; i < 44; i++) /* same home, not added: the probe ends */
+		assert_int_equal(look_i(t, last[i].i, T0 + 2 * MS, &r), 0);
+	/* remove those in the full groups: the ones beyond are still found */
+	for (i = 0; i < 32; i++) {
+		addr_of(x, last[i].i);
+		rec_reset(&r);
+		r.remove_all = 1;
+		assert_int_equal(dnsyn_ctable_lookup(t, x, 4, T0 + 3 * MS, rec_visit, &r), 1);
+	}
+	for (i = 0; i < 40; i++)
+		assert_int_equal(look_i(t, last[i].i, T0 + 4 * MS, &r), i >= 32);
+	for (i = 0; i < 10; i++)
+		assert_int_equal(look_i(t, first[i].i, T0 + 4 * MS, &r), 1);
+	assert_int_equal(dnsyn_ctable_occupancy(t), 18);
+	/* prefetching these keys changes nothing */
+	for (i = 0; i < 44; i++) {
+		addr_of(x, last[i].i);
+		dnsyn_ctable_prefetch(t, x, 4);
+	}
+	for (i = 0; i < 40; i++)
+		assert_int_equal(look_i(t, last[i].i, T0 + 5 * MS, &r), i >= 32);
+	rm(&b);
+}
+
+/* Prefetch on a fresh table, on a table whose buckets all expired, for keys
+ * of any family: reads only the table's block, changes no counter. */
+static void
+test_ctable_prefetch_empty(void **state)
+{
+	struct dnsyn_ctable_cfg c = cfg_of(256, 0, 8, S);
+	struct dnsyn_ctable_stats before;
+	struct dnsyn_ctable *t;
+	struct rec r;
+	struct blk b;
+	uint64_t h;
+	uint8_t x[16];
+	unsigned int i;
+
+	(void)state;
+	t = mk(&c, &b);
+	for (i = 0; i < 100; i++) {
+		addr_of(x, i);
+		dnsyn_ctable_prefetch(t, x, (uint8_t)(i % 255));
+	}
+	memset(x, 0xff, 16);
+	dnsyn_ctable_prefetch(t, x, 254);
+	assert_int_equal(dnsyn_ctable_occupancy(t), 0);
+	assert_int_equal(look_i(t, 5, T0, &r), 0);
+	/* the first insert after prefetches */
+	h = answer(t, T0, 1);
+	add_i(t, h, 5, T0);
+	assert_int_equal(look_i(t, 5, T0 + MS, &r), 1);
+	/* all expired */
+	h = answer(t, T0 + 100 * S, 2);
+	add_i(t, h, 6, T0 + 100 * S);
+	rec_reset(&r);
+	addr_of(x, 6);
+	assert_int_equal(dnsyn_ctable_lookup(t, x, 4, T0 + 100 * S, rec_visit, &r), 1);
+	r.remove_all = 1;
+	assert_int_equal(dnsyn_ctable_lookup(t, x, 4, T0 + 100 * S, rec_visit, &r), 1);
+	before = *dnsyn_ctable_stats(t);
+	for (i = 0; i < 100; i++) {
+		addr_of(x, i);
+		dnsyn_ctable_prefetch(t, x, 4);
+	}
+	assert_memory_equal(&before, dnsyn_ctable_stats(t), sizeof(before));
+	assert_int_equal(look_i(t, 5, T0 + 100 * S, &r), 0);
+	assert_int_equal(look_i(t, 6, T0 + 100 * S, &r), 0);
+	/* re-init after prefetches: a fresh table */
+	t = dnsyn_ctable_init(b.mem, &c);
+	assert_non_null(t);
+	addr_of(x, 1);
+	dnsyn_ctable_prefetch(t, x, 4);
+	assert_int_equal(look_i(t, 5, T0, &r), 0);
+	rm(&b);
+}
+
+/* A bucket reused after its window has its control bytes cleared: old keys
+ * (same group, same fingerprint as new ones) are gone, and each reuse can be
+ * filled up to its limit again without an early roll. Answer records are
+ * never reused here, so a stale entry would show (not hidden by the
+ * generation check). */
+static void
+test_ctable_roll_clears(void **state)
+{
+	struct dnsyn_ctable_cfg c = cfg_of(1024, 16384, 8, S);
+	struct dnsyn_ctable *t;
+	const struct dnsyn_ctable_stats *st;
+	struct placed p[24];
+	struct rec r;
+	struct blk b;
+	uint64_t h, w, ts = 0;
+	uint32_t g, ng;
+	uint8_t x[16], f;
+	unsigned int span, i, per, nb_cycle = 8;
+
+	(void)state;
+	t = mk(&c, &b);
+	st = dnsyn_ctable_stats(t);
+	w = dnsyn_ctable_bucket_ns(t);
+	addr_of(x, 0);
+	dnsyn_ctable_key_place(t, x, 4, &g, &ng, &f);
+	/* 24 colliding keys (home group and fingerprint) */
+	assert_int_equal(find_placed(t, g, f, 0, p, 24), 24);
+	/* the capacity over the buckets that can be matchable (5 for 1 s), a
+	 * little less: each span fills its bucket nearly to the limit */
+	per = c.capacity / 5 - 4;
+	for (span = 0; span < 8 * nb_cycle; span++) {
+		uint64_t t0 = (T0 / w + span) * w;
+
+		for (i = 0; i < per; i++) {
+			ts = t0 + i * (w / per);
+			h = answer(t, ts, span * 10000ULL + i);
+			if (i < 2) /* two of the colliding keys in each span, taking turns */
+				add_i(t, h, p[(2 * span + i) % 24].i, ts);
+			else
+				add_i(t, h, 0x100000u + span * 10000u + i, ts);
+		}
+		/* the colliding key of this span is found once: its entry of 12
+		 * spans ago sat in this same bucket (6 buckets), under the same
+		 * control byte; keys of 6 and 7 spans ago are gone, of 3 ago found */
+		assert_int_equal(look_i(t, p[(2 * span) % 24].i, ts, &r), 1);
+		assert_int_equal(r.id[0], span * 10000ULL);
+		if (span >= 7) {
+			assert_int_equal(look_i(t, 0x100000u + (span - 6) * 10000u + 5, ts, &r), 0);
+			assert_int_equal(look_i(t, 0x100000u + (span - 7) * 10000u + 5, ts, &r), 0);
+			assert_int_equal(look_i(t, 0x100000u + (span - 3) * 10000u + 5, ts, &r), 1);
+		}
+	}
+	assert_int_equal(st->early_rolls, 0);
+	assert_int_equal(st->evicted_addrs, 0);
+	assert_int_equal(st->evicted_answers, 0);
+	assert_true(st->expired_addrs > 0);
+	assert_int_equal(st->addrs, 8ULL * nb_cycle * per);
+	assert_true(dnsyn_ctable_occupancy(t) <= 2ULL * c.capacity);
+	rm(&b);
 }
 
 /* ---- capacity pressure ----------------------------------------------------- */
@@ -1183,6 +1536,11 @@ main(void)
 		cmocka_unit_test(test_ctable_small_timestamps),
 		cmocka_unit_test(test_ctable_time_backwards),
 		cmocka_unit_test(test_ctable_model_check),
+		cmocka_unit_test(test_ctable_model_check_prefetch),
+		cmocka_unit_test(test_ctable_fingerprint_collisions),
+		cmocka_unit_test(test_ctable_full_groups_wrap),
+		cmocka_unit_test(test_ctable_prefetch_empty),
+		cmocka_unit_test(test_ctable_roll_clears),
 		cmocka_unit_test(test_ctable_capacity_holds_a_window),
 		cmocka_unit_test(test_ctable_capacity_pressure),
 		cmocka_unit_test(test_ctable_answer_reuse),
