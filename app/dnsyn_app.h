@@ -17,12 +17,13 @@
 #include "dnsyn_event.h"
 #include "dnsyn_mbuf_ts.h"
 #include "dnsyn_paper.h"
+#include "dnsyn_resolve.h"
 #include "dnsyn_pkt.h"
 #include "dnsyn_tcpdns.h"
 
 #define DNSYN_MAX_RXQ_PER_LCORE 16
 #define DNSYN_MAX_RX_LCORES 64
-/** Event rings, one per RX queue. */
+/** RX queues in all (each has one event ring per correlation shard). */
 #define DNSYN_MAX_RINGS 128
 #define DNSYN_BURST_MAX 512
 #define DNSYN_EV_BUF 1024
@@ -63,7 +64,7 @@
 	X(frag, v6_ext_before_frag, "IPv6 fragments behind other ext. headers")     \
 	X(frag, dropped, "fragments freed unassembled (expired, overlap, > 8 frags)") \
 	X(frag, reasm_bad, "reassembled datagrams that failed to parse")            \
-	X(ev, sent, "events enqueued to the correlation lcore")                     \
+	X(ev, sent, "events enqueued to the correlation shards")                    \
 	X(ev, ring_full, "events dropped: ring full (live ports)")                  \
 	X(ev, ring_waits, "replay: waits for ring space (back-pressure, no loss)")   \
 	X(rx, ts_backwards, "packets older than the previous one of their queue")
@@ -74,20 +75,24 @@ struct dnsyn_rx_counters {
 #undef DNSYN_CNT_FIELD
 };
 
-/* One RX queue and its event ring. Packets of one queue are in time order, so
- * its events are too; the watermark tells the correlator how far that order
- * has got, so it can merge all rings by time (docs/architecture.md). */
+/* One RX queue and its event rings, one per correlation shard. Packets of one
+ * queue are in time order, so its events are too; the watermark tells the
+ * shards how far that order has got, so each can merge its rings by time
+ * (docs/architecture.md). */
 struct dnsyn_rxq {
 	uint16_t port;
 	uint16_t queue;
-	uint8_t ring_id;       /**< index among all rings; copied into events */
+	uint8_t ring_id;       /**< index among all queues; copied into events */
 	int linktype;
 	uint64_t expected;     /**< replay: packets in the file, 0 = live */
 	uint64_t received;
 	uint64_t wm_local;     /**< newest packet time seen on this queue */
-	struct rte_ring *ring; /**< to the correlation lcore */
-	/** Every event enqueued later has ts >= wm. Written (release) by the RX
-	 *  lcore, read (acquire) by the correlator; UINT64_MAX when finished. */
+	uint32_t ev_seq;       /**< events made on this queue (ev->seq) */
+	uint32_t answers;      /**< answers made on this queue (ev->u.addr.answer) */
+	struct rte_ring *ring[DNSYN_MAX_SHARDS]; /**< to each correlation shard */
+	/** Every event enqueued later, to any shard, has ts >= wm. Written
+	 *  (release) by the RX lcore, read (acquire) by the shards; UINT64_MAX
+	 *  when finished. */
 	uint64_t wm DNSYN_CACHE_ALIGNED;
 } DNSYN_CACHE_ALIGNED;
 
@@ -102,6 +107,7 @@ struct dnsyn_rx_ctx {
 	struct dnsyn_ts ts;
 	struct rte_ip_frag_tbl *frag;
 	struct dnsyn_tcpdns *tcp;
+	unsigned int n_shards;
 	uint8_t *scratch;             /**< DNSYN_SCRATCH_LEN bytes */
 	uint8_t *scratch2;            /**< for reassembled datagrams */
 
@@ -113,36 +119,85 @@ struct dnsyn_rx_ctx {
 	uint8_t ev_flags;             /**< flags of the packet being processed */
 	unsigned int nev;
 	struct dnsyn_event ev[DNSYN_EV_BUF];
+	struct dnsyn_event ev_sorted[DNSYN_EV_BUF]; /**< ev grouped by shard */
+	uint8_t ev_shard[DNSYN_EV_BUF];
 	struct dnsyn_dns_msg dns;
 	uint64_t first_ts, last_ts;
 	int replay_short;             /**< stopped by idle timeout before the file count */
 	volatile int done;            /**< set (release) after the last enqueue */
 } DNSYN_CACHE_ALIGNED;
 
-/* Interval tables go from the correlation lcore to the main lcore, which
- * writes them: two buffers, each full or free; filled and written in turn. */
+/* Interval tables go from a correlation shard to the main lcore, which adds
+ * up the shards' parts and writes them: two buffers, each full or free;
+ * filled and taken in turn. */
+struct dnsyn_corr_ctx;
+
 struct dnsyn_iv_handoff {
 	struct dnsyn_interval buf[2];
-	volatile int full[2];  /**< set by the correlator (release), cleared by main */
+	volatile int full[2];  /**< set by the shard (release), cleared by main */
 	uint64_t seq[2];       /**< order in which they were filled */
-	uint64_t produced;     /**< correlator only */
-	uint64_t written;      /**< main only */
-	uint64_t waits;        /**< correlator waited for main to write one */
+	uint64_t produced;     /**< shard only */
+	uint64_t taken;        /**< main only */
+	uint64_t waits;        /**< shard waited for main to take one */
+	struct dnsyn_corr_ctx *cc; /**< the shard that fills it */
+	/** Every interval ending at or before this was handed over (release). */
+	uint64_t clock DNSYN_CACHE_ALIGNED;
 };
 
 /** dnsyn_interval_cb for dnsyn_paper: hand @p done to main, take the other. */
 struct dnsyn_interval *dnsyn_iv_handoff_cb(void *ud, struct dnsyn_interval *done);
 
+#define DNSYN_CLAIM_BURST 64
+
+/* One correlation shard: merges its ring of every RX queue by time, feeds its
+ * dnsyn_paper, and (several shards) sends SYN claims to the resolver. */
 struct dnsyn_corr_ctx {
 	unsigned int lcore;
+	unsigned int shard;
 	unsigned int n_rings;
-	struct dnsyn_rxq *rxq[DNSYN_MAX_RINGS]; /**< ring and watermark of each queue */
+	struct dnsyn_rxq *rxq[DNSYN_MAX_RINGS]; /**< watermark of each queue; ring[shard] */
 	uint64_t horizon_ns;    /**< live: stop waiting for a ring this far behind */
 	struct dnsyn_paper *paper;
+	struct dnsyn_iv_handoff *ivh; /**< NULL: no interval tables */
+	struct rte_ring *claims;      /**< to the resolver; NULL with one shard */
+	unsigned int n_claims;
+	struct dnsyn_cand claim_buf[DNSYN_CLAIM_BURST];
 	uint64_t events DNSYN_CACHE_ALIGNED;
 	uint64_t horizon_skips; /**< merges that went ahead of a lagging ring */
+	uint64_t claim_waits;   /**< waits for room in the claim ring */
+	/** Every claim enqueued later has syn_ts >= wm (release; UINT64_MAX: done). */
+	uint64_t wm DNSYN_CACHE_ALIGNED;
 	volatile int done;
 } DNSYN_CACHE_ALIGNED;
+
+/** dnsyn_cand_cb of a shard: claims go to the resolver in bursts. */
+void dnsyn_corr_claim_cb(void *ud, const struct dnsyn_cand *c);
+
+/* The resolver, polled by the main lcore when there are several shards:
+ * merges the shards' claims by (time, queue, seq) and grants answers. */
+struct dnsyn_claimq {
+	struct dnsyn_cand *c; /* growable FIFO: shards never wait for the resolver */
+	size_t cap, head, n;
+};
+
+struct dnsyn_resolver_ctx {
+	unsigned int n_shards;
+	struct dnsyn_corr_ctx *shard[DNSYN_MAX_SHARDS];
+	struct dnsyn_claimq q[DNSYN_MAX_SHARDS];
+	uint64_t wm[DNSYN_MAX_SHARDS];
+	struct dnsyn_resolve *res;
+	uint64_t horizon_ns;
+	uint64_t horizon_skips;
+	uint64_t peak_queued;   /**< most claims held waiting for another shard */
+	int oom;
+};
+
+/** Take what the shards sent and resolve what can be. Returns claims resolved,
+ *  or -ENOMEM. */
+int dnsyn_resolver_poll(struct dnsyn_resolver_ctx *rc);
+
+/** 1 once every shard is done and every claim resolved. */
+int dnsyn_resolver_idle(const struct dnsyn_resolver_ctx *rc);
 
 /** Set by the signal handler or the control loop: RX lcores stop. */
 extern volatile int dnsyn_force_quit;

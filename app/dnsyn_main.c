@@ -22,6 +22,7 @@
 
 #include "dnsyn_app.h"
 #include "dnsyn_conf.h"
+#include "dnsyn_ivout.h"
 #include "dnsyn_paper.h"
 #include "dnsyn_port.h"
 #include "dnsyn_replay.h"
@@ -37,26 +38,10 @@
 #define LIVE_HORIZON_NS (100ULL * DNSYN_NS_PER_MS)
 
 static struct dnsyn_replay_file files[DNSYN_MAX_PCAPS];
-static struct dnsyn_iv_handoff ivh;
+static struct dnsyn_iv_handoff ivh[DNSYN_MAX_SHARDS];
+static struct dnsyn_ivout ivout;
+static struct dnsyn_resolver_ctx resolver;
 static int eal_up; /* die() then releases EAL's devices and memory too */
-
-/* Main lcore: write the intervals the correlator handed over, in order. */
-static int
-write_intervals(FILE *f)
-{
-	int ret = 0;
-
-	for (;;) {
-		unsigned int i = ivh.seq[0] == ivh.written ? 0 : 1;
-
-		if (!__atomic_load_n(&ivh.full[i], __ATOMIC_ACQUIRE) || ivh.seq[i] != ivh.written)
-			return ret;
-		if (dnsyn_report_interval_jsonl(f, &ivh.buf[i], 10) < 0 || fflush(f) != 0)
-			ret = -EIO;
-		ivh.written++;
-		__atomic_store_n(&ivh.full[i], 0, __ATOMIC_RELEASE);
-	}
-}
 
 static void
 on_signal(int sig)
@@ -102,46 +87,50 @@ remove_runtime_dir(const char *dir)
 }
 
 static int
-find_worker(unsigned int skip_lcore, const int *taken, unsigned int ntaken)
+listed(int l, const int *list, unsigned int n)
 {
-	unsigned int l, i;
+	unsigned int i;
 
-	RTE_LCORE_FOREACH_WORKER(l) {
-		int used = l == skip_lcore;
-
-		for (i = 0; i < ntaken; i++)
-			used |= taken[i] == (int)l;
-		if (!used)
-			return (int)l;
-	}
-	return -1;
+	for (i = 0; i < n; i++)
+		if (list[i] == l)
+			return 1;
+	return 0;
 }
 
-/* Decide which lcore polls what and which one correlates. */
+/* Decide which lcores poll RX queues and which correlate (one per shard). */
 static void
-assign_lcores(struct dnsyn_conf *conf, unsigned int *n_rx, int *rx_lcores, int *corr_lcore)
+assign_lcores(struct dnsyn_conf *conf, unsigned int *n_rx, int *rx_lcores, int *corr_lcores)
 {
-	unsigned int i, nworkers = rte_lcore_count() - 1;
+	unsigned int i, n = conf->shards, nworkers = rte_lcore_count() - 1;
+	int l, workers[RTE_MAX_LCORE];
 
-	if (nworkers < 2)
-		die(EXIT_USAGE, "need at least 2 worker lcores (RX + correlation) besides the main "
-				"one: give EAL e.g. -l 0-2 (or --lcores '0@0,1@1,2@1' on 2 CPUs)");
-	*corr_lcore = conf->corr_lcore;
-	if (*corr_lcore < 0) {
-		RTE_LCORE_FOREACH_WORKER(i)
-			*corr_lcore = (int)i; /* the last worker */
+	if (nworkers < 1 + n)
+		die(EXIT_USAGE, "need at least %u worker lcores (RX + %u correlation) besides the "
+				"main one: give EAL e.g. -l 0-%u (or --lcores '0@0,1@1,2@1' on 2 CPUs)",
+		    1 + n, n, 1 + n);
+	i = 0;
+	RTE_LCORE_FOREACH_WORKER(l)
+		workers[i++] = l;
+	if (conf->n_corr_lcores) {
+		for (i = 0; i < n; i++) {
+			l = conf->corr_lcores[i];
+			if (!rte_lcore_is_enabled((unsigned int)l) ||
+			    (unsigned int)l == rte_get_main_lcore() || listed(l, corr_lcores, i))
+				die(EXIT_USAGE, "--corr-lcores: lcore %d is not an enabled worker lcore "
+						"(or is listed twice)", l);
+			corr_lcores[i] = l;
+		}
+	} else {
+		for (i = 0; i < n; i++) /* the last workers */
+			corr_lcores[i] = workers[nworkers - n + i];
 	}
-	if (!rte_lcore_is_enabled((unsigned int)*corr_lcore) ||
-	    (unsigned int)*corr_lcore == rte_get_main_lcore())
-		die(EXIT_USAGE, "--corr-lcore %d is not an enabled worker lcore", *corr_lcore);
 	if (conf->n_rx_lcores > DNSYN_MAX_RX_LCORES)
 		die(EXIT_USAGE, "--rx-lcores: at most %d RX lcores", DNSYN_MAX_RX_LCORES);
 	if (conf->n_rx_lcores) {
 		for (i = 0; i < conf->n_rx_lcores; i++) {
-			int l = conf->rx_lcores[i];
-
+			l = conf->rx_lcores[i];
 			if (!rte_lcore_is_enabled((unsigned int)l) ||
-			    (unsigned int)l == rte_get_main_lcore() || l == *corr_lcore)
+			    (unsigned int)l == rte_get_main_lcore() || listed(l, corr_lcores, n))
 				die(EXIT_USAGE,
 				    "--rx-lcores: lcore %d is not an enabled worker lcore distinct "
 				    "from the main and correlation lcores",
@@ -151,13 +140,11 @@ assign_lcores(struct dnsyn_conf *conf, unsigned int *n_rx, int *rx_lcores, int *
 		*n_rx = conf->n_rx_lcores;
 	} else {
 		*n_rx = 0;
-		for (i = 0; i + 1 < nworkers && i < DNSYN_MAX_RX_LCORES; i++) {
-			int l = find_worker((unsigned int)*corr_lcore, rx_lcores, *n_rx);
-
-			if (l < 0)
-				break;
-			rx_lcores[(*n_rx)++] = l;
-		}
+		for (i = 0; i < nworkers && *n_rx < DNSYN_MAX_RX_LCORES; i++)
+			if (!listed(workers[i], corr_lcores, n))
+				rx_lcores[(*n_rx)++] = workers[i];
+		if (*n_rx == 0)
+			die(EXIT_USAGE, "no worker lcore left for RX after the correlation ones");
 	}
 }
 
@@ -221,6 +208,47 @@ counter_add(struct counters_out *o, const char *g, const char *n, uint64_t v)
 		o->c[o->n++] = (struct dnsyn_report_counter){g, n, v};
 }
 
+static int
+shards_done(const struct dnsyn_corr_ctx *cc, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (!__atomic_load_n(&cc[i].done, __ATOMIC_ACQUIRE))
+			return 0;
+	return 1;
+}
+
+/* Main lcore while the workers run: resolve the shards' claims (several
+ * shards) and write the intervals. rte_eal_wait_lcore() spins, and on a small
+ * machine the main lcore shares its CPU with a worker: sleep when idle. */
+static void
+main_loop(struct dnsyn_corr_ctx *cc, unsigned int n_shards, FILE *jsonl)
+{
+	for (;;) {
+		int done = shards_done(cc, n_shards), busy = 0;
+
+		if (resolver.res) {
+			int n = dnsyn_resolver_poll(&resolver);
+
+			if (n < 0)
+				return;
+			busy = n > 0;
+			done = done && dnsyn_resolver_idle(&resolver);
+			if (done)
+				dnsyn_resolve_flush(resolver.res);
+		}
+		if (jsonl)
+			dnsyn_ivout_poll(&ivout, resolver.res && !done
+							 ? dnsyn_resolve_interval_done(resolver.res)
+							 : UINT64_MAX);
+		if (done)
+			return;
+		if (!busy)
+			usleep(resolver.res || jsonl ? 50 : 1000);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -234,15 +262,16 @@ main(int argc, char **argv)
 	struct dnsyn_tcpdns_stats tcp_tot;
 	struct dnsyn_paper_cfg pcfg;
 	char err[512], rundir[1024] = "";
-	int rx_lcores[DNSYN_MAX_RX_LCORES], corr_lcore, replay, ret, i, dashdash = -1;
-	unsigned int n_rx, r, q, nq_total = 0, socket = 0;
+	int rx_lcores[DNSYN_MAX_RX_LCORES], corr_lcores[DNSYN_MAX_SHARDS], replay, ret, i;
+	int dashdash = -1;
+	unsigned int n_rx, r, q, sh, n_shards, n_rings = 0, nq_total = 0, socket = 0;
 	uint16_t port, ports[RTE_MAX_ETHPORTS], nports = 0;
 	uint64_t first_ts = UINT64_MAX, last_ts = 0, expected_total = 0;
 	int linktypes[DNSYN_MAX_PCAPS];
 	const char *file_names[DNSYN_MAX_PCAPS];
-	int exit_code = 0, jsonl_err = 0;
+	int exit_code = 0;
 	FILE *jsonl = NULL;
-	void *table_mem;
+	void *table_mem[DNSYN_MAX_SHARDS];
 
 	dnsyn_conf_defaults(&conf);
 	for (i = 1; i < argc; i++)
@@ -256,7 +285,8 @@ main(int argc, char **argv)
 		jsonl = open_outputs(&conf);
 		/* One RX lcore per file: an RX lcore may wait for ring space in
 		 * replay, and must then not hold up another queue's merge. */
-		if (dnsyn_replay_eal_args(&eal, argv[0], files, conf.n_pcaps, conf.n_pcaps + 1,
+		if (dnsyn_replay_eal_args(&eal, argv[0], files, conf.n_pcaps,
+					  conf.n_pcaps + conf.shards,
 					  conf.mem_mb, err, sizeof(err)) < 0)
 			die(EXIT_USAGE, "%s", err);
 		ret = rte_eal_init(eal.argc, eal.argv);
@@ -287,7 +317,8 @@ main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 
-	assign_lcores(&conf, &n_rx, rx_lcores, &corr_lcore);
+	n_shards = conf.shards;
+	assign_lcores(&conf, &n_rx, rx_lcores, corr_lcores);
 
 	/* Ports and queues. */
 	if (replay) {
@@ -315,9 +346,10 @@ main(int argc, char **argv)
 		    conf.mbufs, rte_strerror(rte_errno));
 
 	rx = rte_zmalloc_socket("dnsyn_rx", sizeof(*rx) * n_rx, 64, (int)socket);
-	cc = rte_zmalloc_socket("dnsyn_corr", sizeof(*cc), 64, (int)socket);
+	cc = rte_zmalloc_socket("dnsyn_corr", sizeof(*cc) * n_shards, 64, (int)socket);
 	if (rx == NULL || cc == NULL)
 		die(1, "out of DPDK memory for lcore contexts");
+
 	for (r = 0; r < nports; r++) {
 		uint16_t nrxq = replay ? (uint16_t)conf.n_pcaps : (uint16_t)conf.rx_queues;
 
@@ -344,30 +376,74 @@ main(int argc, char **argv)
 	memset(&pcfg, 0, sizeof(pcfg));
 	pcfg.window_ns = conf.window_ns;
 	pcfg.qpc_bucket_s = 60;
-	pcfg.table_capacity = conf.table_capacity;
-	/* The table is the correlator's working set: on the port's socket. */
-	table_mem = rte_zmalloc_socket("dnsyn_ctable", dnsyn_paper_table_memsize(&pcfg), 64,
-				       (int)socket);
-	if (table_mem == NULL)
-		die(1, "cannot allocate the correlation table (%zu MB for %u addresses): lower "
-		       "--table-capacity or give more memory (--mem-mb / -m)",
-		    dnsyn_paper_table_memsize(&pcfg) >> 20, conf.table_capacity);
-	pcfg.table_mem = table_mem;
-	if (conf.jsonl) {
-		if (dnsyn_interval_init(&ivh.buf[0], conf.interval_s, INTERVAL_MAX_CLIENTS) < 0 ||
-		    dnsyn_interval_init(&ivh.buf[1], conf.interval_s, INTERVAL_MAX_CLIENTS) < 0)
+	/* --table-capacity is the total: each shard holds its share. */
+	pcfg.table_capacity = DNSYN_MAX(conf.table_capacity / n_shards, 64u);
+	if (jsonl) {
+		if (dnsyn_ivout_init(&ivout, jsonl, conf.interval_s, INTERVAL_MAX_CLIENTS) < 0)
 			die(1, "out of memory for interval tables");
-		pcfg.interval_first = &ivh.buf[0];
-		pcfg.interval_cb = dnsyn_iv_handoff_cb;
-		pcfg.interval_ud = &ivh;
+		ivout.n_stages = n_shards;
 	}
-	cc->paper = dnsyn_paper_create(&pcfg);
-	if (cc->paper == NULL)
-		die(1, "out of memory for the correlator");
-	cc->lcore = (unsigned int)corr_lcore;
-	cc->horizon_ns = replay ? UINT64_MAX : LIVE_HORIZON_NS;
+	if (n_shards > 1) {
+		struct dnsyn_resolve_cfg rcfg = {.window_ns = conf.window_ns};
+
+		if (jsonl) {
+			rcfg.interval_first = &ivout.res_buf;
+			rcfg.interval_cb = dnsyn_ivout_resolver_cb;
+			rcfg.interval_ud = &ivout;
+		}
+		resolver.res = dnsyn_resolve_create(&rcfg);
+		if (resolver.res == NULL)
+			die(1, "out of memory for the resolver");
+		resolver.n_shards = n_shards;
+		resolver.horizon_ns = replay ? UINT64_MAX : LIVE_HORIZON_NS;
+	}
+	for (sh = 0; sh < n_shards; sh++) {
+		struct dnsyn_corr_ctx *c = &cc[sh];
+
+		/* The table is the shard's working set: on the port's socket. */
+		table_mem[sh] = rte_zmalloc_socket("dnsyn_ctable", dnsyn_paper_table_memsize(&pcfg),
+						   64, (int)socket);
+		if (table_mem[sh] == NULL)
+			die(1, "cannot allocate the correlation table (%zu MB for %u addresses): lower "
+			       "--table-capacity or give more memory (--mem-mb / -m)",
+			    dnsyn_paper_table_memsize(&pcfg) >> 20, pcfg.table_capacity);
+		pcfg.table_mem = table_mem[sh];
+		pcfg.interval_cb = NULL;
+		if (jsonl) {
+			if (dnsyn_interval_init(&ivh[sh].buf[0], conf.interval_s,
+						INTERVAL_MAX_CLIENTS) < 0 ||
+			    dnsyn_interval_init(&ivh[sh].buf[1], conf.interval_s,
+						INTERVAL_MAX_CLIENTS) < 0)
+				die(1, "out of memory for interval tables");
+			pcfg.interval_first = &ivh[sh].buf[0];
+			pcfg.interval_cb = dnsyn_iv_handoff_cb;
+			pcfg.interval_ud = &ivh[sh];
+			c->ivh = &ivh[sh];
+			ivh[sh].cc = c;
+			ivout.h[sh] = &ivh[sh];
+		}
+		if (n_shards > 1) {
+			char name[RTE_RING_NAMESIZE];
+
+			snprintf(name, sizeof(name), "dnsyn_claims%u", sh);
+			c->claims = rte_ring_create_elem(name, sizeof(struct dnsyn_cand), conf.ring_size,
+							 (int)socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+			if (c->claims == NULL)
+				die(1, "cannot create claim ring %s: %s", name, rte_strerror(rte_errno));
+			pcfg.cand_cb = dnsyn_corr_claim_cb;
+			pcfg.cand_ud = c;
+			resolver.shard[sh] = c;
+		}
+		c->paper = dnsyn_paper_create(&pcfg);
+		if (c->paper == NULL)
+			die(1, "out of memory for the correlator");
+		c->lcore = (unsigned int)corr_lcores[sh];
+		c->shard = sh;
+		c->horizon_ns = replay ? UINT64_MAX : LIVE_HORIZON_NS;
+	}
 	for (r = 0; r < n_rx; r++) {
 		rx[r].lcore = (unsigned int)rx_lcores[r];
+		rx[r].n_shards = n_shards;
 		rx[r].idle_exit_ns = replay ? (uint64_t)conf.idle_exit_ms * DNSYN_NS_PER_MS : 0;
 		rx[r].lossless = replay;
 		dnsyn_ts_init(&rx[r].ts, 1000);
@@ -380,48 +456,56 @@ main(int argc, char **argv)
 			    rx[r].lcore, strerror(-ret));
 		for (q = 0; q < rx[r].nq; q++) {
 			struct dnsyn_rxq *rq = &rx[r].q[q];
-			char name[RTE_RING_NAMESIZE];
 
-			if (cc->n_rings >= DNSYN_MAX_RINGS)
+			if (n_rings >= DNSYN_MAX_RINGS)
 				die(EXIT_USAGE, "at most %d RX queues in all", DNSYN_MAX_RINGS);
-			snprintf(name, sizeof(name), "dnsyn_ev%u", cc->n_rings);
-			rq->ring = rte_ring_create_elem(name, sizeof(struct dnsyn_event),
-							conf.ring_size, (int)socket,
-							RING_F_SP_ENQ | RING_F_SC_DEQ);
-			if (rq->ring == NULL)
-				die(1, "cannot create event ring %s: %s", name,
-				    rte_strerror(rte_errno));
-			rq->ring_id = (uint8_t)cc->n_rings;
-			cc->rxq[cc->n_rings++] = rq;
+			for (sh = 0; sh < n_shards; sh++) {
+				char name[RTE_RING_NAMESIZE];
+
+				snprintf(name, sizeof(name), "dnsyn_ev%u_%u", n_rings, sh);
+				rq->ring[sh] = rte_ring_create_elem(name, sizeof(struct dnsyn_event),
+								    conf.ring_size, (int)socket,
+								    RING_F_SP_ENQ | RING_F_SC_DEQ);
+				if (rq->ring[sh] == NULL)
+					die(1, "cannot create event ring %s: %s", name,
+					    rte_strerror(rte_errno));
+				cc[sh].rxq[cc[sh].n_rings++] = rq;
+			}
+			rq->ring_id = (uint8_t)n_rings++;
 		}
 	}
 
 	/* Launch: correlation first so it is ready when events come. */
-	if (rte_eal_remote_launch(dnsyn_corr_lcore_main, cc, cc->lcore) != 0)
-		die(1, "cannot launch the correlation lcore %u", cc->lcore);
+	for (sh = 0; sh < n_shards; sh++)
+		if (rte_eal_remote_launch(dnsyn_corr_lcore_main, &cc[sh], cc[sh].lcore) != 0)
+			die(1, "cannot launch the correlation lcore %u", cc[sh].lcore);
 	for (r = 0; r < n_rx; r++)
 		if (rte_eal_remote_launch(dnsyn_rx_lcore_main, &rx[r], rx[r].lcore) != 0)
 			die(1, "cannot launch RX lcore %u", rx[r].lcore);
-	/* rte_eal_wait_lcore() spins, and on a small machine the main lcore
-	 * shares its CPU with a worker: sleep until the workers are done. */
-	while (!__atomic_load_n(&cc->done, __ATOMIC_ACQUIRE)) {
-		if (jsonl && write_intervals(jsonl) < 0 && !jsonl_err++)
-			fprintf(stderr, "dnsyn: error: writing %s: %s\n", conf.jsonl, strerror(errno));
-		usleep(jsonl ? 100 : 1000); /* the correlator may be waiting for a buffer */
-	}
+	main_loop(&cc[0], n_shards, jsonl);
 	if (jsonl) {
-		if (write_intervals(jsonl) < 0 || fclose(jsonl) != 0)
-			jsonl_err++;
-		if (jsonl_err) {
+		if (ivout.errors || fclose(jsonl) != 0) {
 			fprintf(stderr, "dnsyn: error: writing %s failed\n", conf.jsonl);
 			exit_code = 1;
 		}
-		dnsyn_interval_fini(&ivh.buf[0]);
-		dnsyn_interval_fini(&ivh.buf[1]);
+		if (ivout.late || ivout.early)
+			fprintf(stderr, "dnsyn: warning: %" PRIu64 " intervals written before all their "
+					"parts came (packet time going backwards, or shards more than "
+					"%d intervals apart)\n",
+				ivout.late + ivout.early, DNSYN_IVOUT_ACC_MAX);
 	}
+	if (resolver.oom)
+		die(1, "out of memory queueing claims for the resolver");
 	for (r = 0; r < n_rx; r++)
 		rte_eal_wait_lcore(rx[r].lcore);
-	rte_eal_wait_lcore(cc->lcore);
+	for (sh = 0; sh < n_shards; sh++)
+		rte_eal_wait_lcore(cc[sh].lcore);
+	/* One set of totals for the report: the shards' and the resolver's. */
+	for (sh = 1; sh < n_shards; sh++)
+		if (dnsyn_paper_merge(cc[0].paper, cc[sh].paper, NULL) < 0)
+			die(1, "out of memory adding up the shards");
+	if (resolver.res)
+		dnsyn_paper_merge(cc[0].paper, NULL, dnsyn_resolve_stats(resolver.res));
 
 	/* Totals and accounting. */
 	memset(&tot, 0, sizeof(tot));
@@ -452,26 +536,59 @@ main(int argc, char **argv)
 #define DNSYN_TCP_OUT(n, h) counter_add(&co, "tcpdns", #n, tcp_tot.n);
 	DNSYN_TCPDNS_STATS(DNSYN_TCP_OUT)
 #undef DNSYN_TCP_OUT
-	counter_add(&co, "corr", "events", cc->events);
-	counter_add(&co, "corr", "horizon_skips", cc->horizon_skips);
-	counter_add(&co, "corr", "intervals", ivh.produced);
 	{
-		const struct dnsyn_ctable_stats *ts = dnsyn_paper_table_stats(cc->paper);
+		struct dnsyn_ctable_stats ts;
+		uint64_t ev = 0, skips = resolver.horizon_skips, iv_waits = 0, claim_waits = 0;
 
-		counter_add(&co, "table", "answers", ts->answers);
-		counter_add(&co, "table", "addrs", ts->addrs);
-		counter_add(&co, "table", "evicted_addrs", ts->evicted_addrs);
-		counter_add(&co, "table", "evicted_answers", ts->evicted_answers);
-		counter_add(&co, "table", "early_rolls", ts->early_rolls);
-		counter_add(&co, "table", "expired_addrs", ts->expired_addrs);
-		counter_add(&co, "table", "lookups", ts->lookups);
-		counter_add(&co, "table", "probes", ts->probes);
-		if (ts->evicted_addrs)
+		memset(&ts, 0, sizeof(ts));
+		for (sh = 0; sh < n_shards; sh++) {
+			const struct dnsyn_ctable_stats *t = dnsyn_paper_table_stats(cc[sh].paper);
+
+			ev += cc[sh].events;
+			skips += cc[sh].horizon_skips;
+			iv_waits += ivh[sh].waits;
+			claim_waits += cc[sh].claim_waits;
+			ts.answers += t->answers;
+			ts.addrs += t->addrs;
+			ts.evicted_addrs += t->evicted_addrs;
+			ts.evicted_answers += t->evicted_answers;
+			ts.early_rolls += t->early_rolls;
+			ts.expired_addrs += t->expired_addrs;
+			ts.lookups += t->lookups;
+			ts.probes += t->probes;
+		}
+		counter_add(&co, "corr", "shards", n_shards);
+		counter_add(&co, "corr", "events", ev);
+		counter_add(&co, "corr", "horizon_skips", skips);
+		counter_add(&co, "corr", "intervals", ivout.written);
+		counter_add(&co, "corr", "interval_waits", iv_waits);
+		counter_add(&co, "corr", "interval_late_parts", ivout.late);
+		counter_add(&co, "corr", "interval_early_writes", ivout.early);
+		counter_add(&co, "corr", "interval_deferred", ivout.deferred);
+		counter_add(&co, "corr", "intervals_open_peak", ivout.peak_open);
+		counter_add(&co, "table", "answers", ts.answers);
+		counter_add(&co, "table", "addrs", ts.addrs);
+		counter_add(&co, "table", "evicted_addrs", ts.evicted_addrs);
+		counter_add(&co, "table", "evicted_answers", ts.evicted_answers);
+		counter_add(&co, "table", "early_rolls", ts.early_rolls);
+		counter_add(&co, "table", "expired_addrs", ts.expired_addrs);
+		counter_add(&co, "table", "lookups", ts.lookups);
+		counter_add(&co, "table", "probes", ts.probes);
+		if (resolver.res) {
+			const struct dnsyn_resolve_counters *rc = dnsyn_resolve_counters(resolver.res);
+
+			counter_add(&co, "resolver", "claims", rc->claims);
+			counter_add(&co, "resolver", "granted", rc->granted);
+			counter_add(&co, "resolver", "lost", rc->lost);
+			counter_add(&co, "resolver", "overflow", rc->overflow);
+			counter_add(&co, "resolver", "peak_queued", resolver.peak_queued);
+			counter_add(&co, "resolver", "claim_waits", claim_waits);
+		}
+		if (ts.evicted_addrs)
 			fprintf(stderr, "dnsyn: warning: %" PRIu64 " answer addresses evicted before "
 					"their window ended (raise --table-capacity)\n",
-				ts->evicted_addrs);
+				ts.evicted_addrs);
 	}
-	counter_add(&co, "corr", "interval_waits", ivh.waits);
 	for (r = 0; r < nports; r++) {
 		struct rte_eth_stats es;
 
@@ -531,14 +648,14 @@ main(int argc, char **argv)
 					strerror(errno));
 				exit_code = 1;
 			} else {
-				dnsyn_report_text(f, cc->paper, &in);
+				dnsyn_report_text(f, cc[0].paper, &in);
 				if (f != stdout)
 					fclose(f);
 			}
 		}
 		if (conf.report_json) {
 			f = fopen(conf.report_json, "w");
-			if (f == NULL || dnsyn_report_json(f, cc->paper, &in) < 0) {
+			if (f == NULL || dnsyn_report_json(f, cc[0].paper, &in) < 0) {
 				fprintf(stderr, "dnsyn: error: cannot write %s: %s\n", conf.report_json,
 					strerror(errno));
 				exit_code = 1;
@@ -555,10 +672,21 @@ main(int argc, char **argv)
 	for (r = 0; r < n_rx; r++) {
 		dnsyn_rx_ctx_fini(&rx[r]);
 		for (q = 0; q < rx[r].nq; q++)
-			rte_ring_free(rx[r].q[q].ring);
+			for (sh = 0; sh < n_shards; sh++)
+				rte_ring_free(rx[r].q[q].ring[sh]);
 	}
-	dnsyn_paper_destroy(cc->paper);
-	rte_free(table_mem);
+	for (sh = 0; sh < n_shards; sh++) {
+		dnsyn_paper_destroy(cc[sh].paper);
+		rte_ring_free(cc[sh].claims);
+		rte_free(table_mem[sh]);
+		if (jsonl) {
+			dnsyn_interval_fini(&ivh[sh].buf[0]);
+			dnsyn_interval_fini(&ivh[sh].buf[1]);
+		}
+	}
+	if (jsonl)
+		dnsyn_ivout_fini(&ivout);
+	dnsyn_resolve_destroy(resolver.res);
 	rte_free(rx);
 	rte_free(cc);
 	rte_mempool_free(mp);

@@ -60,24 +60,51 @@ dnsyn_rx_ctx_fini(struct dnsyn_rx_ctx *rx)
 }
 
 static void
+ev_enqueue(struct dnsyn_rx_ctx *rx, struct rte_ring *r, const struct dnsyn_event *ev,
+	   unsigned int nev)
+{
+	unsigned int n = rte_ring_enqueue_burst_elem(r, ev, sizeof(*ev), nev, NULL);
+
+	/* A replayed file can wait for the correlator; a live port cannot (the
+	 * NIC would drop unseen), so only replay applies back-pressure. */
+	while (unlikely(n < nev) && rx->lossless) {
+		rx->c.ev_ring_waits++;
+		rte_pause();
+		n += rte_ring_enqueue_burst_elem(r, &ev[n], sizeof(*ev), nev - n, NULL);
+	}
+	rx->c.ev_sent += n;
+	rx->c.ev_ring_full += nev - n;
+}
+
+static void
 ev_flush(struct dnsyn_rx_ctx *rx)
 {
-	unsigned int n;
+	unsigned int cnt[DNSYN_MAX_SHARDS + 1] = {0}, i, s;
 
 	if (rx->nev == 0)
 		return;
-	n = rte_ring_enqueue_burst_elem(rx->cur->ring, rx->ev, sizeof(struct dnsyn_event), rx->nev,
-					NULL);
-	/* A replayed file can wait for the correlator; a live port cannot (the
-	 * NIC would drop unseen), so only replay applies back-pressure. */
-	while (unlikely(n < rx->nev) && rx->lossless) {
-		rx->c.ev_ring_waits++;
-		rte_pause();
-		n += rte_ring_enqueue_burst_elem(rx->cur->ring, &rx->ev[n], sizeof(struct dnsyn_event),
-						 rx->nev - n, NULL);
+	if (rx->n_shards == 1) {
+		ev_enqueue(rx, rx->cur->ring[0], rx->ev, rx->nev);
+		rx->nev = 0;
+		return;
 	}
-	rx->c.ev_sent += n;
-	rx->c.ev_ring_full += rx->nev - n;
+	/* Group by shard, keeping queue order within each (a counting sort). */
+	for (i = 0; i < rx->nev; i++) {
+		s = dnsyn_event_shard(&rx->ev[i], rx->n_shards);
+		rx->ev_shard[i] = (uint8_t)s;
+		cnt[s + 1]++;
+	}
+	for (s = 1; s <= rx->n_shards; s++)
+		cnt[s] += cnt[s - 1];
+	for (i = 0; i < rx->nev; i++)
+		rx->ev_sorted[cnt[rx->ev_shard[i]]++] = rx->ev[i];
+	/* cnt[s] is now the end of shard s's run. */
+	for (s = 0; s < rx->n_shards; s++) {
+		unsigned int from = s ? cnt[s - 1] : 0;
+
+		if (cnt[s] > from)
+			ev_enqueue(rx, rx->cur->ring[s], &rx->ev_sorted[from], cnt[s] - from);
+	}
 	rx->nev = 0;
 }
 
@@ -93,6 +120,7 @@ ev_new(struct dnsyn_rx_ctx *rx, uint8_t type)
 	ev->type = type;
 	ev->flags = rx->ev_flags;
 	ev->queue = rx->cur->ring_id;
+	ev->seq = rx->cur->ev_seq++;
 	return ev;
 }
 
@@ -147,11 +175,13 @@ handle_dns(struct dnsyn_rx_ctx *rx, const uint8_t *msg, uint32_t len, const uint
 		ev->flags |= DNSYN_EVF_TRUNC_ADDRS;
 		rx->c.dns_addrs_capped += (unsigned int)m->n_a + m->n_aaaa - m->n_addr;
 	}
+	rx->cur->answers += m->n_addr > 0;
 	for (i = 0; i < m->n_addr; i++) {
 		uint32_t a = m->addr[i];
 		const uint8_t *rd = msg + DNSYN_DNS_ADDR_OFF(a);
 
 		ev = ev_new(rx, DNSYN_EV_ADDR);
+		ev->u.addr.answer = rx->cur->answers;
 		ev->sport = sport;
 		ev->dport = dport;
 		memcpy(ev->src, dst, 16); /* the answer's client */

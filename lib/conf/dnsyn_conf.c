@@ -25,7 +25,8 @@ enum {
 	OPT_RX_QUEUES,
 	OPT_PORTMASK,
 	OPT_RX_LCORES,
-	OPT_CORR_LCORE,
+	OPT_CORR_LCORES,
+	OPT_SHARDS,
 	OPT_IDLE_EXIT_MS,
 	OPT_TCP_STREAMS,
 	OPT_TCP_BUFS,
@@ -50,7 +51,9 @@ static const struct option long_opts[] = {
 	{"rx-queues", required_argument, NULL, OPT_RX_QUEUES},
 	{"portmask", required_argument, NULL, OPT_PORTMASK},
 	{"rx-lcores", required_argument, NULL, OPT_RX_LCORES},
-	{"corr-lcore", required_argument, NULL, OPT_CORR_LCORE},
+	{"corr-lcores", required_argument, NULL, OPT_CORR_LCORES},
+	{"corr-lcore", required_argument, NULL, OPT_CORR_LCORES}, /* the 1-shard spelling */
+	{"shards", required_argument, NULL, OPT_SHARDS},
 	{"idle-exit-ms", required_argument, NULL, OPT_IDLE_EXIT_MS},
 	{"tcp-streams", required_argument, NULL, OPT_TCP_STREAMS},
 	{"tcp-bufs", required_argument, NULL, OPT_TCP_BUFS},
@@ -72,7 +75,7 @@ dnsyn_conf_defaults(struct dnsyn_conf *c)
 	c->mbufs = 8191;
 	c->burst = 32;
 	c->rx_queues = 1;
-	c->corr_lcore = -1;
+	c->shards = 1;
 	c->idle_exit_ms = 2000;
 	c->tcp_streams = 4096;
 	c->tcp_bufs = 64;
@@ -109,7 +112,10 @@ dnsyn_conf_usage(const char *prog, void *stream)
 		"  --rx-queues N        RX queues per port, RSS spreads flows (default 1)\n"
 		"  --rx-lcores LIST     lcores that poll RX queues, e.g. 1-2 (default: all\n"
 		"                       worker lcores but the correlation one)\n"
-		"  --corr-lcore ID      the correlation lcore (default: last worker)\n"
+		"  --shards N           correlation shards, one lcore each; addresses are\n"
+		"                       split among them by hash (default 1, max 16)\n"
+		"  --corr-lcores LIST   the correlation lcores (default: the last workers);\n"
+		"                       --corr-lcore ID is the one-shard spelling\n"
 		"  --burst N            RX burst size (default 32)\n"
 		"  --ring-size N        events per RX->correlation ring (default 16384)\n"
 		"  --mbufs N            mbufs per pool (default 8191)\n"
@@ -199,7 +205,7 @@ dnsyn_conf_parse_list(const char *s, int *out, unsigned int max)
 int
 dnsyn_conf_parse(struct dnsyn_conf *c, int argc, char **argv, char *err, size_t errlen)
 {
-	int opt, idx = 0, n;
+	int opt, idx = 0, n, shards_given = 0;
 	uint64_t v;
 	double d;
 	char *end;
@@ -285,8 +291,20 @@ dnsyn_conf_parse(struct dnsyn_conf *c, int argc, char **argv, char *err, size_t 
 			}
 			c->n_rx_lcores = (unsigned int)n;
 			break;
-		case OPT_CORR_LCORE:
-			NUM_OPT(corr_lcore, 0, DNSYN_MAX_LCORES - 1);
+		case OPT_CORR_LCORES:
+			n = dnsyn_conf_parse_list(optarg, c->corr_lcores, DNSYN_MAX_SHARDS);
+			if (n <= 0) {
+				snprintf(err, errlen,
+					 "--%s: expected a list like 3 or 3-4 (at most %d lcores, ids "
+					 "< %d), got '%s'",
+					 long_opts[idx].name, DNSYN_MAX_SHARDS, DNSYN_MAX_LCORES, optarg);
+				return -EINVAL;
+			}
+			c->n_corr_lcores = (unsigned int)n;
+			break;
+		case OPT_SHARDS:
+			NUM_OPT(shards, 1, DNSYN_MAX_SHARDS);
+			shards_given = 1;
 			break;
 		case OPT_IDLE_EXIT_MS:
 			NUM_OPT(idle_exit_ms, 10, 3600000);
@@ -327,6 +345,13 @@ dnsyn_conf_parse(struct dnsyn_conf *c, int argc, char **argv, char *err, size_t 
 			return -EINVAL;
 		}
 	}
+	if (c->n_corr_lcores && shards_given && c->shards != c->n_corr_lcores) {
+		snprintf(err, errlen, "--shards %u but --corr-lcores lists %u lcores: one lcore a shard",
+			 c->shards, c->n_corr_lcores);
+		return -EINVAL;
+	}
+	if (c->n_corr_lcores)
+		c->shards = c->n_corr_lcores;
 	if (optind < argc) {
 		snprintf(err, errlen, "unexpected argument '%s' (see --help)", argv[optind]);
 		return -EINVAL;

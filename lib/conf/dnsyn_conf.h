@@ -10,6 +10,8 @@
 
 #define DNSYN_MAX_PCAPS 16
 #define DNSYN_MAX_LCORES 128
+/** Correlation shards (one lcore each). */
+#define DNSYN_MAX_SHARDS 16
 
 struct dnsyn_conf {
 	const char *pcaps[DNSYN_MAX_PCAPS]; /**< --pcap, replay mode */
@@ -28,7 +30,9 @@ struct dnsyn_conf {
 	uint64_t port_mask;          /**< --portmask (live mode), 0 = all */
 	int rx_lcores[DNSYN_MAX_LCORES]; /**< --rx-lcores */
 	unsigned int n_rx_lcores;
-	int corr_lcore;              /**< --corr-lcore, -1 = auto */
+	int corr_lcores[DNSYN_MAX_SHARDS]; /**< --corr-lcores (one per shard) */
+	unsigned int n_corr_lcores;
+	uint32_t shards;             /**< --shards: correlation shards (lcores) */
 	uint32_t idle_exit_ms;       /**< --idle-exit-ms: replay safety net */
 	uint32_t tcp_streams;        /**< --tcp-streams per RX lcore */
 	uint32_t tcp_bufs;           /**< --tcp-bufs (64 KiB each) per RX lcore */

@@ -6,6 +6,7 @@
 #define DNSYN_EVENT_H
 
 #include <stdint.h>
+#include <string.h>
 
 #include "dnsyn_compiler.h"
 
@@ -33,7 +34,8 @@ enum dnsyn_ev_type {
  *
  * For DNS events src/dst are the IP source/destination of the DNS packet
  * (a response's client is its dst). For ADDR, dst is the RR address and src the
- * answer's client (IP destination of the response).
+ * answer's client (IP destination of the response); with ts_ns and u.addr it
+ * stands on its own, so a shard holding it needs no other event of the answer.
  */
 struct dnsyn_event {
 	uint64_t ts_ns;  /**< packet time, ns since the epoch (replay) or boot (live) */
@@ -54,11 +56,19 @@ struct dnsyn_event {
 		struct {
 			uint32_t seq; /**< ISN */
 		} tcp;
+		struct {
+			/** The answer it belongs to: its queue's count of answers
+			 *  with addresses (wraps; unique far beyond any window).
+			 *  With ev->queue, names the answer in every shard. */
+			uint32_t answer;
+		} addr;
 		uint8_t raw[12];
 	} u;
 	uint8_t src[16];
 	uint8_t dst[16];
-	uint8_t pad[4];
+	/** The event's place in its queue (wraps): with (ts_ns, queue) it orders
+	 *  events of different shards exactly as one merged stream would. */
+	uint32_t seq;
 };
 
 _Static_assert(sizeof(struct dnsyn_event) == DNSYN_CACHE_LINE, "event is one cache line");
@@ -72,6 +82,31 @@ dnsyn_addr_is_v4mapped(const uint8_t a[16])
 	const uint64_t *q = (const uint64_t *)(const void *)pfx;
 	return p[0] == q[0] && ((const uint32_t *)(const void *)a)[2] ==
 				       ((const uint32_t *)(const void *)pfx)[2];
+}
+
+/**
+ * Correlation shard of an event among @p n_shards: SYNs and A/AAAA addresses by
+ * the address they are about (a SYN's destination meets the answers naming it
+ * in one shard), the rest by client, so per-client tables split cleanly.
+ */
+static inline unsigned int
+dnsyn_event_shard(const struct dnsyn_event *ev, unsigned int n_shards)
+{
+	const uint8_t *k;
+	uint64_t x, y;
+
+	if (n_shards <= 1)
+		return 0;
+	k = ev->type == DNSYN_EV_SYN || ev->type == DNSYN_EV_ADDR || ev->type == DNSYN_EV_ANSWER
+		    ? ev->dst
+		    : ev->src;
+	memcpy(&x, k, 8);
+	memcpy(&y, k + 8, 8);
+	x ^= y * 0x9e3779b97f4a7c15ULL;
+	x ^= x >> 32;
+	x *= 0xd6e8feb86659fd93ULL;
+	x ^= x >> 32;
+	return (unsigned int)(((x & 0xffffffffu) * n_shards) >> 32);
 }
 
 #endif

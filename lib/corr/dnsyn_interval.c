@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dnsyn_compiler.h"
 #include "dnsyn_interval.h"
 
 int
@@ -46,4 +47,81 @@ dnsyn_interval_reset(struct dnsyn_interval *iv, uint64_t start_s)
 	iv->unmatched_clients = map;
 	iv->len_s = len;
 	iv->start_s = start_s;
+}
+
+void
+dnsyn_interval_add(struct dnsyn_interval *dst, const struct dnsyn_interval *src)
+{
+	size_t it = 0;
+	const void *k;
+	uint64_t v;
+	unsigned int i;
+
+	dst->events += src->events;
+	dst->dns_answers += src->dns_answers;
+	dst->answers_with_a += src->answers_with_a;
+	dst->a_rrs += src->a_rrs;
+	dst->answers_with_aaaa += src->answers_with_aaaa;
+	dst->aaaa_rrs += src->aaaa_rrs;
+	dst->dns_queries += src->dns_queries;
+	dst->nxdomain += src->nxdomain;
+	dst->syn += src->syn;
+	dst->synack += src->synack;
+	for (i = 0; i < 2; i++) {
+		dst->matched_syns[i] += src->matched_syns[i];
+		dst->matched_answers[i] += src->matched_answers[i];
+	}
+	for (i = 0; i < 65536; i++) {
+		dst->syn_dport[i] += src->syn_dport[i];
+		dst->matched_dport[i] += src->matched_dport[i];
+	}
+	while (dnsyn_map_next(&src->unmatched_clients, &it, &k, &v)) {
+		uint64_t *c = dnsyn_map_upsert(&dst->unmatched_clients, k, NULL);
+
+		if (c)
+			*c += v;
+		else
+			dst->unmatched_clients.refused += v;
+	}
+	dst->unmatched_clients.refused += src->unmatched_clients.refused;
+}
+
+static void
+ivclock_handover(struct dnsyn_ivclock *c)
+{
+	c->iv = c->cb(c->ud, c->iv);
+	c->done_ns = c->end_ns;
+	c->end_ns = 0;
+}
+
+void
+dnsyn_ivclock_roll(struct dnsyn_ivclock *c, uint64_t ts_ns)
+{
+	uint64_t len = c->iv->len_s, start = ts_ns / DNSYN_NS_PER_S;
+
+	if (c->end_ns)
+		ivclock_handover(c);
+	start -= start % len;
+	dnsyn_interval_reset(c->iv, start);
+	c->end_ns = (start + len) * DNSYN_NS_PER_S;
+	c->done_ns = DNSYN_MAX(c->done_ns, start * DNSYN_NS_PER_S);
+}
+
+void
+dnsyn_ivclock_advance(struct dnsyn_ivclock *c, uint64_t now_ns)
+{
+	if (c->iv == NULL)
+		return;
+	if (c->end_ns && now_ns >= c->end_ns)
+		ivclock_handover(c);
+	if (c->end_ns == 0 && now_ns > c->done_ns)
+		c->done_ns = now_ns;
+}
+
+void
+dnsyn_ivclock_flush(struct dnsyn_ivclock *c)
+{
+	if (c->iv && c->end_ns)
+		ivclock_handover(c);
+	c->done_ns = UINT64_MAX;
 }

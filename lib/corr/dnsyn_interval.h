@@ -34,4 +34,48 @@ void dnsyn_interval_fini(struct dnsyn_interval *iv);
 /** Empty it and set its start. */
 void dnsyn_interval_reset(struct dnsyn_interval *iv, uint64_t start_s);
 
+/**
+ * Add @p src's counts to @p dst (same interval, counted by another shard or
+ * stage). Clients beyond dst's bound go to its unmatched_clients.refused.
+ */
+void dnsyn_interval_add(struct dnsyn_interval *dst, const struct dnsyn_interval *src);
+
+/**
+ * Hands over a finished interval and returns an empty one to fill next (it may
+ * be the same). Called on the lcore that fills it.
+ */
+typedef struct dnsyn_interval *(*dnsyn_interval_cb)(void *ud, struct dnsyn_interval *done);
+
+/**
+ * The interval one correlation stage is filling, driven by packet time: an
+ * event at or past its end hands it over and starts the one the event falls in;
+ * an older event (time going backwards) stays in the current one.
+ */
+struct dnsyn_ivclock {
+	struct dnsyn_interval *iv; /**< NULL: no interval tables */
+	uint64_t end_ns;           /**< 0: none started */
+	uint64_t done_ns;          /**< every interval ending <= this was handed over */
+	dnsyn_interval_cb cb;
+	void *ud;
+};
+
+void dnsyn_ivclock_roll(struct dnsyn_ivclock *c, uint64_t ts_ns);
+
+/** The interval an event at @p ts_ns counts in (NULL without interval tables). */
+static inline struct dnsyn_interval *
+dnsyn_ivclock_at(struct dnsyn_ivclock *c, uint64_t ts_ns)
+{
+	if (c->iv == NULL)
+		return NULL;
+	if (ts_ns >= c->end_ns)
+		dnsyn_ivclock_roll(c, ts_ns);
+	return c->iv;
+}
+
+/** No event older than @p now_ns will come: hand over the interval if it ended. */
+void dnsyn_ivclock_advance(struct dnsyn_ivclock *c, uint64_t now_ns);
+
+/** End of the run: hand over the interval in progress, if one was started. */
+void dnsyn_ivclock_flush(struct dnsyn_ivclock *c);
+
 #endif

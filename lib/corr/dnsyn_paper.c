@@ -15,14 +15,12 @@
 /* Bits of dnsyn_ctable_answer.matched: one per (family, key variant). */
 #define MATCHED_BIT(fam, var) (1u << ((fam) * DNSYN_VAR_MAX + (var)))
 
-/* Per-queue "answer being assembled": ADDR events follow their ANSWER on the
- * same ring, so the link is positional. */
+/* Per queue, the answer whose addresses are arriving: an answer's ADDR events
+ * are consecutive on their queue, so one record serves them all. */
 struct cur_answer {
-	uint64_t h;      /* table handle, once the first address came */
-	uint64_t ts;
-	uint8_t client[16];
-	uint8_t valid;   /* an ANSWER came on this queue */
-	uint8_t has_h;
+	uint64_t h;      /* table handle */
+	uint64_t answer; /* ev->u.addr.answer it was made for */
+	uint8_t valid;
 };
 
 struct dnsyn_paper {
@@ -35,8 +33,9 @@ struct dnsyn_paper {
 	struct dnsyn_map syn_set;
 	struct dnsyn_map qpc;
 	struct cur_answer cur[256];
-	struct dnsyn_interval *iv; /* NULL: no interval tables */
-	uint64_t iv_end_ns;        /* 0 until the first event starts one */
+	struct dnsyn_ivclock ivc;
+	uint64_t *answer_id;       /* sharded: per answer record, its dnsyn_cand.answer */
+	uint64_t pending_merged;   /* pending addresses of shards merged in */
 };
 
 struct syn_key {
@@ -76,7 +75,11 @@ dnsyn_paper_create(const struct dnsyn_paper_cfg *cfg)
 	if (p == NULL)
 		return NULL;
 	p->cfg = *cfg;
-	p->iv = cfg->interval_cb ? cfg->interval_first : NULL;
+	if (cfg->interval_cb) {
+		p->ivc.iv = cfg->interval_first;
+		p->ivc.cb = cfg->interval_cb;
+		p->ivc.ud = cfg->interval_ud;
+	}
 	{
 		struct dnsyn_ctable_cfg tc;
 		size_t sz = dnsyn_paper_table_memsize(cfg);
@@ -86,12 +89,14 @@ dnsyn_paper_create(const struct dnsyn_paper_cfg *cfg)
 		if (sz && mem == NULL)
 			mem = p->ct_owned = aligned_alloc(64, (sz + 63) & ~(size_t)63);
 		p->ct = sz && mem ? dnsyn_ctable_init(mem, &tc) : NULL;
+		if (p->ct && cfg->cand_cb)
+			p->answer_id = calloc(dnsyn_ctable_answers(p->ct), sizeof(uint64_t));
 	}
 	p->st.syn_dport = calloc(65536, sizeof(uint64_t));
 	for (f = 0; f < DNSYN_FAM_MAX; f++)
 		for (v = 0; v < DNSYN_VAR_MAX; v++)
 			p->st.fam[f].var[v].matched_dport = calloc(65536, sizeof(uint64_t));
-	if (p->ct == NULL || p->st.syn_dport == NULL ||
+	if (p->ct == NULL || p->st.syn_dport == NULL || (cfg->cand_cb && p->answer_id == NULL) ||
 	    dnsyn_map_init(&p->syn_set, sizeof(struct syn_key), 1024, 0) < 0 ||
 	    dnsyn_map_init(&p->qpc, 24, 256, 0) < 0) {
 		dnsyn_paper_destroy(p);
@@ -114,6 +119,7 @@ dnsyn_paper_destroy(struct dnsyn_paper *p)
 	if (p == NULL)
 		return;
 	free(p->ct_owned);
+	free(p->answer_id);
 	free(p->st.syn_dport);
 	for (f = 0; f < DNSYN_FAM_MAX; f++)
 		for (v = 0; v < DNSYN_VAR_MAX; v++)
@@ -124,10 +130,9 @@ dnsyn_paper_destroy(struct dnsyn_paper *p)
 }
 
 static void
-on_answer(struct dnsyn_paper *p, const struct dnsyn_event *ev)
+on_answer(struct dnsyn_paper *p, struct dnsyn_interval *iv, const struct dnsyn_event *ev)
 {
 	struct dnsyn_paper_stats *st = &p->st;
-	struct cur_answer *c = &p->cur[ev->queue];
 
 	st->dns_answers++;
 	st->rcodes[ev->rcode & 0x0f]++;
@@ -141,9 +146,7 @@ on_answer(struct dnsyn_paper *p, const struct dnsyn_event *ev)
 	st->fam[DNSYN_FAM_V6].total_rrs += ev->u.dns.n_aaaa;
 	st->answers_with_cname += ev->u.dns.n_cname > 0;
 	st->cname_rrs += ev->u.dns.n_cname;
-	if (p->iv) {
-		struct dnsyn_interval *iv = p->iv;
-
+	if (iv) {
 		iv->dns_answers++;
 		iv->answers_with_a += ev->u.dns.n_a > 0;
 		iv->a_rrs += ev->u.dns.n_a;
@@ -151,11 +154,6 @@ on_answer(struct dnsyn_paper *p, const struct dnsyn_event *ev)
 		iv->aaaa_rrs += ev->u.dns.n_aaaa;
 		iv->nxdomain += ev->rcode == 3;
 	}
-
-	c->has_h = 0;
-	c->ts = ev->ts_ns;
-	memcpy(c->client, ev->dst, 16);
-	c->valid = 1;
 }
 
 static void
@@ -164,43 +162,87 @@ on_addr(struct dnsyn_paper *p, const struct dnsyn_event *ev)
 	struct cur_answer *c = &p->cur[ev->queue];
 
 	p->st.addr_events++;
-	if (unlikely(!c->valid)) {
-		p->st.orphan_addr++;
-		return;
-	}
-	if (!c->has_h) { /* an answer takes a record only once it has an address */
-		c->h = dnsyn_ctable_answer_add(p->ct, c->ts, c->client);
-		c->has_h = 1;
+	if (!c->valid || c->answer != ev->u.addr.answer) {
+		c->h = dnsyn_ctable_answer_add(p->ct, ev->ts_ns, ev->src);
+		c->answer = ev->u.addr.answer;
+		c->valid = 1;
+		if (p->answer_id)
+			p->answer_id[(uint32_t)c->h] = (uint64_t)ev->queue << 56 | ev->u.addr.answer;
 	}
 	dnsyn_ctable_addr_add(p->ct, c->h, ev->dst,
-			      (ev->flags & DNSYN_EVF_ADDR_V6) ? DNSYN_FAM_V6 : DNSYN_FAM_V4, c->ts);
+			      (ev->flags & DNSYN_EVF_ADDR_V6) ? DNSYN_FAM_V6 : DNSYN_FAM_V4, ev->ts_ns);
 	p->st.pending_expired = p->expired_by_syn + dnsyn_ctable_stats(p->ct)->expired_addrs;
 }
 
-static void
-match_variant(struct dnsyn_paper *p, unsigned int fam, unsigned int var,
-	      struct dnsyn_ctable_answer *a, uint64_t dt, int *hit)
+void
+dnsyn_paper_count_match(struct dnsyn_paper_stats *st, struct dnsyn_interval *iv,
+			unsigned int fam, unsigned int var, uint64_t dt)
 {
-	struct dnsyn_paper_variant *v = &p->st.fam[fam].var[var];
+	struct dnsyn_paper_variant *v = &st->fam[fam].var[var];
 
-	if (a->matched & MATCHED_BIT(fam, var))
-		return;
-	a->matched |= (uint8_t)MATCHED_BIT(fam, var);
 	v->matched_answers++;
-	if (p->iv)
-		p->iv->matched_answers[var]++;
+	if (iv)
+		iv->matched_answers[var]++;
 	v->hist_10ms[DNSYN_MIN(dt / DNSYN_HIST_BIN_NS, DNSYN_HIST_BINS - 1)]++;
 	v->delay_sum_ns += dt;
 	dnsyn_logh_add(&v->delay_log, dt);
-	*hit = 1;
+}
+
+void
+dnsyn_paper_count_verdict(struct dnsyn_paper_stats *st, struct dnsyn_interval *iv,
+			  unsigned int fam, uint16_t dport, const uint8_t src[16], const int *hit)
+{
+	unsigned int v;
+
+	for (v = 0; v < DNSYN_VAR_MAX; v++) {
+		if (!hit[v])
+			continue;
+		st->fam[fam].var[v].matched_syns++;
+		st->fam[fam].var[v].matched_dport[dport]++;
+	}
+	if (iv == NULL)
+		return;
+	/* The interval's matched means by the paper's key (dst only). */
+	for (v = 0; v < DNSYN_VAR_MAX; v++)
+		iv->matched_syns[v] += hit[v] != 0;
+	if (hit[DNSYN_VAR_DST]) {
+		iv->matched_dport[dport]++;
+	} else {
+		uint64_t *c = dnsyn_map_upsert(&iv->unmatched_clients, src, NULL);
+
+		if (c) /* else counted in unmatched_clients.refused */
+			(*c)++;
+	}
 }
 
 struct syn_visit {
 	struct dnsyn_paper *p;
+	struct dnsyn_interval *iv;
 	const struct dnsyn_event *ev;
 	unsigned int fam;
 	int *hit;
+	struct dnsyn_cand cand; /* sharded: the claim held back to flag the last one */
+	int n_cand;
 };
+
+/* Sharded: send the claim held back, and hold @p a's (NULL: none). */
+static void
+claim(struct syn_visit *sv, const struct dnsyn_ctable_answer *a, uint8_t vars)
+{
+	struct dnsyn_cand *c = &sv->cand;
+
+	if (sv->n_cand) {
+		c->last = a == NULL;
+		sv->p->cfg.cand_cb(sv->p->cfg.cand_ud, c);
+		sv->p->st.claims++;
+	}
+	if (a == NULL)
+		return;
+	c->ans_ts = a->ts_ns;
+	c->answer = sv->p->answer_id[dnsyn_ctable_answer_index(sv->p->ct, a)];
+	c->vars = vars;
+	sv->n_cand++;
+}
 
 /* One pending answer holding the SYN's destination: apply the paper's rule.
  * Returns 1 when the answer is done with this address. */
@@ -220,42 +262,40 @@ syn_visit(void *ud, struct dnsyn_ctable_answer *a)
 		sv->p->st.pending_expired++;
 		return 1;
 	}
-	match_variant(sv->p, fam, DNSYN_VAR_DST, a, dt, &sv->hit[DNSYN_VAR_DST]);
-	if (memcmp(a->client, ev->src, 16) == 0)
-		match_variant(sv->p, fam, DNSYN_VAR_DST_CLIENT, a, dt,
-			      &sv->hit[DNSYN_VAR_DST_CLIENT]);
+	{
+		uint8_t vars = 0;
+		unsigned int v;
+
+		/* The first SYN to reach the answer (in this shard) takes it. */
+		if (!(a->matched & MATCHED_BIT(fam, DNSYN_VAR_DST)))
+			vars |= 1u << DNSYN_VAR_DST;
+		if (!(a->matched & MATCHED_BIT(fam, DNSYN_VAR_DST_CLIENT)) &&
+		    memcmp(a->client, ev->src, 16) == 0)
+			vars |= 1u << DNSYN_VAR_DST_CLIENT;
+		for (v = 0; v < DNSYN_VAR_MAX; v++)
+			if (vars & (1u << v))
+				a->matched |= (uint8_t)MATCHED_BIT(fam, v);
+		if (vars && sv->p->cfg.cand_cb) {
+			claim(sv, a, vars);
+		} else {
+			for (v = 0; v < DNSYN_VAR_MAX; v++)
+				if (vars & (1u << v)) {
+					dnsyn_paper_count_match(&sv->p->st, sv->iv, fam, v, dt);
+					sv->hit[v] = 1;
+				}
+		}
+	}
 	return (a->matched & MATCHED_BIT(fam, DNSYN_VAR_DST)) &&
 	       (a->matched & MATCHED_BIT(fam, DNSYN_VAR_DST_CLIENT));
 }
 
-/* The interval's share of a SYN; matched means by the paper's key (dst only). */
 static void
-interval_syn(struct dnsyn_interval *iv, const struct dnsyn_event *ev, const int *hit)
-{
-	unsigned int v;
-
-	iv->syn++;
-	iv->syn_dport[ev->dport]++;
-	for (v = 0; v < DNSYN_VAR_MAX; v++)
-		iv->matched_syns[v] += hit[v] != 0;
-	if (hit[DNSYN_VAR_DST]) {
-		iv->matched_dport[ev->dport]++;
-	} else {
-		uint64_t *c = dnsyn_map_upsert(&iv->unmatched_clients, ev->src, NULL);
-
-		if (c) /* else counted in unmatched_clients.refused */
-			(*c)++;
-	}
-}
-
-static void
-on_syn(struct dnsyn_paper *p, const struct dnsyn_event *ev)
+on_syn(struct dnsyn_paper *p, struct dnsyn_interval *iv, const struct dnsyn_event *ev)
 {
 	struct dnsyn_paper_stats *st = &p->st;
 	unsigned int fam = (ev->flags & DNSYN_EVF_V6) ? DNSYN_FAM_V6 : DNSYN_FAM_V4;
 	struct syn_key k;
 	int hit[DNSYN_VAR_MAX] = {0, 0}, is_new = 0;
-	unsigned int v;
 
 	st->total_syn++;
 	st->syn_v4 += fam == DNSYN_FAM_V4;
@@ -271,31 +311,40 @@ on_syn(struct dnsyn_paper *p, const struct dnsyn_event *ev)
 		st->oom++;
 	st->syn_unique += is_new;
 
+	if (iv) {
+		iv->syn++;
+		iv->syn_dport[ev->dport]++;
+	}
 	{
-		struct syn_visit sv = {.p = p, .ev = ev, .fam = fam, .hit = hit};
+		struct syn_visit sv = {.p = p, .iv = iv, .ev = ev, .fam = fam, .hit = hit};
 
+		if (p->cfg.cand_cb) {
+			sv.cand.syn_ts = ev->ts_ns;
+			sv.cand.syn_seq = ev->seq;
+			sv.cand.syn_queue = ev->queue;
+			sv.cand.fam = (uint8_t)fam;
+			sv.cand.dport = ev->dport;
+			memcpy(sv.cand.src, ev->src, 16);
+		}
 		dnsyn_ctable_lookup(p->ct, ev->dst, (uint8_t)fam, ev->ts_ns, syn_visit, &sv);
+		if (sv.n_cand) { /* the resolver decides */
+			claim(&sv, NULL, 0);
+			return;
+		}
 	}
-	for (v = 0; v < DNSYN_VAR_MAX; v++) {
-		if (!hit[v])
-			continue;
-		st->fam[fam].var[v].matched_syns++;
-		st->fam[fam].var[v].matched_dport[ev->dport]++;
-	}
-	if (p->iv)
-		interval_syn(p->iv, ev, hit);
+	dnsyn_paper_count_verdict(st, iv, fam, ev->dport, ev->src, hit);
 }
 
 static void
-on_query(struct dnsyn_paper *p, const struct dnsyn_event *ev)
+on_query(struct dnsyn_paper *p, struct dnsyn_interval *iv, const struct dnsyn_event *ev)
 {
 	uint8_t key[24];
 	uint64_t bucket = ev->ts_ns / DNSYN_NS_PER_S;
 	uint64_t *cnt;
 
 	p->st.dns_queries++;
-	if (p->iv)
-		p->iv->dns_queries++;
+	if (iv)
+		iv->dns_queries++;
 	bucket -= bucket % p->cfg.qpc_bucket_s;
 	memcpy(key, ev->src, 16);
 	memcpy(key + 16, &bucket, 8);
@@ -306,59 +355,54 @@ on_query(struct dnsyn_paper *p, const struct dnsyn_event *ev)
 		p->st.oom++;
 }
 
-/* Packet time reached the end of the interval (or the first event came):
- * hand the full one over and start the one @p ts_ns falls in. Older events
- * (time going backwards) stay in the current interval. */
-static void
-interval_roll(struct dnsyn_paper *p, uint64_t ts_ns)
-{
-	uint64_t len = p->iv->len_s, start = ts_ns / DNSYN_NS_PER_S;
-
-	if (p->iv_end_ns)
-		p->iv = p->cfg.interval_cb(p->cfg.interval_ud, p->iv);
-	start -= start % len;
-	dnsyn_interval_reset(p->iv, start);
-	p->iv_end_ns = (start + len) * DNSYN_NS_PER_S;
-}
-
 void
 dnsyn_paper_flush(struct dnsyn_paper *p)
 {
-	if (p->iv && p->iv_end_ns && p->iv->events)
-		p->iv = p->cfg.interval_cb(p->cfg.interval_ud, p->iv);
-	p->iv_end_ns = 0;
+	dnsyn_ivclock_flush(&p->ivc);
+}
+
+void
+dnsyn_paper_advance(struct dnsyn_paper *p, uint64_t now_ns)
+{
+	dnsyn_ivclock_advance(&p->ivc, now_ns);
+}
+
+uint64_t
+dnsyn_paper_interval_done(const struct dnsyn_paper *p)
+{
+	return p->ivc.done_ns;
 }
 
 void
 dnsyn_paper_event(struct dnsyn_paper *p, const struct dnsyn_event *ev)
 {
+	struct dnsyn_interval *iv;
+
 	if (ev->ts_ns < p->max_ts)
 		p->st.ts_backwards++;
 	else
 		p->max_ts = ev->ts_ns;
-	if (p->iv) {
-		if (unlikely(ev->ts_ns >= p->iv_end_ns))
-			interval_roll(p, ev->ts_ns);
-		p->iv->events++;
-	}
+	iv = dnsyn_ivclock_at(&p->ivc, ev->ts_ns);
+	if (iv)
+		iv->events++;
 
 	switch (ev->type) {
 	case DNSYN_EV_QUERY:
-		on_query(p, ev);
+		on_query(p, iv, ev);
 		break;
 	case DNSYN_EV_ANSWER:
-		on_answer(p, ev);
+		on_answer(p, iv, ev);
 		break;
 	case DNSYN_EV_ADDR:
 		on_addr(p, ev);
 		break;
 	case DNSYN_EV_SYN:
-		on_syn(p, ev);
+		on_syn(p, iv, ev);
 		break;
 	case DNSYN_EV_SYNACK:
 		p->st.synack++;
-		if (p->iv)
-			p->iv->synack++;
+		if (iv)
+			iv->synack++;
 		break;
 	default:
 		break;
@@ -386,7 +430,7 @@ dnsyn_paper_qpc(const struct dnsyn_paper *p)
 uint64_t
 dnsyn_paper_pending(const struct dnsyn_paper *p)
 {
-	return dnsyn_ctable_occupancy(p->ct);
+	return dnsyn_ctable_occupancy(p->ct) + p->pending_merged;
 }
 
 const struct dnsyn_ctable_stats *
@@ -399,4 +443,91 @@ double
 dnsyn_paper_table_bytes_per_addr(const struct dnsyn_paper *p)
 {
 	return dnsyn_ctable_bytes_per_addr(p->ct);
+}
+
+static void
+logh_add(struct dnsyn_logh *d, const struct dnsyn_logh *s)
+{
+	unsigned int i;
+
+	d->below += s->below;
+	d->above += s->above;
+	for (i = 0; i < DNSYN_LOGH_BINS; i++)
+		d->bins[i] += s->bins[i];
+}
+
+/* Every counter of the stats, summed; the dport arrays too. */
+static void
+stats_add(struct dnsyn_paper_stats *d, const struct dnsyn_paper_stats *s)
+{
+	unsigned int f, v, i;
+
+#define ADD(x) d->x += s->x
+	ADD(dns_answers);
+	ADD(dns_queries);
+	for (i = 0; i < 16; i++)
+		ADD(rcodes[i]);
+	ADD(answers_tcp);
+	ADD(answers_reasm);
+	ADD(answers_tc);
+	ADD(answers_v6);
+	ADD(answers_with_cname);
+	ADD(cname_rrs);
+	ADD(total_syn);
+	ADD(syn_v4);
+	ADD(syn_v6);
+	ADD(synack);
+	ADD(syn_unique);
+	ADD(ts_backwards);
+	ADD(pending_expired);
+	ADD(addr_events);
+	ADD(claims);
+	ADD(oom);
+	for (f = 0; f < DNSYN_FAM_MAX; f++) {
+		ADD(fam[f].answers_with);
+		ADD(fam[f].total_rrs);
+		for (v = 0; v < DNSYN_VAR_MAX; v++) {
+			struct dnsyn_paper_variant *dv = &d->fam[f].var[v];
+			const struct dnsyn_paper_variant *sv = &s->fam[f].var[v];
+
+			ADD(fam[f].var[v].matched_syns);
+			ADD(fam[f].var[v].matched_answers);
+			ADD(fam[f].var[v].delay_sum_ns);
+			for (i = 0; i < DNSYN_HIST_BINS; i++)
+				ADD(fam[f].var[v].hist_10ms[i]);
+			logh_add(&dv->delay_log, &sv->delay_log);
+			if (sv->matched_dport)
+				for (i = 0; i < 65536; i++)
+					dv->matched_dport[i] += sv->matched_dport[i];
+		}
+	}
+#undef ADD
+	if (s->syn_dport)
+		for (i = 0; i < 65536; i++)
+			d->syn_dport[i] += s->syn_dport[i];
+}
+
+int
+dnsyn_paper_merge(struct dnsyn_paper *dst, const struct dnsyn_paper *src_paper,
+		  const struct dnsyn_paper_stats *src)
+{
+	size_t it = 0;
+	const void *k;
+	uint64_t v;
+
+	if (src_paper == NULL) {
+		stats_add(&dst->st, src);
+		return 0;
+	}
+	stats_add(&dst->st, &src_paper->st);
+	dst->pending_merged += dnsyn_paper_pending(src_paper);
+	/* Shards split queries by client: the maps hold disjoint keys. */
+	while (dnsyn_map_next(&src_paper->qpc, &it, &k, &v)) {
+		uint64_t *c = dnsyn_map_upsert(&dst->qpc, k, NULL);
+
+		if (c == NULL)
+			return -ENOMEM;
+		*c += v;
+	}
+	return 0;
 }

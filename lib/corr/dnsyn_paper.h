@@ -51,15 +51,35 @@ struct dnsyn_paper_stats {
 	uint64_t pending_expired;  /**< answer addresses that aged out unmatched (found past
 				    *   the window by a SYN, or dropped with their time bucket) */
 	uint64_t addr_events;
-	uint64_t orphan_addr;      /**< ADDR with no ANSWER before it */
+	uint64_t claims;           /**< sharded: claims sent to the resolver */
 	uint64_t oom;              /**< allocation failures (entries not tracked) */
 };
 
 /**
- * Hands over a finished interval and returns an empty one to fill next (it may
- * be the same). Called on the correlation lcore; see dnsyn_paper_cfg.
+ * Sharded correlation (several dnsyn_paper shards, addresses split by hash):
+ * a shard cannot tell alone whether a SYN is an answer's earliest, since the
+ * answer's other addresses may sit in other shards. So a SYN that is the first
+ * in its shard to reach a pending answer sends a claim to the resolver
+ * (dnsyn_resolve.h), which sees the claims of all shards in capture order and
+ * grants each answer to its earliest claim. A SYN that claims nothing is
+ * unmatched for sure, and the shard counts it so.
  */
-typedef struct dnsyn_interval *(*dnsyn_interval_cb)(void *ud, struct dnsyn_interval *done);
+struct dnsyn_cand {
+	uint64_t syn_ts;
+	uint64_t ans_ts;
+	uint64_t answer;   /**< queue << 56 | the queue's answer count */
+	uint32_t syn_seq;  /**< the SYN's seq in its queue: (ts, queue, seq) orders claims */
+	uint8_t syn_queue;
+	uint8_t fam;       /**< DNSYN_FAM_* */
+	uint8_t vars;      /**< bit v: claims the answer for key variant v */
+	uint8_t last;      /**< last claim of this SYN */
+	uint16_t dport;
+	uint8_t pad[14];
+	uint8_t src[16];   /**< the SYN's source: the client */
+};
+_Static_assert(sizeof(struct dnsyn_cand) == 64, "claim is one cache line");
+
+typedef void (*dnsyn_cand_cb)(void *ud, const struct dnsyn_cand *c);
 
 struct dnsyn_paper_cfg {
 	uint64_t window_ns;        /**< match window (paper: 1 s) */
@@ -74,6 +94,9 @@ struct dnsyn_paper_cfg {
 	struct dnsyn_interval *interval_first;
 	dnsyn_interval_cb interval_cb;
 	void *interval_ud;
+	/** Sharded mode: SYN claims go here (NULL: one shard, matched at once). */
+	dnsyn_cand_cb cand_cb;
+	void *cand_ud;
 };
 
 struct dnsyn_paper;
@@ -97,6 +120,30 @@ const struct dnsyn_map *dnsyn_paper_qpc(const struct dnsyn_paper *p);
 
 /** Hand over the interval in progress, if it counted anything (end of run). */
 void dnsyn_paper_flush(struct dnsyn_paper *p);
+
+/**
+ * No event older than @p now_ns will come (the merge's watermark): hand over
+ * the interval if it has ended, so an idle shard does not hold others back.
+ */
+void dnsyn_paper_advance(struct dnsyn_paper *p, uint64_t now_ns);
+
+/** Every interval ending at or before this time was handed over. */
+uint64_t dnsyn_paper_interval_done(const struct dnsyn_paper *p);
+
+/**
+ * Add the counts of another shard (or the resolver's, src_paper NULL and
+ * @p src given) into @p dst: totals for the report. 0 or -ENOMEM.
+ */
+int dnsyn_paper_merge(struct dnsyn_paper *dst, const struct dnsyn_paper *src_paper,
+		      const struct dnsyn_paper_stats *src);
+
+/* Shared with the resolver: the bookkeeping of one granted answer, and of a
+ * SYN once it is known to be matched (per variant) or not. @p iv may be NULL. */
+void dnsyn_paper_count_match(struct dnsyn_paper_stats *st, struct dnsyn_interval *iv,
+			     unsigned int fam, unsigned int var, uint64_t dt);
+void dnsyn_paper_count_verdict(struct dnsyn_paper_stats *st, struct dnsyn_interval *iv,
+			       unsigned int fam, uint16_t dport, const uint8_t src[16],
+			       const int *hit);
 
 /** Pending (unmatched, unexpired) answer addresses currently tracked. */
 uint64_t dnsyn_paper_pending(const struct dnsyn_paper *p);

@@ -1,12 +1,16 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-3-Clause
-"""The report must not depend on how traffic is spread over RX queues.
+"""The report must not depend on how traffic is spread over RX queues or
+over correlation shards.
 
 Each capture is split into 2 and 4 pcap files by a symmetric hash of its IP
 address pair (what a symmetric RSS key does: both directions of a flow, and
 every fragment of a datagram, land in one queue; an answer and the SYN it
 explains usually do not). dnsyn replays the files as one port with one queue
-per file, and its `paper` object must equal the single-file run's.
+per file, with 1, 2 or 4 correlation shards, and its `paper`, `delay` and
+`detail` objects (but the table diagnostics, which depend on how addresses
+are spread over tables) and its interval lines must equal those of the
+single-file, single-shard run.
 
 Usage: multiqueue.py DNSYN DNSYN_GEN TRACES_DIR
 """
@@ -78,15 +82,44 @@ def split(path, n, outdir):
     return paths
 
 
-def report(dnsyn, files, out):
-    cmd = [dnsyn, "--quiet", "--report-json", out]
+# (queues, shards) runs compared with (1, 1): every queue count with one
+# shard, every shard count with one queue, and both at once.
+LAYOUTS = ((2, 1), (4, 1), (1, 2), (1, 4), (2, 2), (4, 4))
+# the real captures are many and small: the corners of the same grid
+LAYOUTS_REAL = ((4, 1), (1, 4), (2, 2), (4, 4))
+# detail keys that count the table's own state, not the traffic's
+TABLE_STATE = ("pending_answer_addrs", "pending_expired")
+
+
+def report(dnsyn, files, out, shards=1):
+    """The JSON report and the interval lines of one run."""
+    jsonl = out + ".jsonl"
+    cmd = [dnsyn, "--quiet", "--report-json", out, "--jsonl", jsonl, "--interval", "10",
+           "--shards", str(shards)]
     for f in files:
         cmd += ["--pcap", f]
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
     if r.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)}: exit {r.returncode}: {r.stderr.strip()}")
     with open(out) as f:
-        return json.load(f)
+        rep = json.load(f)
+    with open(jsonl) as f:
+        rep["intervals"] = f.read()
+    return rep
+
+
+def differences(one, many):
+    """Names of what differs between two runs' reports."""
+    diffs = [k for k in one["paper"] if one["paper"][k] != many["paper"].get(k)]
+    if one["delay"] != many["delay"]:
+        diffs.append("delay")
+    diffs += [f"detail.{k}" for k in one["detail"]
+              if k not in TABLE_STATE and one["detail"][k] != many["detail"].get(k)]
+    if one["intervals"] != many["intervals"]:
+        diffs.append("intervals")
+    if many["counters"]["rx.pkts"] != one["counters"]["rx.pkts"]:
+        diffs.append("packets")
+    return diffs
 
 
 def main():
@@ -94,8 +127,10 @@ def main():
     failed = compared = 0
     with tempfile.TemporaryDirectory() as tmp:
         inputs = []
-        for scen, count in (("basic", 3000), ("v6", 1000), ("tcp", 10), ("frag", 10)):
-            prefix = os.path.join(tmp, scen)
+        # basic at 20000 is the large one (~150k packets)
+        for scen, count in (("basic", 3000), ("basic", 20000), ("v6", 1000), ("tcp", 10),
+                            ("frag", 10)):
+            prefix = os.path.join(tmp, f"{scen}{count}")
             subprocess.run([gen, "--scenario", scen, "--seed", "5", "--count", str(count),
                             "--out", prefix], check=True, capture_output=True)
             inputs.append(prefix + ".pcap")
@@ -104,27 +139,30 @@ def main():
             inputs += sorted(os.path.join(pcaps, f) for f in os.listdir(pcaps))
         else:
             print(f"note: {pcaps} not found, generated traces only")
-        print(f"{'capture':44} {'queues':>6}  result")
+        print(f"{'capture':44} {'queues':>6} {'shards':>6}  result")
         for path in inputs:
             stem = os.path.basename(path)
             one = report(dnsyn, [path], os.path.join(tmp, "one.json"))
+            splits = {1: [path]}
             for n in (2, 4):
-                parts = split(path, n, tmp)
-                if parts is None:
-                    print(f"{stem:44} {n:6}  skipped (pcapng format: the splitter reads classic pcap)")
+                splits[n] = split(path, n, tmp)
+            for nq, ns in (LAYOUTS if path.startswith(tmp) else LAYOUTS_REAL):
+                if splits[nq] is None:
+                    print(f"{stem:44} {nq:6} {ns:6}  skipped (pcapng: the splitter reads "
+                          "classic pcap)")
                     continue
-                many = report(dnsyn, parts, os.path.join(tmp, f"q{n}.json"))
+                many = report(dnsyn, splits[nq], os.path.join(tmp, f"q{nq}s{ns}.json"), ns)
                 compared += 1
-                diffs = [k for k in one["paper"] if one["paper"][k] != many["paper"].get(k)]
-                lost = many["counters"]["rx.pkts"] != one["counters"]["rx.pkts"]
-                if diffs or lost:
+                diffs = differences(one, many)
+                if diffs:
                     failed += 1
-                    print(f"{stem:44} {n:6}  DIFFER: {', '.join(diffs) or 'packets'}")
+                    print(f"{stem:44} {nq:6} {ns:6}  DIFFER: {', '.join(diffs)}")
                     for k in diffs:
-                        print(f"    {k}: 1 queue {json.dumps(one['paper'][k])[:150]}")
-                        print(f"    {k}: {n} queues {json.dumps(many['paper'].get(k))[:150]}")
+                        if k in one["paper"]:
+                            print(f"    {k}: 1/1 {json.dumps(one['paper'][k])[:150]}")
+                            print(f"    {k}: {nq}/{ns} {json.dumps(many['paper'].get(k))[:150]}")
                 else:
-                    print(f"{stem:44} {n:6}  identical")
+                    print(f"{stem:44} {nq:6} {ns:6}  identical")
     print(f"{compared - failed} passed, {failed} failed")
     return 1 if failed or not compared else 0
 

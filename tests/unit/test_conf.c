@@ -83,7 +83,8 @@ test_conf_defaults(void **state)
 	assert_int_equal(C.rx_queues, 1);
 	assert_int_equal(C.port_mask, 0);
 	assert_int_equal(C.n_rx_lcores, 0);
-	assert_int_equal(C.corr_lcore, -1);
+	assert_int_equal(C.n_corr_lcores, 0);
+	assert_int_equal(C.shards, 1);
 	assert_int_equal(C.idle_exit_ms, 2000);
 	assert_int_equal(C.tcp_streams, 4096);
 	assert_int_equal(C.tcp_bufs, 64);
@@ -119,7 +120,7 @@ test_conf_every_option(void **state)
 			       "--report-json", "r.json", "--report", "r.txt", "--quiet",
 			       "--ring-size", "1024", "--mbufs", "4095", "--burst", "64",
 			       "--rx-queues", "4", "--portmask", "0x5", "--rx-lcores", "1,3-5",
-			       "--corr-lcore", "7", "--idle-exit-ms", "500", "--tcp-streams",
+			       "--corr-lcores", "7-8", "--idle-exit-ms", "500", "--tcp-streams",
 			       "1024", "--tcp-bufs", "8", "--frag-entries", "2048", "--mem-mb",
 			       "1024", "--help", "--version"),
 			 0);
@@ -141,7 +142,10 @@ test_conf_every_option(void **state)
 	assert_int_equal(C.rx_lcores[1], 3);
 	assert_int_equal(C.rx_lcores[2], 4);
 	assert_int_equal(C.rx_lcores[3], 5);
-	assert_int_equal(C.corr_lcore, 7);
+	assert_int_equal(C.n_corr_lcores, 2);
+	assert_int_equal(C.corr_lcores[0], 7);
+	assert_int_equal(C.corr_lcores[1], 8);
+	assert_int_equal(C.shards, 2);
 	assert_int_equal(C.idle_exit_ms, 500);
 	assert_int_equal(C.tcp_streams, 1024);
 	assert_int_equal(C.tcp_bufs, 8);
@@ -242,7 +246,7 @@ test_conf_window_below_one_ns(void **state)
 struct num_opt {
 	const char *name;
 	uint64_t min, max;
-	size_t off; /* of a 4-byte field (uint32_t, or int for corr_lcore) */
+	size_t off; /* of a uint32_t field */
 };
 
 static const struct num_opt num_opts[] = {
@@ -250,7 +254,7 @@ static const struct num_opt num_opts[] = {
 	{"mbufs", 1023, 1u << 24, offsetof(struct dnsyn_conf, mbufs)},
 	{"burst", 1, 512, offsetof(struct dnsyn_conf, burst)},
 	{"rx-queues", 1, 128, offsetof(struct dnsyn_conf, rx_queues)},
-	{"corr-lcore", 0, DNSYN_MAX_LCORES - 1, offsetof(struct dnsyn_conf, corr_lcore)},
+	{"shards", 1, DNSYN_MAX_SHARDS, offsetof(struct dnsyn_conf, shards)},
 	{"idle-exit-ms", 10, 3600000, offsetof(struct dnsyn_conf, idle_exit_ms)},
 	{"tcp-streams", 16, 1u << 22, offsetof(struct dnsyn_conf, tcp_streams)},
 	{"tcp-bufs", 1, 65536, offsetof(struct dnsyn_conf, tcp_bufs)},
@@ -398,6 +402,31 @@ test_conf_rx_lcores_option(void **state)
 	}
 }
 
+/* One correlation lcore a shard: the count follows the list, and must agree
+ * with --shards when both are given. */
+static void
+test_conf_shards_and_corr_lcores(void **state)
+{
+	(void)state;
+	assert_int_equal(PARSE("--shards", "4"), 0);
+	assert_int_equal(C.shards, 4);
+	assert_int_equal(C.n_corr_lcores, 0);
+	assert_int_equal(PARSE("--corr-lcore", "5"), 0);
+	assert_int_equal(C.shards, 1);
+	assert_int_equal(C.corr_lcores[0], 5);
+	assert_int_equal(PARSE("--corr-lcores", "2,4", "--shards", "2"), 0);
+	assert_int_equal(C.shards, 2);
+	assert_int_equal(PARSE("--shards", "3", "--corr-lcores", "2,4"), -EINVAL);
+	assert_non_null(strstr(ERR, "--shards 3 but --corr-lcores lists 2"));
+	assert_int_equal(PARSE("--shards", "17"), -EINVAL);
+	assert_int_equal(PARSE("--shards", "0"), -EINVAL);
+	assert_int_equal(PARSE("--corr-lcores", "1-17"), -EINVAL);
+	assert_non_null(strstr(ERR, "--corr-lcores: expected a list"));
+	/* the one-shard spelling is the same option */
+	assert_int_equal(PARSE("--corr-lcore", "x"), -EINVAL);
+	assert_non_null(strstr(ERR, "--corr-lcores: expected a list"));
+}
+
 static void
 test_conf_parse_list(void **state)
 {
@@ -523,7 +552,7 @@ test_conf_usage_lists_every_option(void **state)
 {
 	static const char *const opts[] = {
 		"--pcap", "--window", "--report ", "--report-json", "--quiet", "--portmask",
-		"--rx-queues", "--rx-lcores", "--corr-lcore", "--burst", "--ring-size", "--mbufs",
+		"--rx-queues", "--rx-lcores", "--corr-lcore", "--corr-lcores", "--shards", "--burst", "--ring-size", "--mbufs",
 		"--tcp-streams", "--tcp-bufs", "--frag-entries", "--idle-exit-ms", "--mem-mb",
 		"--help", "--version"};
 	char *buf = NULL;
@@ -603,6 +632,7 @@ main(void)
 		cmocka_unit_test(test_conf_portmask),
 		cmocka_unit_test(test_conf_portmask_negative_after_space),
 		cmocka_unit_test(test_conf_rx_lcores_option),
+		cmocka_unit_test(test_conf_shards_and_corr_lcores),
 		cmocka_unit_test(test_conf_parse_list),
 		cmocka_unit_test(test_conf_pcap_limit),
 		cmocka_unit_test(test_conf_unknown_options),

@@ -44,6 +44,9 @@ paper_new(uint64_t window_ns)
 	return p;
 }
 
+/* Answers per queue, as the RX lcore counts them: ADDR events name theirs. */
+static uint32_t ans_no[256];
+
 /* ANSWER from RESOLVER to @p client (v4 transport). */
 static void
 ev_answer(struct dnsyn_paper *p, uint64_t ts, const uint8_t client[16], uint8_t queue,
@@ -65,12 +68,13 @@ ev_answer(struct dnsyn_paper *p, uint64_t ts, const uint8_t client[16], uint8_t 
 	ev.u.dns.ttl_min = 300;
 	tp_v4m(ev.src, RESOLVER);
 	memcpy(ev.dst, client, 16);
+	ans_no[queue]++;
 	dnsyn_paper_event(p, &ev);
 }
 
 static void
-ev_addr(struct dnsyn_paper *p, uint64_t ts, const uint8_t client[16], const uint8_t addr[16],
-	int aaaa, uint8_t queue)
+ev_addr_n(struct dnsyn_paper *p, uint64_t ts, const uint8_t client[16], const uint8_t addr[16],
+	  int aaaa, uint8_t queue, uint32_t answer)
 {
 	struct dnsyn_event ev;
 
@@ -81,9 +85,18 @@ ev_addr(struct dnsyn_paper *p, uint64_t ts, const uint8_t client[16], const uint
 	ev.queue = queue;
 	ev.sport = 53;
 	ev.dport = 40000;
+	ev.u.addr.answer = answer;
 	memcpy(ev.src, client, 16);
 	memcpy(ev.dst, addr, 16);
 	dnsyn_paper_event(p, &ev);
+}
+
+/* An address of the last answer on @p queue. */
+static void
+ev_addr(struct dnsyn_paper *p, uint64_t ts, const uint8_t client[16], const uint8_t addr[16],
+	int aaaa, uint8_t queue)
+{
+	ev_addr_n(p, ts, client, addr, aaaa, queue, ans_no[queue]);
 }
 
 /* An answer to @p client (IPv4) with A RRs @p a[0..n). */
@@ -762,32 +775,36 @@ test_paper_qpc_other_bucket_size(void **state)
 	dnsyn_paper_destroy(p);
 }
 
+/* An ADDR event stands on its own (the ANSWER may have gone to another shard):
+ * its queue and answer number say which answer it belongs to. */
 static void
-test_paper_orphan_addr(void **state)
+test_paper_addr_names_its_answer(void **state)
 {
 	struct dnsyn_paper *p = paper_new(S);
 	const struct dnsyn_paper_stats *st = dnsyn_paper_stats(p);
-	uint8_t c[16], a[16];
+	uint8_t c[16], o[16], a[16];
 
 	(void)state;
 	tp_v4m(c, CLIENT);
+	tp_v4m(o, OTHER);
 	tp_v4m(a, WEB);
-	ev_addr(p, T0, c, a, 0, 3);
-	assert_int_equal(st->addr_events, 1);
-	assert_int_equal(st->orphan_addr, 1);
-	assert_int_equal(dnsyn_paper_pending(p), 0);
-	/* an answer on another queue does not adopt it */
-	ev_answer(p, T0, c, 2, 1, 0, 0, 0);
-	ev_addr(p, T0, c, a, 0, 3);
-	assert_int_equal(st->orphan_addr, 2);
-	assert_int_equal(dnsyn_paper_pending(p), 0);
-	syn4(p, T0 + MS, CLIENT, WEB, 50000, 443, 1);
-	assert_matched4(p, 0, 0, 0, 0);
-	/* the answer's own queue does */
-	ev_addr(p, T0, c, a, 0, 2);
-	assert_int_equal(st->orphan_addr, 2);
+	/* two answers on queue 3, one on queue 4 with the same number as the
+	 * first: three records, no ANSWER event needed */
+	ev_addr_n(p, T0, c, a, 0, 3, 7);
+	ev_addr_n(p, T0 + 10 * MS, c, a, 0, 3, 8);
+	ev_addr_n(p, T0 + 10 * MS, o, a, 0, 4, 7);
 	assert_int_equal(st->addr_events, 3);
-	assert_int_equal(dnsyn_paper_pending(p), 1);
+	assert_int_equal(dnsyn_paper_pending(p), 3);
+	assert_int_equal(dnsyn_paper_table_stats(p)->answers, 3);
+	/* one SYN is every answer's earliest */
+	syn4(p, T0 + 20 * MS, CLIENT, WEB, 50000, 443, 1);
+	assert_int_equal(var4(p, DNSYN_VAR_DST)->matched_answers, 3);
+	assert_int_equal(var4(p, DNSYN_VAR_DST_CLIENT)->matched_answers, 2);
+	assert_matched4(p, 1, 3, 1, 2);
+	/* consecutive addresses of one answer share its record */
+	ev_addr_n(p, T0 + 30 * MS, c, a, 0, 3, 9);
+	ev_addr_n(p, T0 + 30 * MS, c, o, 0, 3, 9);
+	assert_int_equal(dnsyn_paper_table_stats(p)->answers, 4);
 	dnsyn_paper_destroy(p);
 }
 
@@ -808,7 +825,6 @@ test_paper_interleaved_queues_keep_their_answer(void **state)
 	ev_answer(p, T0 + 500 * MS, c1, 7, 1, 0, 0, 0);
 	ev_addr(p, T0, c0, x, 0, 0);
 	ev_addr(p, T0 + 500 * MS, c1, y, 0, 7);
-	assert_int_equal(dnsyn_paper_stats(p)->orphan_addr, 0);
 	assert_int_equal(dnsyn_paper_pending(p), 2);
 	/* X belongs to queue 0's answer (t=0, CLIENT): at 1.2 s it has expired even
 	 * though queue 7's answer (t=0.5 s) is younger */
@@ -1240,7 +1256,7 @@ main(void)
 		cmocka_unit_test(test_paper_answer_counters_and_rcodes),
 		cmocka_unit_test(test_paper_queries_per_client_buckets),
 		cmocka_unit_test(test_paper_qpc_other_bucket_size),
-		cmocka_unit_test(test_paper_orphan_addr),
+		cmocka_unit_test(test_paper_addr_names_its_answer),
 		cmocka_unit_test(test_paper_interleaved_queues_keep_their_answer),
 		cmocka_unit_test(test_paper_new_answer_replaces_current),
 		cmocka_unit_test(test_paper_expiry_keeps_memory_bounded),

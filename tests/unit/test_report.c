@@ -386,9 +386,11 @@ static void
 answer(struct dnsyn_paper *p, uint64_t ts, const uint8_t client[16], uint8_t rcode,
        uint8_t flags, const uint8_t (*addrs)[16], unsigned int n, int aaaa)
 {
+	static uint32_t n_answers; /* ADDR events name their answer by number */
 	struct dnsyn_event ev;
 	unsigned int i;
 
+	n_answers++;
 	memset(&ev, 0, sizeof(ev));
 	ev.ts_ns = ts;
 	ev.type = DNSYN_EV_ANSWER;
@@ -401,7 +403,8 @@ answer(struct dnsyn_paper *p, uint64_t ts, const uint8_t client[16], uint8_t rco
 	memcpy(ev.dst, client, 16);
 	dnsyn_paper_event(p, &ev);
 	for (i = 0; i < n; i++)
-		feed(p, DNSYN_EV_ADDR, ts, client, addrs[i], aaaa ? DNSYN_EVF_ADDR_V6 : 0, 40000, 0);
+		feed(p, DNSYN_EV_ADDR, ts, client, addrs[i], aaaa ? DNSYN_EVF_ADDR_V6 : 0, 40000,
+		     n_answers); /* u.tcp.seq is u.addr.answer */
 }
 
 static void
