@@ -3,8 +3,9 @@
 # Install what dnsyn needs to build and test, from Debian 12's archive.
 # Idempotent and quiet when everything is already there.
 set -eu
+# tshark and libfixbuf-tools (ipfixDump): real IPFIX decoders for func.ipfix_tshark.
 PKGS="meson ninja-build pkg-config gcc libc6-dev python3 libdpdk-dev dpdk-dev libnuma-dev \
-libpcap-dev libcmocka-dev"
+libpcap-dev libcmocka-dev tshark libfixbuf-tools"
 [ $# -gt 0 ] && PKGS="$PKGS $*"
 missing=""
 for p in $PKGS; do
