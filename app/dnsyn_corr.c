@@ -13,7 +13,6 @@
  * by the main lcore), which merges the shards' claims the same way, by
  * (time, queue, seq), each shard publishing how far it has got. */
 #include <errno.h>
-#include <sched.h>
 #include <stdlib.h>
 
 #include <rte_lcore.h>
@@ -23,16 +22,6 @@
 #include "dnsyn_app.h"
 
 #define CORR_BURST 64
-
-/* Nothing to do yet. A replay may run more lcores than CPUs (tests, small
- * machines): give the CPU to the thread being waited for. A live shard owns
- * its core and just spins. */
-static inline void
-idle(const struct dnsyn_corr_ctx *cc)
-{
-	(void)cc;
-	rte_pause();
-}
 
 struct ring_buf {
 	struct dnsyn_event ev[CORR_BURST];
@@ -88,7 +77,7 @@ dnsyn_iv_handoff_cb(void *ud, struct dnsyn_interval *done)
 	 * millisecond, so this waits only when a replay races through time. */
 	while (__atomic_load_n(&h->full[o], __ATOMIC_ACQUIRE)) {
 		h->waits++;
-		idle(h->cc);
+		rte_pause();
 	}
 	return &h->buf[o];
 }
@@ -105,7 +94,7 @@ claims_flush(struct dnsyn_corr_ctx *cc)
 						 cc->n_claims - n, NULL);
 		if (n < cc->n_claims) {
 			cc->claim_waits++;
-			idle(cc);
+			rte_pause();
 		}
 	}
 	cc->n_claims = 0;
@@ -178,7 +167,7 @@ dnsyn_corr_lcore_main(void *arg)
 			for (r = 0; r < cc->n_rings; r++)
 				low = DNSYN_MIN(low, wm[r]);
 			publish(cc, low, &published);
-			idle(cc);
+			rte_pause();
 			continue;
 		}
 		/* The earliest (time, queue) any other ring can still deliver: its
@@ -203,7 +192,7 @@ dnsyn_corr_lcore_main(void *arg)
 			/* Only an empty ring can hold the merge back. Wait for it,
 			 * unless (live) it lags by more than the horizon. */
 			if (best->ts_ns - min_t <= cc->horizon_ns) {
-				idle(cc);
+				rte_pause();
 				continue;
 			}
 			cc->horizon_skips++;
