@@ -22,6 +22,7 @@
 #include "dnsyn_app.h"
 
 #define CORR_BURST 64
+#define PREFETCH_AHEAD 8 /* events: dnsyn_ctable_prefetch()'s pipeline depth + 2 */
 
 struct ring_buf {
 	struct dnsyn_event ev[CORR_BURST];
@@ -201,6 +202,10 @@ dnsyn_corr_lcore_main(void *arg)
 			continue;
 		}
 		do {
+			/* The table lines of the event PREFETCH_AHEAD on, so that
+			 * they are in cache when its turn comes. */
+			if (b->i + PREFETCH_AHEAD < b->n)
+				dnsyn_paper_prefetch(cc->paper, &b->ev[b->i + PREFETCH_AHEAD]);
 			dnsyn_paper_event(cc->paper, &b->ev[b->i++]);
 			cc->events++;
 		} while (b->i < b->n && before(b->ev[b->i].ts_ns, best_r, min_t, min_r));

@@ -19,6 +19,7 @@ struct dnsyn_ivout {
 	FILE *f;
 	struct dnsyn_iv_handoff *h[DNSYN_MAX_SHARDS]; /**< one per shard */
 	unsigned int n_stages;
+	uint8_t key_client; /**< --key client: no dst-only figures */
 	struct dnsyn_interval acc[DNSYN_IVOUT_ACC_MAX];
 	int used[DNSYN_IVOUT_ACC_MAX];
 	unsigned int n_acc;      /**< acc[0..n_acc) allocated */

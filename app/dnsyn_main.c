@@ -378,13 +378,20 @@ main(int argc, char **argv)
 	pcfg.qpc_bucket_s = 60;
 	/* --table-capacity is the total: each shard holds its share. */
 	pcfg.table_capacity = DNSYN_MAX(conf.table_capacity / n_shards, 64u);
+	pcfg.table_buckets = conf.table_buckets;
+	/* Like the table, the bounded maps are shared out among the shards. */
+	pcfg.syn_set_max = DNSYN_MAX(conf.syn_set_max / n_shards, 1024u);
+	pcfg.qpc_max = DNSYN_MAX(DNSYN_QPC_MAX / n_shards, 1024u);
+	pcfg.key_client = conf.key_client;
 	if (jsonl) {
 		if (dnsyn_ivout_init(&ivout, jsonl, conf.interval_s, INTERVAL_MAX_CLIENTS) < 0)
 			die(1, "out of memory for interval tables");
 		ivout.n_stages = n_shards;
+		ivout.key_client = conf.key_client;
 	}
 	if (n_shards > 1) {
-		struct dnsyn_resolve_cfg rcfg = {.window_ns = conf.window_ns};
+		struct dnsyn_resolve_cfg rcfg = {.window_ns = conf.window_ns,
+						 .key_client = conf.key_client};
 
 		if (jsonl) {
 			rcfg.interval_first = &ivout.res_buf;
@@ -566,6 +573,14 @@ main(int argc, char **argv)
 		counter_add(&co, "corr", "interval_early_writes", ivout.early);
 		counter_add(&co, "corr", "interval_deferred", ivout.deferred);
 		counter_add(&co, "corr", "intervals_open_peak", ivout.peak_open);
+		{
+			const struct dnsyn_paper_stats *ps = dnsyn_paper_stats(cc[0].paper);
+
+			counter_add(&co, "corr", "syn_set_rotations_early",
+				    ps->syn_set_rotations_early);
+			counter_add(&co, "corr", "qpc_refused", ps->qpc_refused);
+			counter_add(&co, "corr", "oom", ps->oom);
+		}
 		counter_add(&co, "table", "answers", ts.answers);
 		counter_add(&co, "table", "addrs", ts.addrs);
 		counter_add(&co, "table", "evicted_addrs", ts.evicted_addrs);
@@ -581,6 +596,7 @@ main(int argc, char **argv)
 			counter_add(&co, "resolver", "granted", rc->granted);
 			counter_add(&co, "resolver", "lost", rc->lost);
 			counter_add(&co, "resolver", "overflow", rc->overflow);
+			counter_add(&co, "resolver", "out_of_order", rc->out_of_order);
 			counter_add(&co, "resolver", "peak_queued", resolver.peak_queued);
 			counter_add(&co, "resolver", "claim_waits", claim_waits);
 		}

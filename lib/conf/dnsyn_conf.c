@@ -17,6 +17,9 @@ enum {
 	OPT_REPORT,
 	OPT_JSONL,
 	OPT_TABLE_CAPACITY,
+	OPT_TABLE_BUCKETS,
+	OPT_KEY,
+	OPT_SYN_SET_MAX,
 	OPT_INTERVAL,
 	OPT_QUIET,
 	OPT_RING_SIZE,
@@ -43,6 +46,9 @@ static const struct option long_opts[] = {
 	{"report", required_argument, NULL, OPT_REPORT},
 	{"jsonl", required_argument, NULL, OPT_JSONL},
 	{"table-capacity", required_argument, NULL, OPT_TABLE_CAPACITY},
+	{"table-buckets", required_argument, NULL, OPT_TABLE_BUCKETS},
+	{"key", required_argument, NULL, OPT_KEY},
+	{"syn-set-max", required_argument, NULL, OPT_SYN_SET_MAX},
 	{"interval", required_argument, NULL, OPT_INTERVAL},
 	{"quiet", no_argument, NULL, OPT_QUIET},
 	{"ring-size", required_argument, NULL, OPT_RING_SIZE},
@@ -71,6 +77,8 @@ dnsyn_conf_defaults(struct dnsyn_conf *c)
 	c->window_ns = DNSYN_NS_PER_S;
 	c->interval_s = 60;
 	c->table_capacity = 1u << 20;
+	c->table_buckets = 8;
+	c->syn_set_max = 1u << 20;
 	c->ring_size = 16384;
 	c->mbufs = 8191;
 	c->burst = 32;
@@ -107,6 +115,15 @@ dnsyn_conf_usage(const char *prog, void *stream)
 		"  --table-capacity N   answer addresses tracked at once (default 1048576,\n"
 		"                       about 60 bytes each; beyond it the oldest are evicted\n"
 		"                       and counted)\n"
+		"  --table-buckets N    time buckets of that table, a power of two in\n"
+		"                       [4, 64] (default 8); expiry drops a whole bucket\n"
+		"  --key address|client match key: the destination address (the paper;\n"
+		"                       both the dst-only and dst+client figures), or\n"
+		"                       (client, destination): dst+client only, but a\n"
+		"                       SYN visits only its own client's answers\n"
+		"  --syn-set-max N      SYNs remembered to tell retransmissions apart\n"
+		"                       (120-240 s of them, default 1048576, at most\n"
+		"                       ~112 bytes each; when full the older half goes)\n"
 		"  --quiet              no text report\n"
 		"  --portmask HEX       ports to use (live mode; default all)\n"
 		"  --rx-queues N        RX queues per port, RSS spreads flows (default 1)\n"
@@ -252,6 +269,29 @@ dnsyn_conf_parse(struct dnsyn_conf *c, int argc, char **argv, char *err, size_t 
 			break;
 		case OPT_TABLE_CAPACITY:
 			NUM_OPT(table_capacity, 64, 1u << 30);
+			break;
+		case OPT_TABLE_BUCKETS:
+			NUM_OPT(table_buckets, 4, 64);
+			if (c->table_buckets & (c->table_buckets - 1)) {
+				snprintf(err, errlen,
+					 "--table-buckets: must be a power of two in [4, 64], got %u",
+					 c->table_buckets);
+				return -EINVAL;
+			}
+			break;
+		case OPT_KEY:
+			if (strcmp(optarg, "address") == 0) {
+				c->key_client = 0;
+			} else if (strcmp(optarg, "client") == 0) {
+				c->key_client = 1;
+			} else {
+				snprintf(err, errlen, "--key: expected 'address' or 'client', got '%s'",
+					 optarg);
+				return -EINVAL;
+			}
+			break;
+		case OPT_SYN_SET_MAX:
+			NUM_OPT(syn_set_max, 1024, 1u << 30);
 			break;
 		case OPT_QUIET:
 			c->quiet = 1;

@@ -22,6 +22,9 @@ struct dnsyn_conf {
 	const char *jsonl;           /**< --jsonl: interval records, one JSON object a line */
 	uint32_t interval_s;         /**< --interval (packet time) */
 	uint32_t table_capacity;     /**< --table-capacity: answer addresses tracked at once */
+	uint32_t table_buckets;      /**< --table-buckets: time buckets of the table */
+	uint8_t key_client;          /**< --key client: (client, address) table key */
+	uint32_t syn_set_max;        /**< --syn-set-max: distinct-SYN set bound */
 	int quiet;                   /**< --quiet: no text report */
 	uint32_t ring_size;          /**< --ring-size: events per RX->corr ring */
 	uint32_t mbufs;              /**< --mbufs per pool */

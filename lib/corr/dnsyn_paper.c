@@ -4,7 +4,12 @@
  * entry. A SYN looks up its destination; every pending answer it satisfies is
  * matched by it (it is that answer's earliest qualifying SYN, since the answer
  * is still pending). An address entry leaves once both key variants matched
- * for its family, when a SYN finds it past the window, or with its bucket. */
+ * for its family, when a SYN finds it past the window, or with its bucket.
+ *
+ * With the (client, address) key the table holds addr ^ H(client) instead of
+ * addr: a SYN then finds its own client's answers only, and the visitor's
+ * client comparison makes the match exact (the same client gives the same H,
+ * so equal keys mean equal addresses). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +35,9 @@ struct dnsyn_paper {
 	void *ct_owned;            /* table memory we allocated, if any */
 	uint64_t expired_by_syn;   /* entries a SYN found past the window */
 	uint64_t max_ts;
-	struct dnsyn_map syn_set;
+	struct dnsyn_map syn_set[2]; /* [syn_cur]: this span's, the other the last one's */
+	unsigned int syn_cur;
+	uint64_t syn_span_end;       /* packet time the current span ends (0: none yet) */
 	struct dnsyn_map qpc;
 	struct cur_answer cur[256];
 	struct dnsyn_ivclock ivc;
@@ -45,6 +52,28 @@ struct syn_key {
 	uint32_t isn;
 };
 
+/* The 16-byte table key of address @p addr for @p client (key_client mode). */
+static inline void
+client_key(const uint8_t addr[16], const uint8_t client[16], uint8_t key[16])
+{
+	uint64_t c0, c1, a0, a1, h0, h1;
+
+	memcpy(&c0, client, 8);
+	memcpy(&c1, client + 8, 8);
+	memcpy(&a0, addr, 8);
+	memcpy(&a1, addr + 8, 8);
+	/* Mix both halves into both: keys of one address spread over the
+	 * table by client (splitmix64 finaliser). */
+	h0 = (c0 ^ (c1 * 0x9e3779b97f4a7c15ULL)) * 0xbf58476d1ce4e5b9ULL;
+	h0 ^= h0 >> 31;
+	h1 = (c1 ^ (h0 * 0x94d049bb133111ebULL)) * 0xbf58476d1ce4e5b9ULL;
+	h1 ^= h1 >> 29;
+	a0 ^= h0;
+	a1 ^= h1;
+	memcpy(key, &a0, 8);
+	memcpy(key + 8, &a1, 8);
+}
+
 static void
 table_cfg(const struct dnsyn_paper_cfg *cfg, struct dnsyn_ctable_cfg *tc)
 {
@@ -52,6 +81,50 @@ table_cfg(const struct dnsyn_paper_cfg *cfg, struct dnsyn_ctable_cfg *tc)
 	tc->capacity = cfg->table_capacity ? cfg->table_capacity : 65536;
 	tc->n_buckets = cfg->table_buckets;
 	tc->window_ns = cfg->window_ns;
+}
+
+/* Keys per half of the distinct-SYN set. */
+static size_t
+syn_half(const struct dnsyn_paper_cfg *cfg)
+{
+	return DNSYN_MAX((cfg->syn_set_max ? cfg->syn_set_max : DNSYN_SYN_SET_MAX) / 2, 1u);
+}
+
+/* Whether SYN @p k was seen in the last span or this one; remembers it.
+ * The older half is dropped when the span ends, or early when the current
+ * half is full (counted). */
+static int
+syn_is_new(struct dnsyn_paper *p, const struct syn_key *k, uint64_t ts_ns)
+{
+	struct dnsyn_map *cur;
+	int is_new = 0;
+
+	if (ts_ns >= p->syn_span_end) {
+		const uint64_t span = (uint64_t)DNSYN_SYN_SET_SPAN_S * DNSYN_NS_PER_S;
+
+		if (p->syn_span_end) {
+			p->syn_cur ^= 1;
+			dnsyn_map_clear(&p->syn_set[p->syn_cur]);
+			if (ts_ns >= p->syn_span_end + span) /* the last span is older */
+				dnsyn_map_clear(&p->syn_set[p->syn_cur ^ 1]);
+		}
+		/* After a jump forward, spans restart from the new time. */
+		p->syn_span_end = ts_ns - ts_ns % span + span;
+	}
+	if (dnsyn_map_find(&p->syn_set[p->syn_cur ^ 1], k))
+		return 0;
+	cur = &p->syn_set[p->syn_cur];
+	if (dnsyn_map_upsert(cur, k, &is_new))
+		return is_new;
+	if (cur->count < cur->max_count) {
+		p->st.oom++; /* out of memory: counted as new, not remembered */
+		return 1;
+	}
+	/* Full before its span ended (a SYN flood): forget the older half. */
+	p->st.syn_set_rotations_early++;
+	p->syn_cur ^= 1;
+	dnsyn_map_clear(&p->syn_set[p->syn_cur]);
+	return dnsyn_map_upsert(&p->syn_set[p->syn_cur], k, &is_new) ? is_new : 1;
 }
 
 size_t
@@ -97,8 +170,9 @@ dnsyn_paper_create(const struct dnsyn_paper_cfg *cfg)
 		for (v = 0; v < DNSYN_VAR_MAX; v++)
 			p->st.fam[f].var[v].matched_dport = calloc(65536, sizeof(uint64_t));
 	if (p->ct == NULL || p->st.syn_dport == NULL || (cfg->cand_cb && p->answer_id == NULL) ||
-	    dnsyn_map_init(&p->syn_set, sizeof(struct syn_key), 1024, 0) < 0 ||
-	    dnsyn_map_init(&p->qpc, 24, 256, 0) < 0) {
+	    dnsyn_map_init(&p->syn_set[0], sizeof(struct syn_key), 1024, syn_half(cfg)) < 0 ||
+	    dnsyn_map_init(&p->syn_set[1], sizeof(struct syn_key), 1024, syn_half(cfg)) < 0 ||
+	    dnsyn_map_init(&p->qpc, 24, 256, cfg->qpc_max ? cfg->qpc_max : DNSYN_QPC_MAX) < 0) {
 		dnsyn_paper_destroy(p);
 		return NULL;
 	}
@@ -124,7 +198,8 @@ dnsyn_paper_destroy(struct dnsyn_paper *p)
 	for (f = 0; f < DNSYN_FAM_MAX; f++)
 		for (v = 0; v < DNSYN_VAR_MAX; v++)
 			free(p->st.fam[f].var[v].matched_dport);
-	dnsyn_map_free(&p->syn_set);
+	dnsyn_map_free(&p->syn_set[0]);
+	dnsyn_map_free(&p->syn_set[1]);
 	dnsyn_map_free(&p->qpc);
 	free(p);
 }
@@ -169,8 +244,18 @@ on_addr(struct dnsyn_paper *p, const struct dnsyn_event *ev)
 		if (p->answer_id)
 			p->answer_id[(uint32_t)c->h] = (uint64_t)ev->queue << 56 | ev->u.addr.answer;
 	}
-	dnsyn_ctable_addr_add(p->ct, c->h, ev->dst,
-			      (ev->flags & DNSYN_EVF_ADDR_V6) ? DNSYN_FAM_V6 : DNSYN_FAM_V4, ev->ts_ns);
+	{
+		uint8_t key[16];
+		const uint8_t *k = ev->dst;
+
+		if (p->cfg.key_client) {
+			client_key(ev->dst, ev->src, key);
+			k = key;
+		}
+		dnsyn_ctable_addr_add(p->ct, c->h, k,
+				      (ev->flags & DNSYN_EVF_ADDR_V6) ? DNSYN_FAM_V6 : DNSYN_FAM_V4,
+				      ev->ts_ns);
+	}
 	p->st.pending_expired = p->expired_by_syn + dnsyn_ctable_stats(p->ct)->expired_addrs;
 }
 
@@ -190,7 +275,8 @@ dnsyn_paper_count_match(struct dnsyn_paper_stats *st, struct dnsyn_interval *iv,
 
 void
 dnsyn_paper_count_verdict(struct dnsyn_paper_stats *st, struct dnsyn_interval *iv,
-			  unsigned int fam, uint16_t dport, const uint8_t src[16], const int *hit)
+			  unsigned int fam, uint16_t dport, const uint8_t src[16], const int *hit,
+			  unsigned int var_main)
 {
 	unsigned int v;
 
@@ -202,10 +288,10 @@ dnsyn_paper_count_verdict(struct dnsyn_paper_stats *st, struct dnsyn_interval *i
 	}
 	if (iv == NULL)
 		return;
-	/* The interval's matched means by the paper's key (dst only). */
+	/* The interval's matched means by the main key (the paper's: dst only). */
 	for (v = 0; v < DNSYN_VAR_MAX; v++)
 		iv->matched_syns[v] += hit[v] != 0;
-	if (hit[DNSYN_VAR_DST]) {
+	if (hit[var_main]) {
 		iv->matched_dport[dport]++;
 	} else {
 		uint64_t *c = dnsyn_map_upsert(&iv->unmatched_clients, src, NULL);
@@ -256,6 +342,8 @@ syn_visit(void *ud, struct dnsyn_ctable_answer *a)
 
 	if (ev->ts_ns < a->ts_ns)
 		return 0; /* a SYN from before the answer (time went backwards) */
+	if (sv->p->cfg.key_client && memcmp(a->client, ev->src, 16) != 0)
+		return 0; /* another client's key that happens to be equal */
 	dt = ev->ts_ns - a->ts_ns;
 	if (dt > sv->p->cfg.window_ns) {
 		sv->p->expired_by_syn++;
@@ -267,7 +355,7 @@ syn_visit(void *ud, struct dnsyn_ctable_answer *a)
 		unsigned int v;
 
 		/* The first SYN to reach the answer (in this shard) takes it. */
-		if (!(a->matched & MATCHED_BIT(fam, DNSYN_VAR_DST)))
+		if (!sv->p->cfg.key_client && !(a->matched & MATCHED_BIT(fam, DNSYN_VAR_DST)))
 			vars |= 1u << DNSYN_VAR_DST;
 		if (!(a->matched & MATCHED_BIT(fam, DNSYN_VAR_DST_CLIENT)) &&
 		    memcmp(a->client, ev->src, 16) == 0)
@@ -285,7 +373,7 @@ syn_visit(void *ud, struct dnsyn_ctable_answer *a)
 				}
 		}
 	}
-	return (a->matched & MATCHED_BIT(fam, DNSYN_VAR_DST)) &&
+	return (sv->p->cfg.key_client || (a->matched & MATCHED_BIT(fam, DNSYN_VAR_DST))) &&
 	       (a->matched & MATCHED_BIT(fam, DNSYN_VAR_DST_CLIENT));
 }
 
@@ -295,7 +383,7 @@ on_syn(struct dnsyn_paper *p, struct dnsyn_interval *iv, const struct dnsyn_even
 	struct dnsyn_paper_stats *st = &p->st;
 	unsigned int fam = (ev->flags & DNSYN_EVF_V6) ? DNSYN_FAM_V6 : DNSYN_FAM_V4;
 	struct syn_key k;
-	int hit[DNSYN_VAR_MAX] = {0, 0}, is_new = 0;
+	int hit[DNSYN_VAR_MAX] = {0, 0};
 
 	st->total_syn++;
 	st->syn_v4 += fam == DNSYN_FAM_V4;
@@ -307,9 +395,7 @@ on_syn(struct dnsyn_paper *p, struct dnsyn_interval *iv, const struct dnsyn_even
 	k.sport = ev->sport;
 	k.dport = ev->dport;
 	k.isn = ev->u.tcp.seq;
-	if (dnsyn_map_upsert(&p->syn_set, &k, &is_new) == NULL)
-		st->oom++;
-	st->syn_unique += is_new;
+	st->syn_unique += syn_is_new(p, &k, ev->ts_ns);
 
 	if (iv) {
 		iv->syn++;
@@ -326,13 +412,21 @@ on_syn(struct dnsyn_paper *p, struct dnsyn_interval *iv, const struct dnsyn_even
 			sv.cand.dport = ev->dport;
 			memcpy(sv.cand.src, ev->src, 16);
 		}
-		dnsyn_ctable_lookup(p->ct, ev->dst, (uint8_t)fam, ev->ts_ns, syn_visit, &sv);
+		uint8_t ckey[16];
+		const uint8_t *tk = ev->dst;
+
+		if (p->cfg.key_client) {
+			client_key(ev->dst, ev->src, ckey);
+			tk = ckey;
+		}
+		dnsyn_ctable_lookup(p->ct, tk, (uint8_t)fam, ev->ts_ns, syn_visit, &sv);
 		if (sv.n_cand) { /* the resolver decides */
 			claim(&sv, NULL, 0);
 			return;
 		}
 	}
-	dnsyn_paper_count_verdict(st, iv, fam, ev->dport, ev->src, hit);
+	dnsyn_paper_count_verdict(st, iv, fam, ev->dport, ev->src, hit,
+				  dnsyn_paper_var_main(p->cfg.key_client));
 }
 
 static void
@@ -352,7 +446,7 @@ on_query(struct dnsyn_paper *p, struct dnsyn_interval *iv, const struct dnsyn_ev
 	if (cnt)
 		(*cnt)++;
 	else
-		p->st.oom++;
+		p->st.qpc_refused++; /* full (or out of memory) */
 }
 
 void
@@ -407,6 +501,26 @@ dnsyn_paper_event(struct dnsyn_paper *p, const struct dnsyn_event *ev)
 	default:
 		break;
 	}
+}
+
+void
+dnsyn_paper_prefetch(const struct dnsyn_paper *p, const struct dnsyn_event *ev)
+{
+	uint8_t ckey[16];
+	const uint8_t *tk = ev->dst;
+	uint8_t fam;
+
+	if (ev->type == DNSYN_EV_SYN)
+		fam = (ev->flags & DNSYN_EVF_V6) ? DNSYN_FAM_V6 : DNSYN_FAM_V4;
+	else if (ev->type == DNSYN_EV_ADDR)
+		fam = (ev->flags & DNSYN_EVF_ADDR_V6) ? DNSYN_FAM_V6 : DNSYN_FAM_V4;
+	else
+		return;
+	if (p->cfg.key_client) {
+		client_key(ev->dst, ev->src, ckey);
+		tk = ckey;
+	}
+	dnsyn_ctable_prefetch(p->ct, tk, fam);
 }
 
 const struct dnsyn_paper_stats *
@@ -483,6 +597,8 @@ stats_add(struct dnsyn_paper_stats *d, const struct dnsyn_paper_stats *s)
 	ADD(addr_events);
 	ADD(claims);
 	ADD(oom);
+	ADD(syn_set_rotations_early);
+	ADD(qpc_refused);
 	for (f = 0; f < DNSYN_FAM_MAX; f++) {
 		ADD(fam[f].answers_with);
 		ADD(fam[f].total_rrs);
@@ -525,9 +641,10 @@ dnsyn_paper_merge(struct dnsyn_paper *dst, const struct dnsyn_paper *src_paper,
 	while (dnsyn_map_next(&src_paper->qpc, &it, &k, &v)) {
 		uint64_t *c = dnsyn_map_upsert(&dst->qpc, k, NULL);
 
-		if (c == NULL)
-			return -ENOMEM;
-		*c += v;
+		if (c)
+			*c += v;
+		else
+			dst->st.qpc_refused += v; /* the totals' map is bounded too */
 	}
 	return 0;
 }

@@ -14,6 +14,12 @@
 #include "dnsyn_stats.h"
 
 #define DNSYN_HIST_BINS 100
+/* A SYN retransmission comes within about a minute (Linux: the 6th and last
+ * retry at 63 s): remembering SYNs for at least 120 s of packet time tells
+ * retransmissions from new SYNs without keeping a whole run's SYNs. */
+#define DNSYN_SYN_SET_SPAN_S 120
+#define DNSYN_SYN_SET_MAX (1u << 20)
+#define DNSYN_QPC_MAX (1u << 20)
 #define DNSYN_HIST_BIN_NS (10 * DNSYN_NS_PER_MS)
 
 enum { DNSYN_FAM_V4 = 0, DNSYN_FAM_V6, DNSYN_FAM_MAX };
@@ -53,6 +59,9 @@ struct dnsyn_paper_stats {
 	uint64_t addr_events;
 	uint64_t claims;           /**< sharded: claims sent to the resolver */
 	uint64_t oom;              /**< allocation failures (entries not tracked) */
+	uint64_t syn_set_rotations_early; /**< the distinct-SYN set filled up before its
+					   *   span: its older half was dropped early */
+	uint64_t qpc_refused;      /**< queries not counted per client: the map was full */
 };
 
 /**
@@ -86,6 +95,13 @@ struct dnsyn_paper_cfg {
 	uint32_t qpc_bucket_s;     /**< queries-per-client bucket (60 s) */
 	uint32_t table_capacity;   /**< answer addresses tracked at once (0: 65536) */
 	uint32_t table_buckets;    /**< time buckets of the table (0: 8) */
+	/** Distinct SYNs (syn_unique) are told apart by a set of the SYNs of the
+	 *  last DNSYN_SYN_SET_SPAN_S to 2x that of packet time, at most this
+	 *  many keys (0: DNSYN_SYN_SET_MAX); full, it forgets its older half. */
+	uint32_t syn_set_max;
+	/** Keys (client, bucket) of the per-client query counts (0: DNSYN_QPC_MAX);
+	 *  past it, queries are counted in qpc_refused only. */
+	uint32_t qpc_max;
 	/** Memory for the table (dnsyn_paper_table_memsize() bytes, 64-byte
 	 *  aligned, e.g. on the right NUMA socket), or NULL to allocate it. */
 	void *table_mem;
@@ -94,6 +110,11 @@ struct dnsyn_paper_cfg {
 	struct dnsyn_interval *interval_first;
 	dnsyn_interval_cb interval_cb;
 	void *interval_ud;
+	/** Table key: 0 = the destination address (the paper; both key
+	 *  variants counted), 1 = (client, destination): only the
+	 *  DNSYN_VAR_DST_CLIENT variant, but a SYN visits its own client's
+	 *  answers only, however many clients resolved the same address. */
+	uint8_t key_client;
 	/** Sharded mode: SYN claims go here (NULL: one shard, matched at once). */
 	dnsyn_cand_cb cand_cb;
 	void *cand_ud;
@@ -110,6 +131,13 @@ void dnsyn_paper_destroy(struct dnsyn_paper *p);
 
 /** Feed one event. Events are taken in order; see the file comment. */
 void dnsyn_paper_event(struct dnsyn_paper *p, const struct dnsyn_event *ev);
+
+/**
+ * Announce an event that dnsyn_paper_event() will get a few events later
+ * (the correlator: 8 ahead within a ring burst): prefetches the table lines a
+ * SYN's lookup or an address's insert reads. Changes no result.
+ */
+void dnsyn_paper_prefetch(const struct dnsyn_paper *p, const struct dnsyn_event *ev);
 
 const struct dnsyn_paper_stats *dnsyn_paper_stats(const struct dnsyn_paper *p);
 
@@ -138,12 +166,21 @@ int dnsyn_paper_merge(struct dnsyn_paper *dst, const struct dnsyn_paper *src_pap
 		      const struct dnsyn_paper_stats *src);
 
 /* Shared with the resolver: the bookkeeping of one granted answer, and of a
- * SYN once it is known to be matched (per variant) or not. @p iv may be NULL. */
+ * SYN once it is known to be matched (per variant) or not; the interval's
+ * matched/unmatched split follows variant @p var_main. @p iv may be NULL. */
 void dnsyn_paper_count_match(struct dnsyn_paper_stats *st, struct dnsyn_interval *iv,
 			     unsigned int fam, unsigned int var, uint64_t dt);
 void dnsyn_paper_count_verdict(struct dnsyn_paper_stats *st, struct dnsyn_interval *iv,
 			       unsigned int fam, uint16_t dport, const uint8_t src[16],
-			       const int *hit);
+			       const int *hit, unsigned int var_main);
+
+/** The variant the interval tables and the unmatched-SYN signal follow:
+ *  DNSYN_VAR_DST, or DNSYN_VAR_DST_CLIENT with the (client, address) key. */
+static inline unsigned int
+dnsyn_paper_var_main(uint8_t key_client)
+{
+	return key_client ? DNSYN_VAR_DST_CLIENT : DNSYN_VAR_DST;
+}
 
 /** Pending (unmatched, unexpired) answer addresses currently tracked. */
 uint64_t dnsyn_paper_pending(const struct dnsyn_paper *p);

@@ -20,6 +20,7 @@ struct dnsyn_resolve {
 	uint64_t gen_epoch[GENS];       /* window number held, UINT64_MAX: none */
 	/* the SYN whose claims are coming */
 	int hit[DNSYN_VAR_MAX];
+	uint64_t newest_syn; /* newest claim time resolved */
 };
 
 struct dnsyn_resolve *
@@ -105,6 +106,12 @@ dnsyn_resolve_claim(struct dnsyn_resolve *r, const struct dnsyn_cand *c)
 	if (bits == NULL)
 		bits = &scratch; /* not remembered: grant it (counted in overflow) */
 	r->c.claims++;
+	/* Capture order is the contract; packet time going backwards breaks
+	 * it across shards (docs/architecture.md): say so. */
+	if (c->syn_ts < r->newest_syn)
+		r->c.out_of_order++;
+	else
+		r->newest_syn = c->syn_ts;
 	for (v = 0; v < DNSYN_VAR_MAX; v++) {
 		uint64_t bit = 1ull << (c->fam * DNSYN_VAR_MAX + v);
 
@@ -118,7 +125,8 @@ dnsyn_resolve_claim(struct dnsyn_resolve *r, const struct dnsyn_cand *c)
 	}
 	r->c.lost += !won;
 	if (c->last) {
-		dnsyn_paper_count_verdict(&r->st, iv, c->fam, c->dport, c->src, r->hit);
+		dnsyn_paper_count_verdict(&r->st, iv, c->fam, c->dport, c->src, r->hit,
+					  dnsyn_paper_var_main(r->cfg.key_client));
 		memset(r->hit, 0, sizeof(r->hit));
 	}
 }

@@ -20,6 +20,7 @@ struct dnsyn_resolve_cfg {
 	/** Answers remembered as granted per window of answer time (0: 2^20).
 	 *  Past it a grant is not remembered (counted in overflow). */
 	uint32_t max_answers;
+	uint8_t key_client; /**< as dnsyn_paper_cfg.key_client of the shards */
 	struct dnsyn_interval *interval_first; /**< NULL: no interval tables */
 	dnsyn_interval_cb interval_cb;
 	void *interval_ud;
@@ -30,6 +31,9 @@ struct dnsyn_resolve_counters {
 	uint64_t granted;    /**< (answer, variant) pairs granted */
 	uint64_t lost;       /**< claims on answers another shard's SYN took first */
 	uint64_t overflow;   /**< grants not remembered: a later claim may win too */
+	uint64_t out_of_order; /**< claims older than one already resolved (packet
+				*   time went backwards): their grants may differ
+				*   from one shard's */
 };
 
 struct dnsyn_resolve;

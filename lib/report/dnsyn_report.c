@@ -49,6 +49,17 @@ dnsyn_report_top_ports(const uint64_t *counts, unsigned int max, uint32_t *ret_p
 	return n;
 }
 
+/* A figure of key variant @p var as JSON: null where the run's key cannot
+ * give it (--key client has no dst-only figures). @p buf: 24 bytes. */
+static const char *
+var_u64(char *buf, int key_client, unsigned int var, uint64_t v)
+{
+	if (key_client && var == DNSYN_VAR_DST)
+		return "null";
+	snprintf(buf, 24, "%" PRIu64, v);
+	return buf;
+}
+
 static double
 pct(uint64_t a, uint64_t b)
 {
@@ -75,15 +86,22 @@ dnsyn_report_text(FILE *f, const struct dnsyn_paper *p, const struct dnsyn_repor
 {
 	const struct dnsyn_paper_stats *st = dnsyn_paper_stats(p);
 	const struct dnsyn_paper_family *v4 = &st->fam[DNSYN_FAM_V4], *v6 = &st->fam[DNSYN_FAM_V6];
-	const struct dnsyn_paper_variant *d = &v4->var[DNSYN_VAR_DST];
+	const int kc = dnsyn_paper_config(p)->key_client;
+	const unsigned int vm = dnsyn_paper_var_main(kc);
+	/* d: the variant of Tables 3-4 and Fig. 5 (the paper's dst only; with
+	 * --key client, dst+client, the only one there is). */
+	const struct dnsyn_paper_variant *d = &v4->var[vm];
+	const struct dnsyn_paper_variant *d0 = &v4->var[DNSYN_VAR_DST];
 	const struct dnsyn_paper_variant *dc = &v4->var[DNSYN_VAR_DST_CLIENT];
+	const char *vname = kc ? "dst+client" : "dst only";
 	uint64_t hmax = 0, rows[DNSYN_HIST_BINS / TEXT_HIST_GROUP];
 	unsigned int i, last = 0;
+	char b0[24], b1[24];
 
 	fprintf(f, "dnsyn report: answer->SYN window %.3f s", (double)in->window_ns / 1e9);
 	if (in->last_ts_ns > in->first_ts_ns)
 		fprintf(f, ", %.3f s of traffic", (double)(in->last_ts_ns - in->first_ts_ns) / 1e9);
-	fprintf(f, "\n\n");
+	fprintf(f, "\n%s\n", kc ? "key (client, address): dst+client figures only\n" : "");
 	fprintf(f, "Table 1. DNS answers\n");
 	fprintf(f, "  DNS answers                    %12" PRIu64 "\n", st->dns_answers);
 	fprintf(f, "  answers with A RRs             %12" PRIu64 " (%.2f%%)\n", v4->answers_with,
@@ -95,21 +113,31 @@ dnsyn_report_text(FILE *f, const struct dnsyn_paper *p, const struct dnsyn_repor
 	fprintf(f, "  SYNs                           %12" PRIu64 "\n", st->total_syn);
 	fprintf(f, "  distinct SYNs                  %12" PRIu64 "\n", st->syn_unique);
 	fprintf(f, "  SYN-ACKs                       %12" PRIu64 "\n", st->synack);
-	fprintf(f, "  SYNs following an A answer     %12" PRIu64 " %12" PRIu64 " (%.2f%% / %.2f%%)\n",
-		d->matched_syns, dc->matched_syns, pct(d->matched_syns, st->total_syn),
-		pct(dc->matched_syns, st->total_syn));
-	fprintf(f, "  answers followed by a SYN      %12" PRIu64 " %12" PRIu64 "\n",
-		d->matched_answers, dc->matched_answers);
-	fprintf(f, "  SYNs following no answer       %12" PRIu64 "\n\n",
-		st->total_syn - d->matched_syns - v6->var[DNSYN_VAR_DST].matched_syns);
+	if (kc) {
+		fprintf(f, "  SYNs following an A answer     %12s %12" PRIu64 " (%.2f%%)\n", "-",
+			dc->matched_syns, pct(dc->matched_syns, st->total_syn));
+		fprintf(f, "  answers followed by a SYN      %12s %12" PRIu64 "\n", "-",
+			dc->matched_answers);
+	} else {
+		fprintf(f, "  SYNs following an A answer     %12" PRIu64 " %12" PRIu64
+			   " (%.2f%% / %.2f%%)\n",
+			d0->matched_syns, dc->matched_syns, pct(d0->matched_syns, st->total_syn),
+			pct(dc->matched_syns, st->total_syn));
+		fprintf(f, "  answers followed by a SYN      %12" PRIu64 " %12" PRIu64 "\n",
+			d0->matched_answers, dc->matched_answers);
+	}
+	fprintf(f, "  SYNs following no answer       %12" PRIu64 "%s\n\n",
+		st->total_syn - d->matched_syns - v6->var[vm].matched_syns,
+		kc ? " (of the SYN's own client)" : "");
 
 	text_ports(f, "Table 3. Top destination ports of all SYNs", st->syn_dport, st->total_syn);
 	fprintf(f, "\n");
-	text_ports(f, "Table 4. Top destination ports of SYNs following an answer (dst only)",
-		   d->matched_dport, d->matched_syns);
+	snprintf(b0, sizeof(b0), "(%s)", vname);
+	fprintf(f, "Table 4. Top destination ports of SYNs following an answer %s", b0);
+	text_ports(f, "", d->matched_dport, d->matched_syns);
 	fprintf(f, "\n");
 
-	fprintf(f, "Fig. 5. answer->SYN delay (dst only), %" PRIu64 " answers", d->matched_answers);
+	fprintf(f, "Fig. 5. answer->SYN delay %s, %" PRIu64 " answers", b0, d->matched_answers);
 	if (d->matched_answers)
 		fprintf(f, ", mean %.1f ms",
 			(double)d->delay_sum_ns / (double)d->matched_answers / 1e6);
@@ -146,9 +174,10 @@ dnsyn_report_text(FILE *f, const struct dnsyn_paper *p, const struct dnsyn_repor
 				fit.ks_d, fit.n);
 	}
 	fprintf(f, "\nAAAA extension: %" PRIu64 " answers with %" PRIu64
-		   " AAAA RRs; IPv6 SYNs %" PRIu64 ", matched %" PRIu64 " (dst) / %" PRIu64
+		   " AAAA RRs; IPv6 SYNs %" PRIu64 ", matched %s (dst) / %" PRIu64
 		   " (dst+client)\n",
-		v6->answers_with, v6->total_rrs, st->syn_v6, v6->var[DNSYN_VAR_DST].matched_syns,
+		v6->answers_with, v6->total_rrs, st->syn_v6,
+		kc ? "-" : var_u64(b1, 0, 0, v6->var[DNSYN_VAR_DST].matched_syns),
 		v6->var[DNSYN_VAR_DST_CLIENT].matched_syns);
 
 	fprintf(f, "\nCounters (non-zero)\n");
@@ -312,8 +341,10 @@ dnsyn_report_json(FILE *f, const struct dnsyn_paper *p, const struct dnsyn_repor
 {
 	const struct dnsyn_paper_stats *st = dnsyn_paper_stats(p);
 	const struct dnsyn_paper_family *v4 = &st->fam[DNSYN_FAM_V4], *v6 = &st->fam[DNSYN_FAM_V6];
+	const int kc = dnsyn_paper_config(p)->key_client;
 	unsigned int i, first;
 	static const char *const var_key[DNSYN_VAR_MAX] = {"dst_only", "dst_and_client"};
+	char b[4][24];
 
 	fprintf(f, "{\n  \"generator\": \"dnsyn\",\n  \"input\": {\"files\": [");
 	for (i = 0; i < in->n_files; i++) {
@@ -323,39 +354,48 @@ dnsyn_report_json(FILE *f, const struct dnsyn_paper *p, const struct dnsyn_repor
 	fprintf(f, "], \"linktypes\": [");
 	for (i = 0; i < in->n_files; i++)
 		fprintf(f, "%s%d", i ? ", " : "", in->linktypes[i]);
-	fprintf(f, "], \"window_ns\": %" PRIu64 ", \"first_ts_ns\": %" PRIu64
+	fprintf(f, "], \"window_ns\": %" PRIu64 ", \"key\": \"%s\", \"first_ts_ns\": %" PRIu64
 		   ", \"last_ts_ns\": %" PRIu64 "},\n",
-		in->window_ns, in->first_ts_ns, in->last_ts_ns);
+		in->window_ns, kc ? "client" : "address", in->first_ts_ns, in->last_ts_ns);
 
 	fprintf(f, "  \"paper\": {\n");
 	fprintf(f, "    \"table1\": {\"dns_answers\": %" PRIu64 ", \"answers_with_A\": %" PRIu64
 		   ", \"total_A_RRs\": %" PRIu64 "},\n",
 		st->dns_answers, v4->answers_with, v4->total_rrs);
 	fprintf(f, "    \"table2\": {\"total_syn\": %" PRIu64 ", \"syn_unique\": %" PRIu64
-		   ", \"synack\": %" PRIu64 ", \"matched_dst_only\": %" PRIu64
-		   ", \"matched_answers_dst_only\": %" PRIu64 ", \"matched_dst_and_client\": %" PRIu64
+		   ", \"synack\": %" PRIu64 ", \"matched_dst_only\": %s"
+		   ", \"matched_answers_dst_only\": %s, \"matched_dst_and_client\": %" PRIu64
 		   ", \"matched_answers_dst_and_client\": %" PRIu64 "},\n",
-		st->total_syn, st->syn_unique, st->synack, v4->var[0].matched_syns,
-		v4->var[0].matched_answers, v4->var[1].matched_syns, v4->var[1].matched_answers);
+		st->total_syn, st->syn_unique, st->synack,
+		var_u64(b[0], kc, 0, v4->var[0].matched_syns),
+		var_u64(b[1], kc, 0, v4->var[0].matched_answers), v4->var[1].matched_syns,
+		v4->var[1].matched_answers);
 	fprintf(f, "    \"table3_top10_syn_dports\": ");
 	json_ports(f, st->syn_dport, TOP_N);
 	fprintf(f, ",\n    \"table4_matched_syn_dports\": {");
 	for (i = 0; i < DNSYN_VAR_MAX; i++) {
 		fprintf(f, "%s\"%s\": ", i ? ", " : "", var_key[i]);
-		json_ports(f, v4->var[i].matched_dport, 65536);
+		if (kc && i == DNSYN_VAR_DST)
+			fprintf(f, "null");
+		else
+			json_ports(f, v4->var[i].matched_dport, 65536);
 	}
 	fprintf(f, "},\n    \"delay_hist_10ms\": {\"bin_width_ms\": 10");
 	for (i = 0; i < DNSYN_VAR_MAX; i++) {
 		fprintf(f, ", \"%s\": ", var_key[i]);
-		json_hist(f, v4->var[i].hist_10ms);
+		if (kc && i == DNSYN_VAR_DST)
+			fprintf(f, "null");
+		else
+			json_hist(f, v4->var[i].hist_10ms);
 	}
 	fprintf(f, "},\n    \"aaaa_extension\": {\"answers_with_AAAA\": %" PRIu64
-		   ", \"total_AAAA_RRs\": %" PRIu64 ", \"matched_syns_dst_only\": %" PRIu64
-		   ", \"matched_answers_dst_only\": %" PRIu64
+		   ", \"total_AAAA_RRs\": %" PRIu64 ", \"matched_syns_dst_only\": %s"
+		   ", \"matched_answers_dst_only\": %s"
 		   ", \"matched_syns_dst_and_client\": %" PRIu64
 		   ", \"matched_answers_dst_and_client\": %" PRIu64 "},\n",
-		v6->answers_with, v6->total_rrs, v6->var[0].matched_syns, v6->var[0].matched_answers,
-		v6->var[1].matched_syns, v6->var[1].matched_answers);
+		v6->answers_with, v6->total_rrs, var_u64(b[0], kc, 0, v6->var[0].matched_syns),
+		var_u64(b[1], kc, 0, v6->var[0].matched_answers), v6->var[1].matched_syns,
+		v6->var[1].matched_answers);
 	fprintf(f, "    \"dns_queries\": %" PRIu64 ",\n    \"dns_rcodes\": {", st->dns_queries);
 	for (i = 0, first = 1; i < 16; i++) {
 		if (!st->rcodes[i])
@@ -371,24 +411,31 @@ dnsyn_report_json(FILE *f, const struct dnsyn_paper *p, const struct dnsyn_repor
 		   ", \"answers_tcp\": %" PRIu64 ", \"answers_from_reassembled_ip_fragments\": %" PRIu64
 		   ", \"answers_tc\": %" PRIu64 ", \"answers_ipv6\": %" PRIu64
 		   ", \"answers_with_CNAME\": %" PRIu64 ", \"total_CNAME_RRs\": %" PRIu64
-		   ", \"delay_sum_ns_dst_only\": %" PRIu64 ", \"delay_sum_ns_dst_and_client\": %" PRIu64
+		   ", \"delay_sum_ns_dst_only\": %s, \"delay_sum_ns_dst_and_client\": %" PRIu64
 		   ", \"pending_answer_addrs\": %" PRIu64 ", \"pending_expired\": %" PRIu64
 		   ", \"timestamps_going_backwards\": %" PRIu64 "},\n",
 		st->syn_v4, st->syn_v6, st->answers_tcp, st->answers_reasm, st->answers_tc,
-		st->answers_v6, st->answers_with_cname, st->cname_rrs, v4->var[0].delay_sum_ns,
-		v4->var[1].delay_sum_ns, dnsyn_paper_pending(p), st->pending_expired,
+		st->answers_v6, st->answers_with_cname, st->cname_rrs,
+		var_u64(b[0], kc, 0, v4->var[0].delay_sum_ns), v4->var[1].delay_sum_ns, dnsyn_paper_pending(p), st->pending_expired,
 		st->ts_backwards);
 
 	fprintf(f, "  \"delay\": {\"log_hist\": {\"min_ns\": %llu, \"bins_per_decade\": %u",
 		(unsigned long long)DNSYN_LOGH_MIN_NS, DNSYN_LOGH_PER_DECADE);
 	for (i = 0; i < DNSYN_VAR_MAX; i++)
-		json_logh(f, var_key[i], &v4->var[i].delay_log);
+		if (kc && i == DNSYN_VAR_DST)
+			fprintf(f, ", \"%s\": null", var_key[i]);
+		else
+			json_logh(f, var_key[i], &v4->var[i].delay_log);
 	fprintf(f, "}, \"exp_fit\": {");
 	for (i = 0; i < DNSYN_VAR_MAX; i++) {
 		struct dnsyn_expfit fit = dnsyn_expfit_truncated(
 			v4->var[i].hist_10ms, DNSYN_HIST_BINS, in->window_ns / DNSYN_HIST_BINS,
 			v4->var[i].delay_sum_ns);
 
+		if (kc && i == DNSYN_VAR_DST) {
+			fprintf(f, "\"%s\": null", var_key[i]);
+			continue;
+		}
 		fprintf(f, "%s\"%s\": {\"n\": %" PRIu64 ", \"ok\": %s, \"rate_per_s\": %.6g, "
 			   "\"mean_ms\": %.6g, \"ks_d\": %.6g}",
 			i ? ", " : "", var_key[i], fit.n, fit.ok ? "true" : "false", fit.rate_per_s,
@@ -420,7 +467,8 @@ client_cmp(const void *a, const void *b)
 }
 
 int
-dnsyn_report_interval_jsonl(FILE *f, const struct dnsyn_interval *iv, unsigned int top_n)
+dnsyn_report_interval_jsonl(FILE *f, const struct dnsyn_interval *iv, unsigned int top_n,
+			    int key_client)
 {
 	uint32_t port[64];
 	uint64_t cnt[64];
@@ -430,7 +478,7 @@ dnsyn_report_interval_jsonl(FILE *f, const struct dnsyn_interval *iv, unsigned i
 	size_t it = 0, nc = 0;
 	const void *key;
 	uint64_t val;
-	char ts[32], addr[64];
+	char ts[32], addr[64], b[2][24];
 	time_t t = (time_t)iv->start_s;
 	struct tm tm;
 
@@ -441,14 +489,14 @@ dnsyn_report_interval_jsonl(FILE *f, const struct dnsyn_interval *iv, unsigned i
 		   ", \"interval_s\": %u, \"dns_answers\": %" PRIu64 ", \"answers_with_A\": %" PRIu64
 		   ", \"A_RRs\": %" PRIu64 ", \"answers_with_AAAA\": %" PRIu64 ", \"AAAA_RRs\": %" PRIu64
 		   ", \"dns_queries\": %" PRIu64 ", \"nxdomain\": %" PRIu64 ", \"syn\": %" PRIu64
-		   ", \"synack\": %" PRIu64 ", \"matched_syns_dst_only\": %" PRIu64
+		   ", \"synack\": %" PRIu64 ", \"matched_syns_dst_only\": %s"
 		   ", \"matched_syns_dst_and_client\": %" PRIu64
-		   ", \"matched_answers_dst_only\": %" PRIu64
+		   ", \"matched_answers_dst_only\": %s"
 		   ", \"matched_answers_dst_and_client\": %" PRIu64 ", \"syn_dports\": [",
 		ts, iv->start_s, iv->len_s, iv->dns_answers, iv->answers_with_a, iv->a_rrs,
 		iv->answers_with_aaaa, iv->aaaa_rrs, iv->dns_queries, iv->nxdomain, iv->syn,
-		iv->synack, iv->matched_syns[0], iv->matched_syns[1], iv->matched_answers[0],
-		iv->matched_answers[1]);
+		iv->synack, var_u64(b[0], key_client, 0, iv->matched_syns[0]), iv->matched_syns[1],
+		var_u64(b[1], key_client, 0, iv->matched_answers[0]), iv->matched_answers[1]);
 	/* Top ports by all SYNs, each with its matched / unmatched split. */
 	n = dnsyn_report_top_ports(iv->syn_dport, top_n, port, cnt);
 	for (i = 0; i < n; i++)

@@ -34,10 +34,13 @@ int dnsyn_report_json(FILE *f, const struct dnsyn_paper *p, const struct dnsyn_r
 
 /**
  * Write one interval as a JSON line (`"record": "interval"`, docs/report.md),
- * with the @p top_n busiest ports and unmatched-SYN clients.
+ * with the @p top_n busiest ports and unmatched-SYN clients. @p key_client:
+ * the run used --key client (dst-only figures are null; matched/unmatched
+ * follow dst+client).
  * Returns 0 or -EIO.
  */
-int dnsyn_report_interval_jsonl(FILE *f, const struct dnsyn_interval *iv, unsigned int top_n);
+int dnsyn_report_interval_jsonl(FILE *f, const struct dnsyn_interval *iv, unsigned int top_n,
+				int key_client);
 
 /** Format a 16-byte address (v4-mapped shown as dotted quad). */
 void dnsyn_report_addr(const uint8_t a[16], char *buf, size_t len);

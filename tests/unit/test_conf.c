@@ -260,6 +260,7 @@ static const struct num_opt num_opts[] = {
 	{"tcp-bufs", 1, 65536, offsetof(struct dnsyn_conf, tcp_bufs)},
 	{"frag-entries", 16, 1u << 22, offsetof(struct dnsyn_conf, frag_entries)},
 	{"mem-mb", 64, 1u << 20, offsetof(struct dnsyn_conf, mem_mb)},
+	{"syn-set-max", 1024, 1u << 30, offsetof(struct dnsyn_conf, syn_set_max)},
 };
 
 static uint32_t
@@ -425,6 +426,32 @@ test_conf_shards_and_corr_lcores(void **state)
 	/* the one-shard spelling is the same option */
 	assert_int_equal(PARSE("--corr-lcore", "x"), -EINVAL);
 	assert_non_null(strstr(ERR, "--corr-lcores: expected a list"));
+}
+
+/* The table's key and its time buckets. */
+static void
+test_conf_key_and_table_buckets(void **state)
+{
+	(void)state;
+	assert_int_equal(PARSE("--quiet"), 0);
+	assert_int_equal(C.key_client, 0);
+	assert_int_equal(C.table_buckets, 8);
+	assert_int_equal(PARSE("--key", "client"), 0);
+	assert_int_equal(C.key_client, 1);
+	assert_int_equal(PARSE("--key", "client", "--key", "address"), 0);
+	assert_int_equal(C.key_client, 0);
+	assert_err(PARSE("--key", "Client"), "--key: expected 'address' or 'client', got 'Client'");
+	assert_err(PARSE("--key", ""), "--key: expected 'address' or 'client', got ''");
+	assert_int_equal(PARSE("--table-buckets", "4"), 0);
+	assert_int_equal(C.table_buckets, 4);
+	assert_int_equal(PARSE("--table-buckets", "64"), 0);
+	assert_int_equal(C.table_buckets, 64);
+	assert_err(PARSE("--table-buckets", "12"),
+		   "--table-buckets: must be a power of two in [4, 64], got 12");
+	assert_err(PARSE("--table-buckets", "2"),
+		   "--table-buckets: expected an integer in [4, 64], got '2'");
+	assert_err(PARSE("--table-buckets", "128"),
+		   "--table-buckets: expected an integer in [4, 64], got '128'");
 }
 
 static void
@@ -633,6 +660,7 @@ main(void)
 		cmocka_unit_test(test_conf_portmask_negative_after_space),
 		cmocka_unit_test(test_conf_rx_lcores_option),
 		cmocka_unit_test(test_conf_shards_and_corr_lcores),
+		cmocka_unit_test(test_conf_key_and_table_buckets),
 		cmocka_unit_test(test_conf_parse_list),
 		cmocka_unit_test(test_conf_pcap_limit),
 		cmocka_unit_test(test_conf_unknown_options),

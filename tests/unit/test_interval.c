@@ -209,7 +209,7 @@ test_interval_jsonl(void **state)
 	tp_v4m(a, 0x0a000063);
 	c = dnsyn_map_upsert(&iv.unmatched_clients, a, NULL);
 	*c = 6;
-	assert_int_equal(dnsyn_report_interval_jsonl(f, &iv, 10), 0);
+	assert_int_equal(dnsyn_report_interval_jsonl(f, &iv, 10, 0), 0);
 	fclose(f);
 	assert_non_null(strstr(buf, "\"record\": \"interval\""));
 	assert_non_null(strstr(buf, "\"time\": \"2023-11-14T22:14:00Z\""));

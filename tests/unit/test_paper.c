@@ -487,6 +487,73 @@ test_paper_dst_only_vs_dst_and_client(void **state)
 	dnsyn_paper_destroy(p);
 }
 
+static struct dnsyn_paper *
+paper_new_client_key(void)
+{
+	struct dnsyn_paper_cfg cfg = {.window_ns = S, .qpc_bucket_s = 60, .key_client = 1};
+	struct dnsyn_paper *p = dnsyn_paper_create(&cfg);
+
+	assert_non_null(p);
+	return p;
+}
+
+/* --key client: the same dst+client figures, no dst-only ones, and a SYN
+ * compares keys of its own client's answers only. */
+static void
+test_paper_client_key(void **state)
+{
+	struct dnsyn_paper *p = paper_new_client_key(), *q = paper_new(S);
+	unsigned int i;
+
+	(void)state;
+	/* 200 clients resolve the same address (a popular name) */
+	for (i = 0; i < 200; i++) {
+		answer4_1(p, T0 + i * 1000, IP4(10, 0, i / 250, i % 250 + 1), WEB);
+		answer4_1(q, T0 + i * 1000, IP4(10, 0, i / 250, i % 250 + 1), WEB);
+	}
+	answer4_1(p, T0 + MS, CLIENT, WEB);
+	answer4_1(q, T0 + MS, CLIENT, WEB);
+	/* a third party's SYN: dst-only would match, dst+client cannot */
+	syn4(p, T0 + 10 * MS, OTHER, WEB, 50000, 443, 1);
+	syn4(q, T0 + 10 * MS, OTHER, WEB, 50000, 443, 1);
+	assert_int_equal(var4(p, DNSYN_VAR_DST)->matched_syns, 0);
+	assert_int_equal(var4(p, DNSYN_VAR_DST_CLIENT)->matched_syns, 0);
+	assert_int_equal(var4(q, DNSYN_VAR_DST)->matched_syns, 1);
+	/* the client's SYN: matched, having compared at most a couple of keys
+	 * (the address key compares all 201 entries of WEB) */
+	assert_int_equal(dnsyn_paper_table_stats(p)->lookups, 1);
+	syn4(p, T0 + 20 * MS, CLIENT, WEB, 50001, 443, 2);
+	syn4(q, T0 + 20 * MS, CLIENT, WEB, 50001, 443, 2);
+	assert_int_equal(var4(p, DNSYN_VAR_DST_CLIENT)->matched_syns, 1);
+	assert_int_equal(var4(p, DNSYN_VAR_DST_CLIENT)->matched_answers, 1);
+	assert_int_equal(var4(p, DNSYN_VAR_DST_CLIENT)->hist_10ms[1], 1);
+	assert_int_equal(var4(q, DNSYN_VAR_DST_CLIENT)->matched_syns, 1);
+	assert_int_equal(var4(p, DNSYN_VAR_DST)->matched_syns, 0);
+	assert_true(dnsyn_paper_table_stats(p)->probes <= 4);
+	assert_true(dnsyn_paper_table_stats(q)->probes >= 2 * 201);
+	/* the matched entry left; the others still wait for their clients */
+	assert_int_equal(dnsyn_paper_pending(p), 200);
+	/* a second SYN of the client: its answer is taken */
+	syn4(p, T0 + 30 * MS, CLIENT, WEB, 50002, 443, 3);
+	assert_int_equal(var4(p, DNSYN_VAR_DST_CLIENT)->matched_syns, 1);
+	/* IPv6 keys too: an AAAA answer and the client's IPv6 SYN */
+	{
+		uint8_t c6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
+		uint8_t o6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 2};
+		uint8_t w6[16] = {0x20, 0x01, 0x0d, 0xb8, 0xff, [15] = 0x80};
+
+		ev_answer(p, T0 + 40 * MS, c6, 0, 0, 1, 0, DNSYN_EVF_V6);
+		ev_addr(p, T0 + 40 * MS, c6, w6, 1, 0);
+		ev_syn_raw(p, DNSYN_EV_SYN, T0 + 41 * MS, o6, w6, 50000, 443, 4, 1);
+		assert_int_equal(var6(p, DNSYN_VAR_DST_CLIENT)->matched_syns, 0);
+		ev_syn_raw(p, DNSYN_EV_SYN, T0 + 42 * MS, c6, w6, 50000, 443, 5, 1);
+		assert_int_equal(var6(p, DNSYN_VAR_DST_CLIENT)->matched_syns, 1);
+		assert_int_equal(var6(p, DNSYN_VAR_DST)->matched_syns, 0);
+	}
+	dnsyn_paper_destroy(p);
+	dnsyn_paper_destroy(q);
+}
+
 static void
 test_paper_one_syn_answers_of_different_clients(void **state)
 {
@@ -604,6 +671,44 @@ test_paper_syn_unique_and_retransmissions(void **state)
 	assert_int_equal(st->syn_unique, 6);
 	assert_int_equal(st->syn_dport[443], 7);
 	assert_int_equal(st->syn_dport[444], 1);
+	dnsyn_paper_destroy(p);
+}
+
+/* The distinct-SYN set remembers 120 to 240 s of SYNs, within its bound. */
+static void
+test_paper_syn_set_spans_and_bound(void **state)
+{
+	struct dnsyn_paper_cfg cfg = {.window_ns = S, .qpc_bucket_s = 60, .syn_set_max = 2048};
+	struct dnsyn_paper *p = dnsyn_paper_create(&cfg);
+	const struct dnsyn_paper_stats *st;
+	uint64_t t0 = 1000 * S; /* a span boundary (multiple of 120 s) */
+	uint32_t i;
+
+	(void)state;
+	assert_non_null(p);
+	st = dnsyn_paper_stats(p);
+	/* a retransmission in the next span is still known ... */
+	syn4(p, t0 + 100 * S, CLIENT, WEB, 50000, 443, 7);
+	syn4(p, t0 + 200 * S, CLIENT, WEB, 50000, 443, 7);
+	assert_int_equal(st->syn_unique, 1);
+	/* ... one two spans later is not (no TCP retries that late) */
+	syn4(p, t0 + 400 * S, CLIENT, WEB, 50000, 443, 7);
+	assert_int_equal(st->syn_unique, 2);
+	/* a forward clock jump of a day: spans restart there */
+	syn4(p, t0 + 86400 * S, CLIENT, WEB, 50000, 443, 7);
+	syn4(p, t0 + 86401 * S, CLIENT, WEB, 50000, 443, 7);
+	assert_int_equal(st->syn_unique, 3);
+	/* a flood of 10000 distinct SYNs within a second: halves of 1024 keys,
+	 * the older dropped early each time one fills (counted) */
+	for (i = 0; i < 10000; i++)
+		syn4(p, t0 + 86402 * S + i, IP4(10, 1, i >> 8, i & 0xff), WEB, 1024, 80, i);
+	assert_int_equal(st->syn_unique, 3 + 10000);
+	assert_int_equal(st->syn_set_rotations_early, 9);
+	assert_int_equal(st->oom, 0);
+	/* the latest flood SYNs are still known as such */
+	syn4(p, t0 + 86403 * S, IP4(10, 1, 9999 >> 8, 9999 & 0xff), WEB, 1024, 80, 9999);
+	assert_int_equal(st->syn_unique, 3 + 10000);
+	assert_int_equal(st->total_syn, 5 + 10000 + 1);
 	dnsyn_paper_destroy(p);
 }
 
@@ -1247,10 +1352,12 @@ main(void)
 		cmocka_unit_test(test_paper_answer_with_duplicate_a_records),
 		cmocka_unit_test(test_paper_dst_only_vs_dst_and_client),
 		cmocka_unit_test(test_paper_one_syn_answers_of_different_clients),
+		cmocka_unit_test(test_paper_client_key),
 		cmocka_unit_test(test_paper_aaaa_vs_ipv6_syn),
 		cmocka_unit_test(test_paper_ipv4_syn_does_not_match_v4mapped_aaaa),
 		cmocka_unit_test(test_paper_mixed_answer_a_and_aaaa),
 		cmocka_unit_test(test_paper_syn_unique_and_retransmissions),
+		cmocka_unit_test(test_paper_syn_set_spans_and_bound),
 		cmocka_unit_test(test_paper_retransmitted_syn_is_a_distinct_packet),
 		cmocka_unit_test(test_paper_synack_count),
 		cmocka_unit_test(test_paper_answer_counters_and_rcodes),
