@@ -32,8 +32,11 @@ dnsyn_ivout_fini(struct dnsyn_ivout *o)
 static void
 write_acc(struct dnsyn_ivout *o, unsigned int i)
 {
-	if (dnsyn_report_interval_jsonl(o->f, &o->acc[i], 10, o->key_client) < 0 || fflush(o->f) != 0)
+	if (o->f && (dnsyn_report_interval_jsonl(o->f, &o->acc[i], 10, o->key_client) < 0 ||
+		     fflush(o->f) != 0))
 		o->errors++;
+	if (o->sink)
+		o->sink(o->sink_ud, &o->acc[i]);
 	o->written++;
 	o->last_start = o->acc[i].start_s;
 	o->used[i] = 0;

@@ -20,6 +20,9 @@ struct dnsyn_ivout {
 	struct dnsyn_iv_handoff *h[DNSYN_MAX_SHARDS]; /**< one per shard */
 	unsigned int n_stages;
 	uint8_t key_client; /**< --key client: no dst-only figures */
+	/** Also handed every written interval (IPFIX export), or NULL. */
+	void (*sink)(void *ud, const struct dnsyn_interval *iv);
+	void *sink_ud;
 	struct dnsyn_interval acc[DNSYN_IVOUT_ACC_MAX];
 	int used[DNSYN_IVOUT_ACC_MAX];
 	unsigned int n_acc;      /**< acc[0..n_acc) allocated */
@@ -34,6 +37,7 @@ struct dnsyn_ivout {
 	uint64_t errors; /**< write errors */
 };
 
+/** @p f: the JSON-lines file, or NULL for none (a sink only). */
 int dnsyn_ivout_init(struct dnsyn_ivout *o, FILE *f, uint32_t len_s, uint32_t max_clients);
 void dnsyn_ivout_fini(struct dnsyn_ivout *o);
 

@@ -21,6 +21,7 @@
 #include <rte_version.h>
 
 #include "dnsyn_app.h"
+#include "dnsyn_export.h"
 #include "dnsyn_conf.h"
 #include "dnsyn_ivout.h"
 #include "dnsyn_paper.h"
@@ -41,6 +42,16 @@ static struct dnsyn_replay_file files[DNSYN_MAX_PCAPS];
 static struct dnsyn_iv_handoff ivh[DNSYN_MAX_SHARDS];
 static struct dnsyn_ivout ivout;
 static struct dnsyn_resolver_ctx resolver;
+static struct dnsyn_export xport;
+/* What the statistics records read while the workers run (main lcore). */
+static struct {
+	struct dnsyn_rx_ctx *rx;
+	unsigned int n_rx;
+	struct dnsyn_corr_ctx *cc;
+	unsigned int n_shards;
+	const uint16_t *ports;
+	unsigned int n_ports;
+} live;
 static int eal_up; /* die() then releases EAL's devices and memory too */
 
 static void
@@ -219,11 +230,47 @@ shards_done(const struct dnsyn_corr_ctx *cc, unsigned int n)
 	return 1;
 }
 
+/* The statistics records' figures. The workers' counters are read as they
+ * run: each is a naturally aligned 64-bit word, so a read is never torn; the
+ * figures are a snapshot a few events old. */
+static void
+export_figures(void *ud, struct dnsyn_export_figures *f)
+{
+	unsigned int r, sh;
+
+	(void)ud;
+	for (r = 0; r < live.n_rx; r++) {
+		const struct dnsyn_rx_counters *c = &live.rx[r].c;
+
+		f->packets += c->rx_pkts;
+		f->ring_drops += c->ev_ring_full;
+		f->parse_errors += c->drop_trunc_l2 + c->drop_bad_l3 + c->drop_trunc_l3 +
+				   c->drop_trunc_l4 + c->drop_too_big + c->dns_short_msgs +
+				   c->dns_bad_question + c->dns_bad_answer + c->dns_bad_authority +
+				   c->dns_bad_additional;
+	}
+	f->ignored = f->ring_drops;
+	for (r = 0; r < live.n_ports; r++) {
+		struct rte_eth_stats es;
+
+		if (rte_eth_stats_get(live.ports[r], &es) == 0)
+			f->ignored += es.imissed + es.rx_nombuf;
+	}
+	for (sh = 0; sh < live.n_shards; sh++) {
+		const struct dnsyn_ctable_stats *t = dnsyn_paper_table_stats(live.cc[sh].paper);
+
+		f->evicted_answers += t->evicted_answers;
+		f->evicted_addrs += t->evicted_addrs;
+		f->table_occupancy += dnsyn_paper_pending(live.cc[sh].paper);
+		f->table_capacity += dnsyn_paper_config(live.cc[sh].paper)->table_capacity;
+	}
+}
+
 /* Main lcore while the workers run: resolve the shards' claims (several
  * shards) and write the intervals. rte_eal_wait_lcore() spins, and on a small
  * machine the main lcore shares its CPU with a worker: sleep when idle. */
 static void
-main_loop(struct dnsyn_corr_ctx *cc, unsigned int n_shards, FILE *jsonl)
+main_loop(struct dnsyn_corr_ctx *cc, unsigned int n_shards, int want_iv)
 {
 	for (;;) {
 		int done = shards_done(cc, n_shards), busy = 0;
@@ -238,14 +285,15 @@ main_loop(struct dnsyn_corr_ctx *cc, unsigned int n_shards, FILE *jsonl)
 			if (done)
 				dnsyn_resolve_flush(resolver.res);
 		}
-		if (jsonl)
+		if (want_iv)
 			dnsyn_ivout_poll(&ivout, resolver.res && !done
 							 ? dnsyn_resolve_interval_done(resolver.res)
 							 : UINT64_MAX);
+		dnsyn_export_poll(&xport);
 		if (done)
 			return;
 		if (!busy)
-			usleep(resolver.res || jsonl ? 50 : 1000);
+			usleep(resolver.res || want_iv ? 50 : 1000);
 	}
 }
 
@@ -271,6 +319,7 @@ main(int argc, char **argv)
 	const char *file_names[DNSYN_MAX_PCAPS];
 	int exit_code = 0;
 	FILE *jsonl = NULL;
+	int want_iv; /* interval tables: for --jsonl and --ipfix */
 	void *table_mem[DNSYN_MAX_SHARDS];
 
 	dnsyn_conf_defaults(&conf);
@@ -313,6 +362,10 @@ main(int argc, char **argv)
 					"give EAL --vdev net_pcap0,rx_pcap=FILE instead");
 		jsonl = open_outputs(&conf);
 	}
+	/* Collectors now: a bad target fails before any work. */
+	if (dnsyn_export_open(&xport, &conf, err, sizeof(err)) < 0)
+		die(EXIT_USAGE, "--ipfix: %s", err);
+	want_iv = jsonl != NULL || xport.ex != NULL;
 	snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
@@ -383,9 +436,14 @@ main(int argc, char **argv)
 	pcfg.syn_set_max = DNSYN_MAX(conf.syn_set_max / n_shards, 1024u);
 	pcfg.qpc_max = DNSYN_MAX(DNSYN_QPC_MAX / n_shards, 1024u);
 	pcfg.key_client = conf.key_client;
-	if (jsonl) {
+	if (want_iv) {
 		if (dnsyn_ivout_init(&ivout, jsonl, conf.interval_s, INTERVAL_MAX_CLIENTS) < 0)
 			die(1, "out of memory for interval tables");
+		if (xport.ex) {
+			ivout.sink = dnsyn_export_interval;
+			ivout.sink_ud = &xport;
+			xport.figures = export_figures;
+		}
 		ivout.n_stages = n_shards;
 		ivout.key_client = conf.key_client;
 	}
@@ -393,7 +451,7 @@ main(int argc, char **argv)
 		struct dnsyn_resolve_cfg rcfg = {.window_ns = conf.window_ns,
 						 .key_client = conf.key_client};
 
-		if (jsonl) {
+		if (want_iv) {
 			rcfg.interval_first = &ivout.res_buf;
 			rcfg.interval_cb = dnsyn_ivout_resolver_cb;
 			rcfg.interval_ud = &ivout;
@@ -416,7 +474,7 @@ main(int argc, char **argv)
 			    dnsyn_paper_table_memsize(&pcfg) >> 20, pcfg.table_capacity);
 		pcfg.table_mem = table_mem[sh];
 		pcfg.interval_cb = NULL;
-		if (jsonl) {
+		if (want_iv) {
 			if (dnsyn_interval_init(&ivh[sh].buf[0], conf.interval_s,
 						INTERVAL_MAX_CLIENTS) < 0 ||
 			    dnsyn_interval_init(&ivh[sh].buf[1], conf.interval_s,
@@ -489,7 +547,13 @@ main(int argc, char **argv)
 	for (r = 0; r < n_rx; r++)
 		if (rte_eal_remote_launch(dnsyn_rx_lcore_main, &rx[r], rx[r].lcore) != 0)
 			die(1, "cannot launch RX lcore %u", rx[r].lcore);
-	main_loop(&cc[0], n_shards, jsonl);
+	live.rx = rx;
+	live.n_rx = n_rx;
+	live.cc = cc;
+	live.n_shards = n_shards;
+	live.ports = ports;
+	live.n_ports = nports;
+	main_loop(&cc[0], n_shards, want_iv);
 	if (jsonl) {
 		if (ivout.errors || fclose(jsonl) != 0) {
 			fprintf(stderr, "dnsyn: error: writing %s failed\n", conf.jsonl);
@@ -639,6 +703,9 @@ main(int argc, char **argv)
 				tot.ev_ring_full);
 	}
 
+	/* The last statistics records, once every worker is done. */
+	dnsyn_export_close(&xport);
+
 	/* Reports. */
 	{
 		struct dnsyn_report_input in = {
@@ -695,12 +762,12 @@ main(int argc, char **argv)
 		dnsyn_paper_destroy(cc[sh].paper);
 		rte_ring_free(cc[sh].claims);
 		rte_free(table_mem[sh]);
-		if (jsonl) {
+		if (want_iv) {
 			dnsyn_interval_fini(&ivh[sh].buf[0]);
 			dnsyn_interval_fini(&ivh[sh].buf[1]);
 		}
 	}
-	if (jsonl)
+	if (want_iv)
 		dnsyn_ivout_fini(&ivout);
 	dnsyn_resolve_destroy(resolver.res);
 	rte_free(rx);

@@ -9,6 +9,7 @@
 
 #include "dnsyn_compiler.h"
 #include "dnsyn_conf.h"
+#include "dnsyn_ipfix_transport.h"
 
 enum {
 	OPT_PCAP = 256,
@@ -20,6 +21,10 @@ enum {
 	OPT_TABLE_BUCKETS,
 	OPT_KEY,
 	OPT_SYN_SET_MAX,
+	OPT_IPFIX,
+	OPT_IPFIX_PEN,
+	OPT_IPFIX_ODID,
+	OPT_IPFIX_MTU,
 	OPT_INTERVAL,
 	OPT_QUIET,
 	OPT_RING_SIZE,
@@ -49,6 +54,10 @@ static const struct option long_opts[] = {
 	{"table-buckets", required_argument, NULL, OPT_TABLE_BUCKETS},
 	{"key", required_argument, NULL, OPT_KEY},
 	{"syn-set-max", required_argument, NULL, OPT_SYN_SET_MAX},
+	{"ipfix", required_argument, NULL, OPT_IPFIX},
+	{"ipfix-pen", required_argument, NULL, OPT_IPFIX_PEN},
+	{"ipfix-odid", required_argument, NULL, OPT_IPFIX_ODID},
+	{"ipfix-mtu", required_argument, NULL, OPT_IPFIX_MTU},
 	{"interval", required_argument, NULL, OPT_INTERVAL},
 	{"quiet", no_argument, NULL, OPT_QUIET},
 	{"ring-size", required_argument, NULL, OPT_RING_SIZE},
@@ -79,6 +88,9 @@ dnsyn_conf_defaults(struct dnsyn_conf *c)
 	c->table_capacity = 1u << 20;
 	c->table_buckets = 8;
 	c->syn_set_max = 1u << 20;
+	c->ipfix_pen = DNSYN_IPFIX_PEN_DEFAULT;
+	c->ipfix_odid = 1;
+	c->ipfix_mtu = DNSYN_IPFIX_MTU_DEFAULT;
 	c->ring_size = 16384;
 	c->mbufs = 8191;
 	c->burst = 32;
@@ -124,6 +136,13 @@ dnsyn_conf_usage(const char *prog, void *stream)
 		"  --syn-set-max N      SYNs remembered to tell retransmissions apart\n"
 		"                       (120-240 s of them, default 1048576, at most\n"
 		"                       ~112 bytes each; when full the older half goes)\n"
+		"  --ipfix TARGET       export each interval's records over IPFIX (RFC 7011):\n"
+		"                       udp:HOST[:PORT], tcp:HOST[:PORT] (port 4739) or\n"
+		"                       file:PATH (RFC 5655); repeat for several collectors\n"
+		"  --ipfix-pen N        enterprise number of dnsyn's elements (default 32473,\n"
+		"                       RFC 5612's documentation number: set your own)\n"
+		"  --ipfix-odid N       observation domain of the data records (default 1)\n"
+		"  --ipfix-mtu N        IPFIX message size bound in bytes (default 1400)\n"
 		"  --quiet              no text report\n"
 		"  --portmask HEX       ports to use (live mode; default all)\n"
 		"  --rx-queues N        RX queues per port, RSS spreads flows (default 1)\n"
@@ -292,6 +311,31 @@ dnsyn_conf_parse(struct dnsyn_conf *c, int argc, char **argv, char *err, size_t 
 			break;
 		case OPT_SYN_SET_MAX:
 			NUM_OPT(syn_set_max, 1024, 1u << 30);
+			break;
+		case OPT_IPFIX: {
+			struct dnsyn_ipfix_target t;
+			char terr[160];
+
+			if (c->n_ipfix >= DNSYN_MAX_IPFIX) {
+				snprintf(err, errlen, "--ipfix: at most %d targets", DNSYN_MAX_IPFIX);
+				return -EINVAL;
+			}
+			if (dnsyn_ipfix_target_parse(optarg, &t, terr, sizeof(terr)) < 0) {
+				snprintf(err, errlen, "--ipfix: %s", terr);
+				return -EINVAL;
+			}
+			c->ipfix[c->n_ipfix++] = optarg;
+			break;
+		}
+		case OPT_IPFIX_PEN:
+			NUM_OPT(ipfix_pen, 1, UINT32_MAX);
+			break;
+		case OPT_IPFIX_ODID:
+			/* 0 is the statistics' domain (docs/ipfix.md) */
+			NUM_OPT(ipfix_odid, 1, UINT32_MAX);
+			break;
+		case OPT_IPFIX_MTU:
+			NUM_OPT(ipfix_mtu, DNSYN_IPFIX_MTU_MIN, DNSYN_IPFIX_MSG_MAX);
 			break;
 		case OPT_QUIET:
 			c->quiet = 1;

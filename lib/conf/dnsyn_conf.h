@@ -12,6 +12,8 @@
 #define DNSYN_MAX_LCORES 128
 /** Correlation shards (one lcore each). */
 #define DNSYN_MAX_SHARDS 16
+/** IPFIX targets (--ipfix, repeatable). */
+#define DNSYN_MAX_IPFIX 8
 
 struct dnsyn_conf {
 	const char *pcaps[DNSYN_MAX_PCAPS]; /**< --pcap, replay mode */
@@ -25,6 +27,11 @@ struct dnsyn_conf {
 	uint32_t table_buckets;      /**< --table-buckets: time buckets of the table */
 	uint8_t key_client;          /**< --key client: (client, address) table key */
 	uint32_t syn_set_max;        /**< --syn-set-max: distinct-SYN set bound */
+	const char *ipfix[DNSYN_MAX_IPFIX]; /**< --ipfix udp:|tcp:HOST[:PORT], file:PATH */
+	unsigned int n_ipfix;
+	uint32_t ipfix_pen;          /**< --ipfix-pen: enterprise number of dnsyn's IEs */
+	uint32_t ipfix_odid;         /**< --ipfix-odid: observation domain of the data */
+	uint32_t ipfix_mtu;          /**< --ipfix-mtu: message size bound */
 	int quiet;                   /**< --quiet: no text report */
 	uint32_t ring_size;          /**< --ring-size: events per RX->corr ring */
 	uint32_t mbufs;              /**< --mbufs per pool */

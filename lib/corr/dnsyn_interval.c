@@ -14,7 +14,8 @@ dnsyn_interval_init(struct dnsyn_interval *iv, uint32_t len_s, uint32_t max_clie
 	iv->syn_dport = calloc(65536, sizeof(uint64_t));
 	iv->matched_dport = calloc(65536, sizeof(uint64_t));
 	if (len_s == 0 || iv->syn_dport == NULL || iv->matched_dport == NULL ||
-	    dnsyn_map_init(&iv->unmatched_clients, 16, 1024, max_clients) < 0) {
+	    dnsyn_map_init(&iv->unmatched_clients, 16, 1024, max_clients) < 0 ||
+	    dnsyn_map_init(&iv->clients, 16, 1024, DNSYN_IV_CLIENTS_MAX) < 0) {
 		dnsyn_interval_fini(iv);
 		return -ENOMEM;
 	}
@@ -27,6 +28,9 @@ dnsyn_interval_fini(struct dnsyn_interval *iv)
 	free(iv->syn_dport);
 	free(iv->matched_dport);
 	dnsyn_map_free(&iv->unmatched_clients);
+	dnsyn_map_free(&iv->clients);
+	free(iv->cl);
+	iv->cl = NULL;
 	iv->syn_dport = iv->matched_dport = NULL;
 }
 
@@ -34,19 +38,57 @@ void
 dnsyn_interval_reset(struct dnsyn_interval *iv, uint64_t start_s)
 {
 	uint64_t *a = iv->syn_dport, *m = iv->matched_dport;
-	struct dnsyn_map map = iv->unmatched_clients;
-	uint32_t len = iv->len_s;
+	struct dnsyn_map map = iv->unmatched_clients, cmap = iv->clients;
+	struct dnsyn_iv_client *cl = iv->cl;
+	uint32_t len = iv->len_s, cap_cl = iv->cap_cl;
 
 	/* 2 x 512 KiB once per interval: cheaper than tracking touched ports. */
 	memset(a, 0, 65536 * sizeof(uint64_t));
 	memset(m, 0, 65536 * sizeof(uint64_t));
 	dnsyn_map_clear(&map);
+	dnsyn_map_clear(&cmap);
 	memset(iv, 0, sizeof(*iv));
+	iv->clients = cmap;
+	iv->cl = cl;
+	iv->cap_cl = cap_cl;
 	iv->syn_dport = a;
 	iv->matched_dport = m;
 	iv->unmatched_clients = map;
 	iv->len_s = len;
 	iv->start_s = start_s;
+}
+
+struct dnsyn_iv_client *
+dnsyn_interval_client(struct dnsyn_interval *iv, const uint8_t addr[16])
+{
+	int is_new = 0;
+	uint64_t *idx;
+
+	idx = dnsyn_map_find(&iv->clients, addr);
+	if (idx)
+		return &iv->cl[*idx - 1];
+	if (iv->n_cl == iv->cap_cl) { /* grows by doubling: amortised, correlation side */
+		uint32_t cap = iv->cap_cl ? 2 * iv->cap_cl : 256;
+		struct dnsyn_iv_client *n;
+
+		cap = DNSYN_MIN(cap, (uint32_t)DNSYN_IV_CLIENTS_MAX);
+		n = cap > iv->cap_cl ? realloc(iv->cl, cap * sizeof(*n)) : NULL;
+		if (n == NULL) {
+			iv->clients_refused++;
+			return NULL;
+		}
+		iv->cl = n;
+		iv->cap_cl = cap;
+	}
+	idx = dnsyn_map_upsert(&iv->clients, addr, &is_new);
+	if (idx == NULL) {
+		iv->clients_refused++;
+		return NULL;
+	}
+	*idx = ++iv->n_cl;
+	memset(&iv->cl[*idx - 1], 0, sizeof(iv->cl[0]));
+	memcpy(iv->cl[*idx - 1].addr, addr, 16);
+	return &iv->cl[*idx - 1];
 }
 
 void
@@ -84,6 +126,20 @@ dnsyn_interval_add(struct dnsyn_interval *dst, const struct dnsyn_interval *src)
 			dst->unmatched_clients.refused += v;
 	}
 	dst->unmatched_clients.refused += src->unmatched_clients.refused;
+	dst->clients_refused += src->clients_refused;
+	for (i = 0; i < src->n_cl; i++) {
+		const struct dnsyn_iv_client *sc = &src->cl[i];
+		struct dnsyn_iv_client *dc = dnsyn_interval_client(dst, sc->addr);
+		unsigned int q;
+
+		if (dc == NULL)
+			continue; /* counted in dst->clients_refused */
+		for (q = 0; q < DNSYN_IVQ_MAX; q++)
+			dc->queries[q] += sc->queries[q];
+		dc->responses += sc->responses;
+		dc->nxdomain += sc->nxdomain;
+		dc->unmatched_syn += sc->unmatched_syn;
+	}
 }
 
 static void

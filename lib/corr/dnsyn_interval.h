@@ -9,6 +9,36 @@
 
 #include "dnsyn_map.h"
 
+/** Query types counted per client (Musashi et al.'s Dq(i), split by type). */
+enum { DNSYN_IVQ_A, DNSYN_IVQ_AAAA, DNSYN_IVQ_MX, DNSYN_IVQ_PTR, DNSYN_IVQ_TXT,
+       DNSYN_IVQ_OTHER, DNSYN_IVQ_MAX };
+
+/** Clients with their own record in one interval, at most (about 90 bytes
+ *  each); the rest are counted in clients_refused. */
+#define DNSYN_IV_CLIENTS_MAX 65536
+
+/** One client's DNS and SYN activity in one interval. */
+struct dnsyn_iv_client {
+	uint8_t addr[16];
+	uint64_t queries[DNSYN_IVQ_MAX];
+	uint64_t responses, nxdomain; /**< DNS answers it received */
+	uint64_t unmatched_syn;       /**< its SYNs that followed no answer */
+};
+
+/** The DNSYN_IVQ_* of a query type. */
+static inline unsigned int
+dnsyn_ivq_of(uint16_t qtype)
+{
+	switch (qtype) {
+	case 1: return DNSYN_IVQ_A;
+	case 28: return DNSYN_IVQ_AAAA;
+	case 15: return DNSYN_IVQ_MX;
+	case 12: return DNSYN_IVQ_PTR;
+	case 16: return DNSYN_IVQ_TXT;
+	default: return DNSYN_IVQ_OTHER;
+	}
+}
+
 struct dnsyn_interval {
 	uint64_t start_s;         /**< interval start, seconds (aligned to len_s) */
 	uint32_t len_s;
@@ -22,7 +52,16 @@ struct dnsyn_interval {
 	uint64_t *matched_dport;     /**< [65536] SYNs matched (dst_only) */
 	/** Unmatched SYNs per client (16-byte source): the scanning signal. */
 	struct dnsyn_map unmatched_clients;
+	/** Per-client records: client -> index + 1 into cl[0..n_cl). */
+	struct dnsyn_map clients;
+	struct dnsyn_iv_client *cl;
+	uint32_t n_cl, cap_cl;
+	uint64_t clients_refused; /**< events of clients past DNSYN_IV_CLIENTS_MAX */
 };
+
+/** The record of @p addr in @p iv, made when new; NULL when the interval
+ *  has DNSYN_IV_CLIENTS_MAX already (counted) or memory ran out. */
+struct dnsyn_iv_client *dnsyn_interval_client(struct dnsyn_interval *iv, const uint8_t addr[16]);
 
 /**
  * Allocate the per-port arrays and the client map (at most @p max_clients per

@@ -228,6 +228,14 @@ on_answer(struct dnsyn_paper *p, struct dnsyn_interval *iv, const struct dnsyn_e
 		iv->answers_with_aaaa += ev->u.dns.n_aaaa > 0;
 		iv->aaaa_rrs += ev->u.dns.n_aaaa;
 		iv->nxdomain += ev->rcode == 3;
+		{
+			struct dnsyn_iv_client *c = dnsyn_interval_client(iv, ev->dst);
+
+			if (c) {
+				c->responses++;
+				c->nxdomain += ev->rcode == 3;
+			}
+		}
 	}
 }
 
@@ -295,9 +303,12 @@ dnsyn_paper_count_verdict(struct dnsyn_paper_stats *st, struct dnsyn_interval *i
 		iv->matched_dport[dport]++;
 	} else {
 		uint64_t *c = dnsyn_map_upsert(&iv->unmatched_clients, src, NULL);
+		struct dnsyn_iv_client *cr = dnsyn_interval_client(iv, src);
 
 		if (c) /* else counted in unmatched_clients.refused */
 			(*c)++;
+		if (cr)
+			cr->unmatched_syn++;
 	}
 }
 
@@ -437,8 +448,13 @@ on_query(struct dnsyn_paper *p, struct dnsyn_interval *iv, const struct dnsyn_ev
 	uint64_t *cnt;
 
 	p->st.dns_queries++;
-	if (iv)
+	if (iv) {
+		struct dnsyn_iv_client *c = dnsyn_interval_client(iv, ev->src);
+
 		iv->dns_queries++;
+		if (c)
+			c->queries[dnsyn_ivq_of(ev->u.dns.qtype)]++;
+	}
 	bucket -= bucket % p->cfg.qpc_bucket_s;
 	memcpy(key, ev->src, 16);
 	memcpy(key + 16, &bucket, 8);

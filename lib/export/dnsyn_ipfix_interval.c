@@ -32,27 +32,26 @@ dnsyn_ipfix_from_interval(const struct dnsyn_interval *iv, dnsyn_ipfix_port_cb p
 			n++;
 		}
 	}
-	if (client_cb != NULL && iv->unmatched_clients.slots != NULL &&
-	    iv->unmatched_clients.key_size == 16) {
-		size_t it = 0;
-		const void *key;
-		uint64_t val;
+	for (uint32_t i = 0; client_cb != NULL && i < iv->n_cl; i++) {
+		const struct dnsyn_iv_client *cl = &iv->cl[i];
+		struct dnsyn_ipfix_client_rec r;
 
-		while (dnsyn_map_next(&iv->unmatched_clients, &it, &key, &val)) {
-			struct dnsyn_ipfix_client_rec r;
-
-			if (val == 0)
-				continue;
-			memset(&r, 0, sizeof(r));
-			r.start_s = iv->start_s;
-			r.end_s = end_s;
-			memcpy(r.client, key, 16);
-			r.unmatched_syn = val;
-			rc = client_cb(ud, &r);
-			if (rc < 0)
-				return rc;
-			n++;
-		}
+		r.start_s = iv->start_s;
+		r.end_s = end_s;
+		memcpy(r.client, cl->addr, 16);
+		r.q_a = cl->queries[DNSYN_IVQ_A];
+		r.q_aaaa = cl->queries[DNSYN_IVQ_AAAA];
+		r.q_mx = cl->queries[DNSYN_IVQ_MX];
+		r.q_ptr = cl->queries[DNSYN_IVQ_PTR];
+		r.q_txt = cl->queries[DNSYN_IVQ_TXT];
+		r.q_other = cl->queries[DNSYN_IVQ_OTHER];
+		r.responses = cl->responses;
+		r.nxdomain = cl->nxdomain;
+		r.unmatched_syn = cl->unmatched_syn;
+		rc = client_cb(ud, &r);
+		if (rc < 0)
+			return rc;
+		n++;
 	}
 	return n;
 }

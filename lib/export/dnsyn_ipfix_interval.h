@@ -13,9 +13,9 @@ typedef int (*dnsyn_ipfix_client_cb)(void *ud, const struct dnsyn_ipfix_client_r
 
 /**
  * Call @p port_cb for every destination port with SYNs in @p iv (ascending),
- * then @p client_cb for every client with unmatched SYNs (map order). The
- * interval only counts unmatched SYNs per client, so the client records carry
- * that and zero query/response counts. Either callback may be NULL.
+ * then @p client_cb for every client record of the interval (queries by
+ * type, responses, NXDOMAIN, unmatched SYNs; in order of first activity).
+ * Either callback may be NULL.
  *
  * @return records produced, or the first negative callback return
  */

@@ -454,6 +454,40 @@ test_conf_key_and_table_buckets(void **state)
 		   "--table-buckets: expected an integer in [4, 64], got '128'");
 }
 
+/* IPFIX targets are checked when parsed; PEN, domain and MTU bounded. */
+static void
+test_conf_ipfix(void **state)
+{
+	(void)state;
+	assert_int_equal(PARSE("--quiet"), 0);
+	assert_int_equal(C.n_ipfix, 0);
+	assert_int_equal(C.ipfix_pen, 32473);
+	assert_int_equal(C.ipfix_odid, 1);
+	assert_int_equal(C.ipfix_mtu, 1400);
+	assert_int_equal(PARSE("--ipfix", "udp:127.0.0.1", "--ipfix", "file:/tmp/x.ipfix",
+			       "--ipfix", "tcp:[::1]:4740", "--ipfix-pen", "4242", "--ipfix-odid",
+			       "9", "--ipfix-mtu", "9000"),
+			 0);
+	assert_int_equal(C.n_ipfix, 3);
+	assert_string_equal(C.ipfix[1], "file:/tmp/x.ipfix");
+	assert_int_equal(C.ipfix_pen, 4242);
+	assert_int_equal(C.ipfix_odid, 9);
+	assert_int_equal(C.ipfix_mtu, 9000);
+	assert_int_equal(PARSE("--ipfix", "smtp:example"), -EINVAL);
+	assert_non_null(strstr(ERR, "--ipfix: "));
+	assert_int_equal(PARSE("--ipfix", "udp:host:99999"), -EINVAL);
+	assert_non_null(strstr(ERR, "--ipfix: "));
+	assert_err(PARSE("--ipfix-odid", "0"),
+		   "--ipfix-odid: expected an integer in [1, 4294967295], got '0'");
+	assert_err(PARSE("--ipfix-mtu", "100"),
+		   "--ipfix-mtu: expected an integer in [512, 65535], got '100'");
+	assert_int_equal(PARSE("--ipfix", "udp:a", "--ipfix", "udp:a", "--ipfix", "udp:a",
+			       "--ipfix", "udp:a", "--ipfix", "udp:a", "--ipfix", "udp:a",
+			       "--ipfix", "udp:a", "--ipfix", "udp:a", "--ipfix", "udp:a"),
+			 -EINVAL);
+	assert_string_equal(ERR, "--ipfix: at most 8 targets");
+}
+
 static void
 test_conf_parse_list(void **state)
 {
@@ -661,6 +695,7 @@ main(void)
 		cmocka_unit_test(test_conf_rx_lcores_option),
 		cmocka_unit_test(test_conf_shards_and_corr_lcores),
 		cmocka_unit_test(test_conf_key_and_table_buckets),
+		cmocka_unit_test(test_conf_ipfix),
 		cmocka_unit_test(test_conf_parse_list),
 		cmocka_unit_test(test_conf_pcap_limit),
 		cmocka_unit_test(test_conf_unknown_options),

@@ -188,6 +188,59 @@ test_interval_client_bound(void **state)
 	dnsyn_interval_fini(&spare);
 }
 
+/* Per-client records: made on first use, added up across parts, bounded. */
+static void
+test_interval_client_records(void **state)
+{
+	struct dnsyn_interval a, b;
+	struct dnsyn_iv_client *c;
+	uint8_t x[16], y[16];
+	uint32_t i;
+
+	(void)state;
+	assert_int_equal(dnsyn_interval_init(&a, 60, 16), 0);
+	assert_int_equal(dnsyn_interval_init(&b, 60, 16), 0);
+	dnsyn_interval_reset(&a, 600);
+	dnsyn_interval_reset(&b, 600);
+	tp_v4m(x, 0x0a000001);
+	tp_v6a(y, 5);
+	c = dnsyn_interval_client(&a, x);
+	assert_non_null(c);
+	c->queries[dnsyn_ivq_of(15)] += 2;
+	assert_ptr_equal(dnsyn_interval_client(&a, x), c);
+	assert_int_equal(a.n_cl, 1);
+	dnsyn_interval_client(&b, x)->nxdomain = 3;
+	dnsyn_interval_client(&b, y)->unmatched_syn = 7;
+	dnsyn_interval_add(&a, &b);
+	assert_int_equal(a.n_cl, 2);
+	c = dnsyn_interval_client(&a, x);
+	assert_int_equal(c->queries[DNSYN_IVQ_MX], 2);
+	assert_int_equal(c->nxdomain, 3);
+	assert_int_equal(dnsyn_interval_client(&a, y)->unmatched_syn, 7);
+	assert_int_equal(dnsyn_ivq_of(1), DNSYN_IVQ_A);
+	assert_int_equal(dnsyn_ivq_of(28), DNSYN_IVQ_AAAA);
+	assert_int_equal(dnsyn_ivq_of(12), DNSYN_IVQ_PTR);
+	assert_int_equal(dnsyn_ivq_of(16), DNSYN_IVQ_TXT);
+	assert_int_equal(dnsyn_ivq_of(255), DNSYN_IVQ_OTHER);
+	/* the bound: DNSYN_IV_CLIENTS_MAX records, the rest refused and counted */
+	for (i = 0; i < DNSYN_IV_CLIENTS_MAX + 10; i++) {
+		uint8_t k[16];
+
+		tp_v4m(k, 0x0b000000 + i);
+		dnsyn_interval_client(&b, k);
+	}
+	assert_int_equal(b.n_cl, DNSYN_IV_CLIENTS_MAX);
+	assert_int_equal(b.clients_refused, 12); /* x and y were there already */
+	/* a reset empties the records and keeps the memory */
+	dnsyn_interval_reset(&b, 660);
+	assert_int_equal(b.n_cl, 0);
+	assert_int_equal(b.clients_refused, 0);
+	assert_null(dnsyn_map_find(&b.clients, x));
+	assert_non_null(dnsyn_interval_client(&b, x));
+	dnsyn_interval_fini(&a);
+	dnsyn_interval_fini(&b);
+}
+
 static void
 test_interval_jsonl(void **state)
 {
@@ -228,6 +281,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_interval_roll_and_counts),
 		cmocka_unit_test(test_interval_client_bound),
+		cmocka_unit_test(test_interval_client_records),
 		cmocka_unit_test(test_interval_jsonl),
 	};
 

@@ -602,8 +602,12 @@ test_from_interval(void **state)
 	iv.matched_dport[65535] = 2;
 	tp_v4m(a, 0x0a000063);
 	tp_v6a(b, 7);
-	*dnsyn_map_upsert(&iv.unmatched_clients, a, NULL) = 50;
-	*dnsyn_map_upsert(&iv.unmatched_clients, b, NULL) = 3;
+	dnsyn_interval_client(&iv, a)->unmatched_syn = 50;
+	dnsyn_interval_client(&iv, b)->unmatched_syn = 3;
+	dnsyn_interval_client(&iv, b)->queries[DNSYN_IVQ_MX] = 4;
+	dnsyn_interval_client(&iv, b)->queries[DNSYN_IVQ_OTHER] = 1;
+	dnsyn_interval_client(&iv, b)->responses = 5;
+	dnsyn_interval_client(&iv, b)->nxdomain = 2;
 
 	memset(&c, 0, sizeof(c));
 	n = dnsyn_ipfix_from_interval(&iv, on_port, on_client, &c);
@@ -625,8 +629,14 @@ test_from_interval(void **state)
 	for (unsigned int i = 0; i < 2; i++) {
 		const struct dnsyn_ipfix_client_rec *r = &c.clients[i];
 
-		assert_int_equal(r->unmatched_syn, memcmp(r->client, a, 16) == 0 ? 50 : 3);
-		assert_int_equal(r->q_a + r->responses + r->nxdomain, 0);
+		int is_a = memcmp(r->client, a, 16) == 0;
+
+		assert_int_equal(r->unmatched_syn, is_a ? 50 : 3);
+		assert_int_equal(r->q_mx, is_a ? 0 : 4);
+		assert_int_equal(r->q_other, is_a ? 0 : 1);
+		assert_int_equal(r->responses, is_a ? 0 : 5);
+		assert_int_equal(r->nxdomain, is_a ? 0 : 2);
+		assert_int_equal(r->q_a + r->q_aaaa + r->q_ptr + r->q_txt, 0);
 	}
 	/* A callback can stop the walk. */
 	memset(&c, 0, sizeof(c));

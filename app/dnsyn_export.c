@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <string.h>
+
+#include "dnsyn_export.h"
+#include "dnsyn_ipfix_interval.h"
+
+int
+dnsyn_export_open(struct dnsyn_export *x, const struct dnsyn_conf *conf, char *err,
+		  size_t errlen)
+{
+	struct dnsyn_ipfix_conf ic;
+
+	memset(x, 0, sizeof(*x));
+	if (conf->n_ipfix == 0)
+		return 0;
+	dnsyn_ipfix_conf_default(&ic);
+	ic.pen = conf->ipfix_pen;
+	ic.odid = conf->ipfix_odid;
+	ic.mtu = (uint16_t)conf->ipfix_mtu;
+	return dnsyn_ipfix_exporter_create(&x->ex, &ic, conf->ipfix, conf->n_ipfix, err, errlen);
+}
+
+static int
+port_rec(void *ud, const struct dnsyn_ipfix_port_rec *r)
+{
+	struct dnsyn_export *x = ud;
+
+	x->records++;
+	return dnsyn_ipfix_export_port(x->ex, r);
+}
+
+static void
+send_stats(struct dnsyn_export *x)
+{
+	struct dnsyn_export_figures f;
+	struct dnsyn_ipfix_meter_stats m;
+	struct dnsyn_ipfix_counters c;
+
+	memset(&f, 0, sizeof(f));
+	if (x->figures)
+		x->figures(x->figures_ud, &f);
+	memset(&m, 0, sizeof(m));
+	m.packets = f.packets;
+	m.ignored = f.ignored;
+	memset(&c, 0, sizeof(c));
+	c.parse_errors = f.parse_errors;
+	c.evicted_answers = f.evicted_answers;
+	c.evicted_addrs = f.evicted_addrs;
+	c.table_occupancy = f.table_occupancy;
+	c.table_capacity = f.table_capacity;
+	c.ring_drops = f.ring_drops;
+	dnsyn_ipfix_export_stats(x->ex, &m, &c);
+}
+
+static int
+client_rec(void *ud, const struct dnsyn_ipfix_client_rec *r)
+{
+	struct dnsyn_export *x = ud;
+
+	x->records++;
+	return dnsyn_ipfix_export_client(x->ex, r);
+}
+
+void
+dnsyn_export_interval(void *ud, const struct dnsyn_interval *iv)
+{
+	struct dnsyn_export *x = ud;
+
+	if (x->ex == NULL)
+		return;
+	if (dnsyn_ipfix_from_interval(iv, port_rec, client_rec, x) < 0)
+		x->errors++;
+	/* Statistics after each interval: they also flush its records. */
+	send_stats(x);
+	x->intervals++;
+}
+
+void
+dnsyn_export_poll(struct dnsyn_export *x)
+{
+	if (x->ex)
+		dnsyn_ipfix_exporter_poll(x->ex);
+}
+
+void
+dnsyn_export_close(struct dnsyn_export *x)
+{
+	if (x->ex == NULL)
+		return;
+	send_stats(x);
+	dnsyn_ipfix_exporter_destroy(x->ex);
+	x->ex = NULL;
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Control plane (main lcore): IPFIX export of the intervals the interval
+ * writer completes, and of the statistics. Never on an RX or correlation
+ * lcore: the exporter's sockets and files are touched here only. */
+#ifndef DNSYN_EXPORT_H
+#define DNSYN_EXPORT_H
+
+#include <stdint.h>
+
+#include "dnsyn_conf.h"
+#include "dnsyn_interval.h"
+#include "dnsyn_ipfix_transport.h"
+
+/** Figures for the statistics records, filled by the caller when asked. */
+struct dnsyn_export_figures {
+	uint64_t packets;          /**< packets seen */
+	uint64_t ignored;          /**< NIC missed + no mbuf + ring drops */
+	uint64_t parse_errors;
+	uint64_t evicted_answers, evicted_addrs;
+	uint64_t table_occupancy, table_capacity;
+	uint64_t ring_drops;
+};
+
+typedef void (*dnsyn_export_figures_cb)(void *ud, struct dnsyn_export_figures *f);
+
+struct dnsyn_export {
+	struct dnsyn_ipfix_exporter *ex;
+	dnsyn_export_figures_cb figures;
+	void *figures_ud;
+	uint64_t intervals, records, errors;
+};
+
+/**
+ * Open the --ipfix targets of @p conf (none: ex stays NULL and every call
+ * below does nothing). 0, or negative with a one-line reason in @p err.
+ */
+int dnsyn_export_open(struct dnsyn_export *x, const struct dnsyn_conf *conf, char *err,
+		      size_t errlen);
+
+/** Interval writer sink (ud: the dnsyn_export): the interval's port and
+ *  client records, then the statistics. */
+void dnsyn_export_interval(void *ud, const struct dnsyn_interval *iv);
+
+/** Housekeeping: TCP reconnects, template refresh. Call every few ms. */
+void dnsyn_export_poll(struct dnsyn_export *x);
+
+/** Last statistics, flush, close. */
+void dnsyn_export_close(struct dnsyn_export *x);
+
+#endif
