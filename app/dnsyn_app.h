@@ -15,6 +15,7 @@
 #include "dnsyn_conf.h"
 #include "dnsyn_dns.h"
 #include "dnsyn_event.h"
+#include "dnsyn_namelog.h"
 #include "dnsyn_mbuf_ts.h"
 #include "dnsyn_paper.h"
 #include "dnsyn_resolve.h"
@@ -89,6 +90,9 @@ struct dnsyn_rxq {
 	uint64_t wm_local;     /**< newest packet time seen on this queue */
 	uint32_t ev_seq;       /**< events made on this queue (ev->seq) */
 	uint32_t answers;      /**< answers made on this queue (ev->u.addr.answer) */
+	/** Question names of this queue's answers (NULL: no correlation
+	 *  records exported, names not kept). */
+	struct dnsyn_namelog *names;
 	struct rte_ring *ring[DNSYN_MAX_SHARDS]; /**< to each correlation shard */
 	/** Every event enqueued later, to any shard, has ts >= wm. Written
 	 *  (release) by the RX lcore, read (acquire) by the shards; UINT64_MAX

@@ -61,6 +61,15 @@ client_rec(void *ud, const struct dnsyn_ipfix_client_rec *r)
 	return dnsyn_ipfix_export_client(x->ex, r);
 }
 
+static int
+corr_rec(void *ud, const struct dnsyn_ipfix_corr_rec *r)
+{
+	struct dnsyn_export *x = ud;
+
+	x->records++;
+	return dnsyn_ipfix_export_corr(x->ex, r);
+}
+
 void
 dnsyn_export_interval(void *ud, const struct dnsyn_interval *iv)
 {
@@ -68,7 +77,7 @@ dnsyn_export_interval(void *ud, const struct dnsyn_interval *iv)
 
 	if (x->ex == NULL)
 		return;
-	if (dnsyn_ipfix_from_interval(iv, port_rec, client_rec, x) < 0)
+	if (dnsyn_ipfix_from_interval(iv, port_rec, client_rec, corr_rec, x) < 0)
 		x->errors++;
 	/* Statistics after each interval: they also flush its records. */
 	send_stats(x);

@@ -43,6 +43,11 @@ static struct dnsyn_iv_handoff ivh[DNSYN_MAX_SHARDS];
 static struct dnsyn_ivout ivout;
 static struct dnsyn_resolver_ctx resolver;
 static struct dnsyn_export xport;
+/* --ipfix: the question names of each RX queue's answers (by ring id), for
+ * the correlation records; NULL otherwise. */
+static struct dnsyn_namelog namelog[DNSYN_MAX_RINGS];
+static const struct dnsyn_namelog *namelogs[DNSYN_MAX_RINGS];
+#define NAMELOG_SLOTS 32768 /* answers per queue: 4 MiB */
 /* What the statistics records read while the workers run (main lcore). */
 static struct {
 	struct dnsyn_rx_ctx *rx;
@@ -436,6 +441,8 @@ main(int argc, char **argv)
 	pcfg.syn_set_max = DNSYN_MAX(conf.syn_set_max / n_shards, 1024u);
 	pcfg.qpc_max = DNSYN_MAX(DNSYN_QPC_MAX / n_shards, 1024u);
 	pcfg.key_client = conf.key_client;
+	pcfg.corr_records = xport.ex != NULL;
+	pcfg.names = namelogs; /* filled below with the queues, before launch */
 	if (want_iv) {
 		if (dnsyn_ivout_init(&ivout, jsonl, conf.interval_s, INTERVAL_MAX_CLIENTS) < 0)
 			die(1, "out of memory for interval tables");
@@ -449,7 +456,8 @@ main(int argc, char **argv)
 	}
 	if (n_shards > 1) {
 		struct dnsyn_resolve_cfg rcfg = {.window_ns = conf.window_ns,
-						 .key_client = conf.key_client};
+						 .key_client = conf.key_client,
+						 .corr_records = xport.ex != NULL};
 
 		if (want_iv) {
 			rcfg.interval_first = &ivout.res_buf;
@@ -535,6 +543,17 @@ main(int argc, char **argv)
 					die(1, "cannot create event ring %s: %s", name,
 					    rte_strerror(rte_errno));
 				cc[sh].rxq[cc[sh].n_rings++] = rq;
+			}
+			if (xport.ex) {
+				namelog[n_rings].s = rte_zmalloc_socket(
+					"dnsyn_names", dnsyn_namelog_memsize(NAMELOG_SLOTS), 64,
+					(int)socket);
+				if (namelog[n_rings].s == NULL)
+					die(1, "cannot allocate the name log of a queue (%zu MB)",
+					    dnsyn_namelog_memsize(NAMELOG_SLOTS) >> 20);
+				namelog[n_rings].mask = NAMELOG_SLOTS - 1;
+				rq->names = &namelog[n_rings];
+				namelogs[n_rings] = &namelog[n_rings];
 			}
 			rq->ring_id = (uint8_t)n_rings++;
 		}
@@ -758,6 +777,8 @@ main(int argc, char **argv)
 			for (sh = 0; sh < n_shards; sh++)
 				rte_ring_free(rx[r].q[q].ring[sh]);
 	}
+	for (r = 0; r < n_rings; r++)
+		rte_free(namelog[r].s);
 	for (sh = 0; sh < n_shards; sh++) {
 		dnsyn_paper_destroy(cc[sh].paper);
 		rte_ring_free(cc[sh].claims);

@@ -124,6 +124,21 @@ ev_new(struct dnsyn_rx_ctx *rx, uint8_t type)
 	return ev;
 }
 
+/* The question name of the queue's latest answer, for the correlation
+ * records (only with --ipfix: decoding a name costs the RX lcore). */
+static void
+log_name(struct dnsyn_rx_ctx *rx, const uint8_t *msg, uint32_t len,
+	 const struct dnsyn_dns_msg *m)
+{
+	char name[1024]; /* 255 wire bytes, each at most a 4-byte \DDD */
+	int n = m->qname_off ? dnsyn_dns_name_decode(msg, len, m->qname_off, name, sizeof(name))
+			     : -EINVAL;
+
+	if (n < 0)
+		n = 0; /* no question, or a malformed name: an empty name */
+	dnsyn_namelog_put(rx->cur->names, rx->cur->answers, name, (size_t)n, 0);
+}
+
 /* One DNS message from UDP, TCP, or a reassembled datagram. */
 static void
 handle_dns(struct dnsyn_rx_ctx *rx, const uint8_t *msg, uint32_t len, const uint8_t *src,
@@ -176,12 +191,15 @@ handle_dns(struct dnsyn_rx_ctx *rx, const uint8_t *msg, uint32_t len, const uint
 		rx->c.dns_addrs_capped += (unsigned int)m->n_a + m->n_aaaa - m->n_addr;
 	}
 	rx->cur->answers += m->n_addr > 0;
+	if (rx->cur->names && m->n_addr)
+		log_name(rx, msg, len, m);
 	for (i = 0; i < m->n_addr; i++) {
 		uint32_t a = m->addr[i];
 		const uint8_t *rd = msg + DNSYN_DNS_ADDR_OFF(a);
 
 		ev = ev_new(rx, DNSYN_EV_ADDR);
 		ev->u.addr.answer = rx->cur->answers;
+		ev->u.addr.ttl = m->ttl_min;
 		ev->sport = sport;
 		ev->dport = dport;
 		memcpy(ev->src, dst, 16); /* the answer's client */

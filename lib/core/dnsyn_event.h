@@ -61,6 +61,7 @@ struct dnsyn_event {
 			 *  with addresses (wraps; unique far beyond any window).
 			 *  With ev->queue, names the answer in every shard. */
 			uint32_t answer;
+			uint32_t ttl; /**< the answer's ttl_min */
 		} addr;
 		uint8_t raw[12];
 	} u;

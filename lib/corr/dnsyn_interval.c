@@ -6,6 +6,8 @@
 #include "dnsyn_compiler.h"
 #include "dnsyn_interval.h"
 
+#define CORR_KEY 34 /* client, server, dport */
+
 int
 dnsyn_interval_init(struct dnsyn_interval *iv, uint32_t len_s, uint32_t max_clients)
 {
@@ -15,7 +17,8 @@ dnsyn_interval_init(struct dnsyn_interval *iv, uint32_t len_s, uint32_t max_clie
 	iv->matched_dport = calloc(65536, sizeof(uint64_t));
 	if (len_s == 0 || iv->syn_dport == NULL || iv->matched_dport == NULL ||
 	    dnsyn_map_init(&iv->unmatched_clients, 16, 1024, max_clients) < 0 ||
-	    dnsyn_map_init(&iv->clients, 16, 1024, DNSYN_IV_CLIENTS_MAX) < 0) {
+	    dnsyn_map_init(&iv->clients, 16, 1024, DNSYN_IV_CLIENTS_MAX) < 0 ||
+	    dnsyn_map_init(&iv->corr, CORR_KEY, 256, DNSYN_IV_CORR_MAX) < 0) {
 		dnsyn_interval_fini(iv);
 		return -ENOMEM;
 	}
@@ -29,8 +32,11 @@ dnsyn_interval_fini(struct dnsyn_interval *iv)
 	free(iv->matched_dport);
 	dnsyn_map_free(&iv->unmatched_clients);
 	dnsyn_map_free(&iv->clients);
+	dnsyn_map_free(&iv->corr);
 	free(iv->cl);
+	free(iv->co);
 	iv->cl = NULL;
+	iv->co = NULL;
 	iv->syn_dport = iv->matched_dport = NULL;
 }
 
@@ -38,16 +44,21 @@ void
 dnsyn_interval_reset(struct dnsyn_interval *iv, uint64_t start_s)
 {
 	uint64_t *a = iv->syn_dport, *m = iv->matched_dport;
-	struct dnsyn_map map = iv->unmatched_clients, cmap = iv->clients;
+	struct dnsyn_map map = iv->unmatched_clients, cmap = iv->clients, comap = iv->corr;
 	struct dnsyn_iv_client *cl = iv->cl;
-	uint32_t len = iv->len_s, cap_cl = iv->cap_cl;
+	struct dnsyn_iv_corr *co = iv->co;
+	uint32_t len = iv->len_s, cap_cl = iv->cap_cl, cap_co = iv->cap_co;
 
 	/* 2 x 512 KiB once per interval: cheaper than tracking touched ports. */
 	memset(a, 0, 65536 * sizeof(uint64_t));
 	memset(m, 0, 65536 * sizeof(uint64_t));
 	dnsyn_map_clear(&map);
 	dnsyn_map_clear(&cmap);
+	dnsyn_map_clear(&comap);
 	memset(iv, 0, sizeof(*iv));
+	iv->corr = comap;
+	iv->co = co;
+	iv->cap_co = cap_co;
 	iv->clients = cmap;
 	iv->cl = cl;
 	iv->cap_cl = cap_cl;
@@ -91,6 +102,77 @@ dnsyn_interval_client(struct dnsyn_interval *iv, const uint8_t addr[16])
 	return &iv->cl[*idx - 1];
 }
 
+/* The aggregate of @p key, made when new (NULL: full, counted by the caller). */
+static struct dnsyn_iv_corr *
+corr_get(struct dnsyn_interval *iv, const uint8_t key[CORR_KEY], int *is_new)
+{
+	uint64_t *idx = dnsyn_map_find(&iv->corr, key);
+
+	*is_new = 0;
+	if (idx)
+		return &iv->co[*idx - 1];
+	if (iv->n_co == iv->cap_co) {
+		uint32_t cap = DNSYN_MIN(iv->cap_co ? 2 * iv->cap_co : 64u, (uint32_t)DNSYN_IV_CORR_MAX);
+		struct dnsyn_iv_corr *n = cap > iv->cap_co ? realloc(iv->co, cap * sizeof(*n)) : NULL;
+
+		if (n == NULL)
+			return NULL;
+		iv->co = n;
+		iv->cap_co = cap;
+	}
+	idx = dnsyn_map_upsert(&iv->corr, key, NULL);
+	if (idx == NULL)
+		return NULL;
+	*idx = ++iv->n_co;
+	*is_new = 1;
+	return &iv->co[*idx - 1];
+}
+
+static void
+corr_key(uint8_t key[CORR_KEY], const uint8_t *client, const uint8_t *server, uint16_t dport)
+{
+	memcpy(key, client, 16);
+	memcpy(key + 16, server, 16);
+	memcpy(key + 32, &dport, 2);
+}
+
+void
+dnsyn_interval_corr_add(struct dnsyn_interval *iv, const struct dnsyn_corr_match *m)
+{
+	uint8_t key[CORR_KEY];
+	struct dnsyn_iv_corr *c;
+	int is_new;
+
+	corr_key(key, m->client, m->server, m->dport);
+	c = corr_get(iv, key, &is_new);
+	if (c == NULL) {
+		iv->corr_refused++;
+		return;
+	}
+	if (is_new) {
+		memset(c, 0, sizeof(*c));
+		memcpy(c->client, m->client, 16);
+		memcpy(c->server, m->server, 16);
+		c->dport = m->dport;
+		c->ttl_min = m->ttl;
+		c->first_ns = c->last_ns = m->syn_ns;
+		c->delay_min_ns = c->delay_max_ns = m->delay_ns;
+		if (m->name_len >= 0) {
+			c->name_len = (uint8_t)DNSYN_MIN(m->name_len, DNSYN_NAME_MAX);
+			c->name_trunc = (uint8_t)(m->name_trunc != 0);
+			memcpy(c->name, m->name, c->name_len);
+		}
+	}
+	iv->corr_no_name += m->name_len < 0;
+	c->syns++;
+	c->delay_sum_ns += m->delay_ns;
+	c->delay_min_ns = DNSYN_MIN(c->delay_min_ns, m->delay_ns);
+	c->delay_max_ns = DNSYN_MAX(c->delay_max_ns, m->delay_ns);
+	c->ttl_min = DNSYN_MIN(c->ttl_min, m->ttl);
+	c->first_ns = DNSYN_MIN(c->first_ns, m->syn_ns);
+	c->last_ns = DNSYN_MAX(c->last_ns, m->syn_ns);
+}
+
 void
 dnsyn_interval_add(struct dnsyn_interval *dst, const struct dnsyn_interval *src)
 {
@@ -127,6 +209,38 @@ dnsyn_interval_add(struct dnsyn_interval *dst, const struct dnsyn_interval *src)
 	}
 	dst->unmatched_clients.refused += src->unmatched_clients.refused;
 	dst->clients_refused += src->clients_refused;
+	dst->corr_refused += src->corr_refused;
+	dst->corr_no_name += src->corr_no_name;
+	for (i = 0; i < src->n_co; i++) {
+		const struct dnsyn_iv_corr *sc = &src->co[i];
+		uint8_t key[CORR_KEY];
+		struct dnsyn_iv_corr *dc;
+		int is_new;
+
+		corr_key(key, sc->client, sc->server, sc->dport);
+		dc = corr_get(dst, key, &is_new);
+		if (dc == NULL) {
+			dst->corr_refused += sc->syns;
+			continue;
+		}
+		if (is_new) {
+			*dc = *sc;
+			continue;
+		}
+		/* The name of whichever part saw the key first. */
+		if (sc->first_ns < dc->first_ns) {
+			dc->name_len = sc->name_len;
+			dc->name_trunc = sc->name_trunc;
+			memcpy(dc->name, sc->name, sc->name_len);
+		}
+		dc->syns += sc->syns;
+		dc->delay_sum_ns += sc->delay_sum_ns;
+		dc->delay_min_ns = DNSYN_MIN(dc->delay_min_ns, sc->delay_min_ns);
+		dc->delay_max_ns = DNSYN_MAX(dc->delay_max_ns, sc->delay_max_ns);
+		dc->ttl_min = DNSYN_MIN(dc->ttl_min, sc->ttl_min);
+		dc->first_ns = DNSYN_MIN(dc->first_ns, sc->first_ns);
+		dc->last_ns = DNSYN_MAX(dc->last_ns, sc->last_ns);
+	}
 	for (i = 0; i < src->n_cl; i++) {
 		const struct dnsyn_iv_client *sc = &src->cl[i];
 		struct dnsyn_iv_client *dc = dnsyn_interval_client(dst, sc->addr);

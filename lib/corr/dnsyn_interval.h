@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "dnsyn_map.h"
+#include "dnsyn_namelog.h"
 
 /** Query types counted per client (Musashi et al.'s Dq(i), split by type). */
 enum { DNSYN_IVQ_A, DNSYN_IVQ_AAAA, DNSYN_IVQ_MX, DNSYN_IVQ_PTR, DNSYN_IVQ_TXT,
@@ -39,6 +40,34 @@ dnsyn_ivq_of(uint16_t qtype)
 	}
 }
 
+/** Correlation aggregates an interval holds, at most (about 230 bytes each);
+ *  matches of further keys are counted in corr_refused. */
+#define DNSYN_IV_CORR_MAX 65536
+
+/** Matched SYNs of one (client, server address, destination port). */
+struct dnsyn_iv_corr {
+	uint8_t client[16], server[16];
+	uint16_t dport;
+	uint8_t name_len;
+	uint8_t name_trunc;
+	uint32_t ttl_min;          /**< smallest answer TTL among the matches, s */
+	uint64_t first_ns, last_ns; /**< first / last matched SYN */
+	uint64_t syns;
+	uint64_t delay_sum_ns, delay_min_ns, delay_max_ns;
+	char name[DNSYN_NAME_MAX]; /**< the question name of the first match's answer */
+};
+
+/** One matched SYN, as the correlation saw it (name may be NULL). */
+struct dnsyn_corr_match {
+	const uint8_t *client, *server;
+	uint16_t dport;
+	uint64_t syn_ns, delay_ns;
+	uint32_t ttl;
+	const char *name;
+	int name_len; /**< < 0: the name is not known */
+	int name_trunc;
+};
+
 struct dnsyn_interval {
 	uint64_t start_s;         /**< interval start, seconds (aligned to len_s) */
 	uint32_t len_s;
@@ -57,7 +86,16 @@ struct dnsyn_interval {
 	struct dnsyn_iv_client *cl;
 	uint32_t n_cl, cap_cl;
 	uint64_t clients_refused; /**< events of clients past DNSYN_IV_CLIENTS_MAX */
+	/** Correlation aggregates: key (client, server, dport) -> index + 1. */
+	struct dnsyn_map corr;
+	struct dnsyn_iv_corr *co;
+	uint32_t n_co, cap_co;
+	uint64_t corr_refused;    /**< matched SYNs past DNSYN_IV_CORR_MAX keys */
+	uint64_t corr_no_name;    /**< matched SYNs whose answer's name was gone */
 };
+
+/** Count a matched SYN in its (client, server, dport) aggregate. */
+void dnsyn_interval_corr_add(struct dnsyn_interval *iv, const struct dnsyn_corr_match *m);
 
 /** The record of @p addr in @p iv, made when new; NULL when the interval
  *  has DNSYN_IV_CLIENTS_MAX already (counted) or memory ran out. */

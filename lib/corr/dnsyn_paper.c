@@ -41,7 +41,9 @@ struct dnsyn_paper {
 	struct dnsyn_map qpc;
 	struct cur_answer cur[256];
 	struct dnsyn_ivclock ivc;
-	uint64_t *answer_id;       /* sharded: per answer record, its dnsyn_cand.answer */
+	uint64_t *answer_id;       /* sharded or corr_records: per answer record,
+				    * its dnsyn_cand.answer (queue << 56 | number) */
+	uint32_t *answer_ttl;      /* corr_records: per answer record, its TTL */
 	uint64_t pending_merged;   /* pending addresses of shards merged in */
 };
 
@@ -162,14 +164,18 @@ dnsyn_paper_create(const struct dnsyn_paper_cfg *cfg)
 		if (sz && mem == NULL)
 			mem = p->ct_owned = aligned_alloc(64, (sz + 63) & ~(size_t)63);
 		p->ct = sz && mem ? dnsyn_ctable_init(mem, &tc) : NULL;
-		if (p->ct && cfg->cand_cb)
+		if (p->ct && (cfg->cand_cb || cfg->corr_records))
 			p->answer_id = calloc(dnsyn_ctable_answers(p->ct), sizeof(uint64_t));
+		if (p->ct && cfg->corr_records)
+			p->answer_ttl = calloc(dnsyn_ctable_answers(p->ct), sizeof(uint32_t));
 	}
 	p->st.syn_dport = calloc(65536, sizeof(uint64_t));
 	for (f = 0; f < DNSYN_FAM_MAX; f++)
 		for (v = 0; v < DNSYN_VAR_MAX; v++)
 			p->st.fam[f].var[v].matched_dport = calloc(65536, sizeof(uint64_t));
-	if (p->ct == NULL || p->st.syn_dport == NULL || (cfg->cand_cb && p->answer_id == NULL) ||
+	if (p->ct == NULL || p->st.syn_dport == NULL ||
+	    ((cfg->cand_cb || cfg->corr_records) && p->answer_id == NULL) ||
+	    (cfg->corr_records && p->answer_ttl == NULL) ||
 	    dnsyn_map_init(&p->syn_set[0], sizeof(struct syn_key), 1024, syn_half(cfg)) < 0 ||
 	    dnsyn_map_init(&p->syn_set[1], sizeof(struct syn_key), 1024, syn_half(cfg)) < 0 ||
 	    dnsyn_map_init(&p->qpc, 24, 256, cfg->qpc_max ? cfg->qpc_max : DNSYN_QPC_MAX) < 0) {
@@ -194,6 +200,7 @@ dnsyn_paper_destroy(struct dnsyn_paper *p)
 		return;
 	free(p->ct_owned);
 	free(p->answer_id);
+	free(p->answer_ttl);
 	free(p->st.syn_dport);
 	for (f = 0; f < DNSYN_FAM_MAX; f++)
 		for (v = 0; v < DNSYN_VAR_MAX; v++)
@@ -251,6 +258,8 @@ on_addr(struct dnsyn_paper *p, const struct dnsyn_event *ev)
 		c->valid = 1;
 		if (p->answer_id)
 			p->answer_id[(uint32_t)c->h] = (uint64_t)ev->queue << 56 | ev->u.addr.answer;
+		if (p->answer_ttl)
+			p->answer_ttl[(uint32_t)c->h] = ev->u.addr.ttl;
 	}
 	{
 		uint8_t key[16];
@@ -320,7 +329,22 @@ struct syn_visit {
 	int *hit;
 	struct dnsyn_cand cand; /* sharded: the claim held back to flag the last one */
 	int n_cand;
+	/* corr_records, one shard: the answer the SYN's record is about */
+	int best;
+	uint64_t best_dt, best_id;
+	uint32_t best_ttl;
 };
+
+/* The question name of answer @p id (queue << 56 | number) into @p c. */
+static void
+cand_name(const struct dnsyn_paper *p, uint64_t id, struct dnsyn_cand *c)
+{
+	const struct dnsyn_namelog *l = p->cfg.names ? p->cfg.names[id >> 56] : NULL;
+	int trunc = 0;
+
+	c->name_len = (int16_t)(l ? dnsyn_namelog_get(l, (uint32_t)id, c->name, &trunc) : -1);
+	c->name_trunc = (uint8_t)trunc;
+}
 
 /* Sharded: send the claim held back, and hold @p a's (NULL: none). */
 static void
@@ -338,6 +362,10 @@ claim(struct syn_visit *sv, const struct dnsyn_ctable_answer *a, uint8_t vars)
 	c->ans_ts = a->ts_ns;
 	c->answer = sv->p->answer_id[dnsyn_ctable_answer_index(sv->p->ct, a)];
 	c->vars = vars;
+	if (sv->p->cfg.corr_records) {
+		c->ttl = sv->p->answer_ttl[dnsyn_ctable_answer_index(sv->p->ct, a)];
+		cand_name(sv->p, c->answer, c);
+	}
 	sv->n_cand++;
 }
 
@@ -377,11 +405,27 @@ syn_visit(void *ud, struct dnsyn_ctable_answer *a)
 		if (vars && sv->p->cfg.cand_cb) {
 			claim(sv, a, vars);
 		} else {
+			unsigned int vm = dnsyn_paper_var_main(sv->p->cfg.key_client);
+
 			for (v = 0; v < DNSYN_VAR_MAX; v++)
 				if (vars & (1u << v)) {
 					dnsyn_paper_count_match(&sv->p->st, sv->iv, fam, v, dt);
 					sv->hit[v] = 1;
 				}
+			if (sv->p->cfg.corr_records && (vars & (1u << vm))) {
+				uint32_t i = dnsyn_ctable_answer_index(sv->p->ct, a);
+
+				/* The SYN's record is about its latest answer (the
+				 * smallest delay; ties: the first answer): the same
+				 * choice as the resolver's, for any visiting order. */
+				if (!sv->best || dt < sv->best_dt ||
+				    (dt == sv->best_dt && sv->p->answer_id[i] < sv->best_id)) {
+					sv->best = 1;
+					sv->best_dt = dt;
+					sv->best_id = sv->p->answer_id[i];
+					sv->best_ttl = sv->p->answer_ttl[i];
+				}
+			}
 		}
 	}
 	return (sv->p->cfg.key_client || (a->matched & MATCHED_BIT(fam, DNSYN_VAR_DST))) &&
@@ -413,9 +457,19 @@ on_syn(struct dnsyn_paper *p, struct dnsyn_interval *iv, const struct dnsyn_even
 		iv->syn_dport[ev->dport]++;
 	}
 	{
-		struct syn_visit sv = {.p = p, .iv = iv, .ev = ev, .fam = fam, .hit = hit};
+		struct syn_visit sv; /* no initialiser: the claim is 256 bytes */
+		uint8_t ckey[16];
+		const uint8_t *tk = ev->dst;
 
+		sv.p = p;
+		sv.iv = iv;
+		sv.ev = ev;
+		sv.fam = fam;
+		sv.hit = hit;
+		sv.n_cand = 0;
+		sv.best = 0;
 		if (p->cfg.cand_cb) {
+			memcpy(sv.cand.dst, ev->dst, 16);
 			sv.cand.syn_ts = ev->ts_ns;
 			sv.cand.syn_seq = ev->seq;
 			sv.cand.syn_queue = ev->queue;
@@ -423,9 +477,6 @@ on_syn(struct dnsyn_paper *p, struct dnsyn_interval *iv, const struct dnsyn_even
 			sv.cand.dport = ev->dport;
 			memcpy(sv.cand.src, ev->src, 16);
 		}
-		uint8_t ckey[16];
-		const uint8_t *tk = ev->dst;
-
 		if (p->cfg.key_client) {
 			client_key(ev->dst, ev->src, ckey);
 			tk = ckey;
@@ -434,6 +485,22 @@ on_syn(struct dnsyn_paper *p, struct dnsyn_interval *iv, const struct dnsyn_even
 		if (sv.n_cand) { /* the resolver decides */
 			claim(&sv, NULL, 0);
 			return;
+		}
+		if (sv.best && iv) {
+			struct dnsyn_cand *c = &sv.cand; /* unused otherwise: a name buffer */
+			struct dnsyn_corr_match m;
+
+			cand_name(p, sv.best_id, c);
+			m.client = ev->src;
+			m.server = ev->dst;
+			m.dport = ev->dport;
+			m.syn_ns = ev->ts_ns;
+			m.delay_ns = sv.best_dt;
+			m.ttl = sv.best_ttl;
+			m.name = c->name;
+			m.name_len = c->name_len;
+			m.name_trunc = c->name_trunc;
+			dnsyn_interval_corr_add(iv, &m);
 		}
 	}
 	dnsyn_paper_count_verdict(st, iv, fam, ev->dport, ev->src, hit,

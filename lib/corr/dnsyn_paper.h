@@ -85,8 +85,16 @@ struct dnsyn_cand {
 	uint16_t dport;
 	uint8_t pad[14];
 	uint8_t src[16];   /**< the SYN's source: the client */
+	/* For the correlation records (cfg corr_records), else unset: */
+	uint8_t dst[16];   /**< the SYN's destination: the server */
+	uint32_t ttl;      /**< the answer's TTL */
+	int16_t name_len;  /**< the answer's question name; < 0: not known */
+	uint8_t name_trunc;
+	uint8_t pad2[1];
+	char name[DNSYN_NAME_MAX];
+	uint8_t pad3[48];
 };
-_Static_assert(sizeof(struct dnsyn_cand) == 64, "claim is one cache line");
+_Static_assert(sizeof(struct dnsyn_cand) == 256, "claim is four cache lines");
 
 typedef void (*dnsyn_cand_cb)(void *ud, const struct dnsyn_cand *c);
 
@@ -115,6 +123,11 @@ struct dnsyn_paper_cfg {
 	 *  DNSYN_VAR_DST_CLIENT variant, but a SYN visits its own client's
 	 *  answers only, however many clients resolved the same address. */
 	uint8_t key_client;
+	/** Correlation records: each interval also gets the matched SYNs per
+	 *  (client, server, dport) with delays, TTL and the question name,
+	 *  read from @p names[queue] (NULL entries: no name). */
+	uint8_t corr_records;
+	const struct dnsyn_namelog *const *names;
 	/** Sharded mode: SYN claims go here (NULL: one shard, matched at once). */
 	dnsyn_cand_cb cand_cb;
 	void *cand_ud;

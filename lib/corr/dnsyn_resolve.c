@@ -21,6 +21,10 @@ struct dnsyn_resolve {
 	/* the SYN whose claims are coming */
 	int hit[DNSYN_VAR_MAX];
 	uint64_t newest_syn; /* newest claim time resolved */
+	/* corr_records: the claim the SYN's record is about (as dnsyn_paper's
+	 * choice: smallest delay, then first answer) */
+	struct dnsyn_cand best;
+	int has_best;
 };
 
 struct dnsyn_resolve *
@@ -122,9 +126,28 @@ dnsyn_resolve_claim(struct dnsyn_resolve *r, const struct dnsyn_cand *c)
 		r->hit[v] = 1;
 		r->c.granted++;
 		won = 1;
+		if (r->cfg.corr_records && v == dnsyn_paper_var_main(r->cfg.key_client)) {
+			uint64_t dt = c->syn_ts - c->ans_ts, bdt = r->best.syn_ts - r->best.ans_ts;
+
+			if (!r->has_best || dt < bdt || (dt == bdt && c->answer < r->best.answer)) {
+				r->best = *c;
+				r->has_best = 1;
+			}
+		}
 	}
 	r->c.lost += !won;
+	if (c->last && r->has_best && iv) {
+		const struct dnsyn_cand *b = &r->best;
+		struct dnsyn_corr_match m = {
+			.client = b->src, .server = b->dst, .dport = b->dport,
+			.syn_ns = b->syn_ts, .delay_ns = b->syn_ts - b->ans_ts, .ttl = b->ttl,
+			.name = b->name, .name_len = b->name_len, .name_trunc = b->name_trunc,
+		};
+
+		dnsyn_interval_corr_add(iv, &m);
+	}
 	if (c->last) {
+		r->has_best = 0;
 		dnsyn_paper_count_verdict(&r->st, iv, c->fam, c->dport, c->src, r->hit,
 					  dnsyn_paper_var_main(r->cfg.key_client));
 		memset(r->hit, 0, sizeof(r->hit));

@@ -21,6 +21,7 @@ struct dnsyn_resolve_cfg {
 	 *  Past it a grant is not remembered (counted in overflow). */
 	uint32_t max_answers;
 	uint8_t key_client; /**< as dnsyn_paper_cfg.key_client of the shards */
+	uint8_t corr_records; /**< as dnsyn_paper_cfg.corr_records of the shards */
 	struct dnsyn_interval *interval_first; /**< NULL: no interval tables */
 	dnsyn_interval_cb interval_cb;
 	void *interval_ud;

@@ -5,7 +5,7 @@
 
 long
 dnsyn_ipfix_from_interval(const struct dnsyn_interval *iv, dnsyn_ipfix_port_cb port_cb,
-			  dnsyn_ipfix_client_cb client_cb, void *ud)
+			  dnsyn_ipfix_client_cb client_cb, dnsyn_ipfix_corr_cb corr_cb, void *ud)
 {
 	uint64_t end_s = iv->start_s + iv->len_s;
 	long n = 0;
@@ -49,6 +49,29 @@ dnsyn_ipfix_from_interval(const struct dnsyn_interval *iv, dnsyn_ipfix_port_cb p
 		r.nxdomain = cl->nxdomain;
 		r.unmatched_syn = cl->unmatched_syn;
 		rc = client_cb(ud, &r);
+		if (rc < 0)
+			return rc;
+		n++;
+	}
+	for (uint32_t i = 0; corr_cb != NULL && i < iv->n_co; i++) {
+		const struct dnsyn_iv_corr *c = &iv->co[i];
+		struct dnsyn_ipfix_corr_rec r;
+
+		r.first_ms = c->first_ns / 1000000;
+		r.last_ms = c->last_ns / 1000000;
+		memcpy(r.client, c->client, 16);
+		memcpy(r.server, c->server, 16);
+		r.dport = c->dport;
+		r.proto = 6;
+		r.syns = c->syns;
+		/* The delays fit 32 bits of us: they are at most the window (1 h). */
+		r.delay_min_us = (uint32_t)(c->delay_min_ns / 1000);
+		r.delay_max_us = (uint32_t)(c->delay_max_ns / 1000);
+		r.delay_sum_us = c->delay_sum_ns / 1000;
+		r.answer_ttl = c->ttl_min;
+		r.qname = c->name;
+		r.qname_len = c->name_len;
+		rc = corr_cb(ud, &r);
 		if (rc < 0)
 			return rc;
 		n++;

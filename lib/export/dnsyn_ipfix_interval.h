@@ -10,16 +10,19 @@
 /** Return 0 to go on, negative to stop the walk (returned as is). */
 typedef int (*dnsyn_ipfix_port_cb)(void *ud, const struct dnsyn_ipfix_port_rec *r);
 typedef int (*dnsyn_ipfix_client_cb)(void *ud, const struct dnsyn_ipfix_client_rec *r);
+typedef int (*dnsyn_ipfix_corr_cb)(void *ud, const struct dnsyn_ipfix_corr_rec *r);
 
 /**
  * Call @p port_cb for every destination port with SYNs in @p iv (ascending),
  * then @p client_cb for every client record of the interval (queries by
  * type, responses, NXDOMAIN, unmatched SYNs; in order of first activity).
- * Either callback may be NULL.
+ * then @p corr_cb for every correlation aggregate (client, server, dport).
+ * Any callback may be NULL.
  *
  * @return records produced, or the first negative callback return
  */
 long dnsyn_ipfix_from_interval(const struct dnsyn_interval *iv, dnsyn_ipfix_port_cb port_cb,
-			       dnsyn_ipfix_client_cb client_cb, void *ud);
+			       dnsyn_ipfix_client_cb client_cb, dnsyn_ipfix_corr_cb corr_cb,
+			       void *ud);
 
 #endif

@@ -78,6 +78,55 @@ def decode(stream, tmpl=None):
     return out
 
 
+def skip_name(msg, off):
+    """Offset after the (possibly compressed) name at @p off."""
+    while off < len(msg):
+        n = msg[off]
+        if n == 0:
+            return off + 1
+        if n & 0xc0 == 0xc0:
+            return off + 2
+        off += 1 + n
+    raise ValueError("name runs off the message")
+
+
+def names_by_address(pcap):
+    """{IPv4 address bytes: set of question names of UDP answers naming it}
+    from an Ethernet pcap: the names dnsyn may put in a correlation record."""
+    with open(pcap, "rb") as f:
+        raw = f.read()
+    out, off = {}, 24
+    while off + 16 <= len(raw):
+        caplen = struct.unpack("<I", raw[off + 8:off + 12])[0]
+        fr, off = raw[off + 16:off + 16 + caplen], off + 16 + caplen
+        try:
+            if fr[12:14] != b"\x08\x00" or fr[23] != 17:
+                continue
+            ihl = (fr[14] & 15) * 4
+            udp = 14 + ihl
+            if struct.unpack(">H", fr[udp:udp + 2])[0] != 53:
+                continue
+            msg = fr[udp + 8:]
+            flags, qd, an = struct.unpack(">HHH", msg[2:8])
+            if not flags & 0x8000 or qd < 1:
+                continue
+            labels, p = [], 12
+            while msg[p]:
+                labels.append(msg[p + 1:p + 1 + msg[p]].decode("ascii", "replace"))
+                p += 1 + msg[p]
+            name = ".".join(labels) or "."
+            p += 1 + 4  # the root label, QTYPE, QCLASS
+            for _ in range(an):
+                p = skip_name(msg, p)
+                t, c, _, rdl = struct.unpack(">HHIH", msg[p:p + 10])
+                if t == 1 and c == 1 and rdl == 4:
+                    out.setdefault(msg[p + 10:p + 14], set()).add(name)
+                p += 10 + rdl
+        except (IndexError, ValueError, struct.error):
+            continue
+    return out
+
+
 def ip_text(rec):
     if (0, 8) in rec:
         return socket.inet_ntop(socket.AF_INET, rec[(0, 8)].to_bytes(4, "big"))
@@ -118,6 +167,7 @@ def main():
             recs = decode(f.read())
 
         data = [(t, x) for o, t, x in recs if o == ODID]
+        corr = [x for t, x in data if (0, 152) in x]
         ports = [x for t, x in data if (0, 11) in x and (PEN, 5) in x]
         clients = [x for t, x in data if (PEN, 13) in x]
         check("records of every kind", len(ports) > 0 and len(clients) > 0, (len(ports), len(clients)))
@@ -143,10 +193,26 @@ def main():
                   (q, resp, nx, um) == (iv["dns_queries"], iv["dns_answers"], iv["nxdomain"],
                                         iv["syn"] - want_m),
                   ((q, resp, nx, um), iv))
+            co = [x for x in corr if start * 1000 <= x[(0, 152)] < (start + 600) * 1000]
+            check(f"interval {start}: correlation records add up to its matched SYNs",
+                  sum(x[(0, 2)] for x in co) == want_m, (sum(x[(0, 2)] for x in co), want_m))
             by_client = {ip_text(x): x[(PEN, 6)] for x in cs}
             top = iv["unmatched_syn_clients"]["top"]
             check(f"interval {start}: top unmatched clients agree",
                   all(by_client.get(a) == c for a, c in top), (top, by_client))
+        known = names_by_address(pcap)
+        bad = [x for x in corr
+               if not (x[(PEN, 1)] <= x[(PEN, 2)] <= 1000000 and
+                       x[(PEN, 1)] * x[(0, 2)] <= x[(PEN, 3)] <= x[(PEN, 2)] * x[(0, 2)] and
+                       x[(0, 152)] <= x[(0, 153)] and x[(0, 4)] == 6 and x[(PEN, 4)] > 0)]
+        check("correlation records: delays, times, TTL consistent", corr and not bad, bad[:2])
+        # Answers over TCP or in fragments are not parsed here: only servers
+        # named by plain UDP answers are checked.
+        named = [x for x in corr if (0, 12) in x and x[(0, 12)].to_bytes(4, "big") in known]
+        wrong = [x for x in named
+                 if x[(6871, 179)].decode() not in known[x[(0, 12)].to_bytes(4, "big")]]
+        check("correlation records: the name of an answer that named the server",
+              named and not wrong, [(x[(6871, 179)], ip_text(x)) for x in wrong[:3]])
         check("every interval exported",
               {x[(0, 150)] for x in ports + clients} <= set(ivs) and
               {s for s, iv in ivs.items() if iv["syn"]} <= {x[(0, 150)] for x in ports})

@@ -165,7 +165,7 @@ main(int argc, char **argv)
 	iv.matched_dport[443] = 532;
 	cx.ex = ex;
 	cx.first = 1;
-	if (dnsyn_ipfix_from_interval(&iv, on_port, NULL, &cx) < 0)
+	if (dnsyn_ipfix_from_interval(&iv, on_port, NULL, NULL, &cx) < 0)
 		return 1;
 	dnsyn_interval_fini(&iv);
 

@@ -241,6 +241,103 @@ test_interval_client_records(void **state)
 	dnsyn_interval_fini(&b);
 }
 
+/* The name log: a name comes back for its answer only, never cut in an
+ * escape, and an overwritten slot says so. */
+static void
+test_namelog(void **state)
+{
+	struct dnsyn_name_slot slots[4];
+	struct dnsyn_namelog l = {.s = slots, .mask = 3};
+	char out[DNSYN_NAME_MAX], longname[300];
+	int trunc = 7, n;
+
+	(void)state;
+	memset(slots, 0, sizeof(slots));
+	assert_int_equal(dnsyn_namelog_get(&l, 0, out, &trunc), -1); /* never written */
+	dnsyn_namelog_put(&l, 5, "www.example.com", 15, 0);
+	n = dnsyn_namelog_get(&l, 5, out, &trunc);
+	assert_int_equal(n, 15);
+	assert_memory_equal(out, "www.example.com", 15);
+	assert_int_equal(trunc, 0);
+	assert_int_equal(dnsyn_namelog_get(&l, 1, out, &trunc), -1); /* same slot, other answer */
+	dnsyn_namelog_put(&l, 9, "a.b", 3, 0); /* 9 & 3 == 5 & 3: overwrites */
+	assert_int_equal(dnsyn_namelog_get(&l, 5, out, &trunc), -1);
+	assert_int_equal(dnsyn_namelog_get(&l, 9, out, &trunc), 3);
+	/* cut to DNSYN_NAME_MAX, backing off an escape that would be split */
+	memset(longname, 'x', sizeof(longname));
+	memcpy(longname + DNSYN_NAME_MAX - 2, "\\255", 4);
+	dnsyn_namelog_put(&l, 2, longname, sizeof(longname), 0);
+	n = dnsyn_namelog_get(&l, 2, out, &trunc);
+	assert_int_equal(n, DNSYN_NAME_MAX - 2);
+	assert_int_equal(trunc, 1);
+	memset(longname, 'y', sizeof(longname));
+	dnsyn_namelog_put(&l, 3, longname, 200, 0);
+	assert_int_equal(dnsyn_namelog_get(&l, 3, out, &trunc), DNSYN_NAME_MAX);
+	assert_int_equal(trunc, 1);
+}
+
+/* Correlation aggregates: one per (client, server, dport), merged across
+ * parts with the name of the part that saw the key first. */
+static void
+test_interval_corr(void **state)
+{
+	struct dnsyn_interval a, b;
+	uint8_t c1[16], c2[16], srv[16];
+	struct dnsyn_corr_match m;
+
+	(void)state;
+	assert_int_equal(dnsyn_interval_init(&a, 60, 16), 0);
+	assert_int_equal(dnsyn_interval_init(&b, 60, 16), 0);
+	dnsyn_interval_reset(&a, 600);
+	dnsyn_interval_reset(&b, 600);
+	tp_v4m(c1, 0x0a000001);
+	tp_v4m(c2, 0x0a000002);
+	tp_v4m(srv, 0xc6120001);
+	memset(&m, 0, sizeof(m));
+	m.client = c1;
+	m.server = srv;
+	m.dport = 443;
+	m.syn_ns = 600500000000ull;
+	m.delay_ns = 30000000;
+	m.ttl = 300;
+	m.name = "late.example";
+	m.name_len = 12;
+	dnsyn_interval_corr_add(&b, &m);
+	m.syn_ns = 600100000000ull;
+	m.delay_ns = 10000000;
+	m.ttl = 60;
+	m.name = "early.example";
+	m.name_len = 13;
+	dnsyn_interval_corr_add(&a, &m);
+	m.syn_ns = 600200000000ull;
+	m.delay_ns = 50000000;
+	m.name_len = -1; /* name gone */
+	dnsyn_interval_corr_add(&a, &m);
+	m.client = c2;
+	m.dport = 80;
+	dnsyn_interval_corr_add(&a, &m);
+	assert_int_equal(a.n_co, 2);
+	assert_int_equal(a.corr_no_name, 2);
+	dnsyn_interval_add(&a, &b);
+	assert_int_equal(a.n_co, 2);
+	assert_memory_equal(a.co[0].client, c1, 16);
+	assert_int_equal(a.co[0].syns, 3);
+	assert_int_equal(a.co[0].first_ns, 600100000000ull);
+	assert_int_equal(a.co[0].last_ns, 600500000000ull);
+	assert_int_equal(a.co[0].delay_min_ns, 10000000);
+	assert_int_equal(a.co[0].delay_max_ns, 50000000);
+	assert_int_equal(a.co[0].delay_sum_ns, 90000000);
+	assert_int_equal(a.co[0].ttl_min, 60);
+	assert_int_equal(a.co[0].name_len, 13);
+	assert_memory_equal(a.co[0].name, "early.example", 13);
+	assert_int_equal(a.co[1].syns, 1);
+	assert_int_equal(a.co[1].name_len, 0);
+	dnsyn_interval_reset(&a, 660);
+	assert_int_equal(a.n_co, 0);
+	dnsyn_interval_fini(&a);
+	dnsyn_interval_fini(&b);
+}
+
 static void
 test_interval_jsonl(void **state)
 {
@@ -282,6 +379,8 @@ main(void)
 		cmocka_unit_test(test_interval_roll_and_counts),
 		cmocka_unit_test(test_interval_client_bound),
 		cmocka_unit_test(test_interval_client_records),
+		cmocka_unit_test(test_namelog),
+		cmocka_unit_test(test_interval_corr),
 		cmocka_unit_test(test_interval_jsonl),
 	};
 

@@ -610,7 +610,7 @@ test_from_interval(void **state)
 	dnsyn_interval_client(&iv, b)->nxdomain = 2;
 
 	memset(&c, 0, sizeof(c));
-	n = dnsyn_ipfix_from_interval(&iv, on_port, on_client, &c);
+	n = dnsyn_ipfix_from_interval(&iv, on_port, on_client, NULL, &c);
 	assert_int_equal(n, 6);
 	assert_int_equal(c.np, 4);
 	assert_int_equal(c.ports[0].dport, 0);
@@ -641,11 +641,11 @@ test_from_interval(void **state)
 	/* A callback can stop the walk. */
 	memset(&c, 0, sizeof(c));
 	c.stop_after = 2;
-	assert_int_equal(dnsyn_ipfix_from_interval(&iv, on_port, on_client, &c), -42);
+	assert_int_equal(dnsyn_ipfix_from_interval(&iv, on_port, on_client, NULL, &c), -42);
 	/* An empty interval: nothing. */
 	dnsyn_interval_reset(&iv, 1700000100);
 	memset(&c, 0, sizeof(c));
-	assert_int_equal(dnsyn_ipfix_from_interval(&iv, on_port, on_client, &c), 0);
+	assert_int_equal(dnsyn_ipfix_from_interval(&iv, on_port, on_client, NULL, &c), 0);
 	dnsyn_interval_fini(&iv);
 }
 
