@@ -97,6 +97,22 @@ dnsyn_export_close(struct dnsyn_export *x)
 	if (x->ex == NULL)
 		return;
 	send_stats(x);
+	dnsyn_ipfix_exporter_flush(x->ex);
+	memset(&x->sent, 0, sizeof(x->sent));
+	for (unsigned int i = 0; i < dnsyn_ipfix_exporter_n_targets(x->ex); i++) {
+		struct dnsyn_ipfix_target_stats t;
+
+		dnsyn_ipfix_exporter_target_stats(x->ex, i, &t);
+		x->sent.messages += t.messages;
+		x->sent.records += t.records;
+		x->sent.octets += t.octets;
+		x->sent.not_sent += t.not_sent;
+		x->sent.messages_not_sent += t.messages_not_sent;
+		x->sent.template_sends += t.template_sends;
+		x->sent.connects += t.connects;
+		x->sent.disconnects += t.disconnects;
+		x->sent.truncated += t.truncated;
+	}
 	dnsyn_ipfix_exporter_destroy(x->ex);
 	x->ex = NULL;
 }

@@ -688,6 +688,24 @@ main(int argc, char **argv)
 					"their window ended (raise --table-capacity)\n",
 				ts.evicted_addrs);
 	}
+	if (conf.n_ipfix) {
+		/* The last statistics records, once every worker is done. */
+		dnsyn_export_close(&xport);
+		counter_add(&co, "export", "intervals", xport.intervals);
+		counter_add(&co, "export", "messages", xport.sent.messages);
+		counter_add(&co, "export", "records", xport.sent.records);
+		counter_add(&co, "export", "octets", xport.sent.octets);
+		counter_add(&co, "export", "not_sent", xport.sent.not_sent);
+		counter_add(&co, "export", "messages_not_sent", xport.sent.messages_not_sent);
+		counter_add(&co, "export", "template_sends", xport.sent.template_sends);
+		counter_add(&co, "export", "connects", xport.sent.connects);
+		counter_add(&co, "export", "disconnects", xport.sent.disconnects);
+		counter_add(&co, "export", "names_truncated", xport.sent.truncated);
+		if (xport.sent.not_sent)
+			fprintf(stderr, "dnsyn: warning: %" PRIu64 " IPFIX records could not be sent "
+					"(collector down or slow)\n",
+				xport.sent.not_sent);
+	}
 	for (r = 0; r < nports; r++) {
 		struct rte_eth_stats es;
 
@@ -722,8 +740,6 @@ main(int argc, char **argv)
 				tot.ev_ring_full);
 	}
 
-	/* The last statistics records, once every worker is done. */
-	dnsyn_export_close(&xport);
 
 	/* Reports. */
 	{

@@ -3,9 +3,10 @@
 # Install what dnsyn needs to build and test, from Debian 12's archive.
 # Idempotent and quiet when everything is already there.
 set -eu
-# tshark and libfixbuf-tools (ipfixDump): real IPFIX decoders for func.ipfix_tshark.
+# tshark, libfixbuf-tools (ipfixDump), pmacct (nfacctd) and nfdump (nfcapd): the
+# real IPFIX collectors func.ipfix_tshark and func.ipfix_collectors run.
 PKGS="meson ninja-build pkg-config gcc libc6-dev python3 libdpdk-dev dpdk-dev libnuma-dev \
-libpcap-dev libcmocka-dev tshark libfixbuf-tools"
+libpcap-dev libcmocka-dev tshark libfixbuf-tools pmacct nfdump"
 [ $# -gt 0 ] && PKGS="$PKGS $*"
 missing=""
 for p in $PKGS; do

@@ -64,7 +64,8 @@ def decode(stream, tmpl=None):
                 while len(body) - q >= minlen and minlen > 0:
                     rec = {}
                     for pen, ie, flen in fields:
-                        if flen == 65535:
+                        varlen = flen == 65535
+                        if varlen:
                             flen = body[q]
                             q += 1
                             if flen == 255:
@@ -72,8 +73,10 @@ def decode(stream, tmpl=None):
                                 q += 2
                         v = body[q:q + flen]
                         q += flen
-                        rec[(pen, ie)] = int.from_bytes(v, "big") if flen in (1, 2, 4, 8) \
-                            else v
+                        # numbers are fixed-length fields of 1-8 octets;
+                        # the rest (addresses of 16, strings) stay bytes
+                        rec[(pen, ie)] = int.from_bytes(v, "big") \
+                            if not varlen and flen in (1, 2, 4, 8) else v
                     out.append((odid, sid, rec))
     return out
 
