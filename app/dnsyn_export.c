@@ -17,6 +17,7 @@ dnsyn_export_open(struct dnsyn_export *x, const struct dnsyn_conf *conf, char *e
 	ic.pen = conf->ipfix_pen;
 	ic.odid = conf->ipfix_odid;
 	ic.mtu = (uint16_t)conf->ipfix_mtu;
+	ic.refresh_s = conf->ipfix_refresh_s;
 	return dnsyn_ipfix_exporter_create(&x->ex, &ic, conf->ipfix, conf->n_ipfix, err, errlen);
 }
 

@@ -25,6 +25,7 @@ enum {
 	OPT_IPFIX_PEN,
 	OPT_IPFIX_ODID,
 	OPT_IPFIX_MTU,
+	OPT_IPFIX_REFRESH,
 	OPT_INTERVAL,
 	OPT_QUIET,
 	OPT_RING_SIZE,
@@ -58,6 +59,7 @@ static const struct option long_opts[] = {
 	{"ipfix-pen", required_argument, NULL, OPT_IPFIX_PEN},
 	{"ipfix-odid", required_argument, NULL, OPT_IPFIX_ODID},
 	{"ipfix-mtu", required_argument, NULL, OPT_IPFIX_MTU},
+	{"ipfix-refresh", required_argument, NULL, OPT_IPFIX_REFRESH},
 	{"interval", required_argument, NULL, OPT_INTERVAL},
 	{"quiet", no_argument, NULL, OPT_QUIET},
 	{"ring-size", required_argument, NULL, OPT_RING_SIZE},
@@ -91,6 +93,7 @@ dnsyn_conf_defaults(struct dnsyn_conf *c)
 	c->ipfix_pen = DNSYN_IPFIX_PEN_DEFAULT;
 	c->ipfix_odid = 1;
 	c->ipfix_mtu = DNSYN_IPFIX_MTU_DEFAULT;
+	c->ipfix_refresh_s = 60;
 	c->ring_size = 16384;
 	c->mbufs = 8191;
 	c->burst = 32;
@@ -143,6 +146,8 @@ dnsyn_conf_usage(const char *prog, void *stream)
 		"                       RFC 5612's documentation number: set your own)\n"
 		"  --ipfix-odid N       observation domain of the data records (default 1)\n"
 		"  --ipfix-mtu N        IPFIX message size bound in bytes (default 1400)\n"
+		"  --ipfix-refresh SEC  UDP: templates resent every SEC s (default 60) and\n"
+		"                       every 1000 messages\n"
 		"  --quiet              no text report\n"
 		"  --portmask HEX       ports to use (live mode; default all)\n"
 		"  --rx-queues N        RX queues per port, RSS spreads flows (default 1)\n"
@@ -336,6 +341,9 @@ dnsyn_conf_parse(struct dnsyn_conf *c, int argc, char **argv, char *err, size_t 
 			break;
 		case OPT_IPFIX_MTU:
 			NUM_OPT(ipfix_mtu, DNSYN_IPFIX_MTU_MIN, DNSYN_IPFIX_MSG_MAX);
+			break;
+		case OPT_IPFIX_REFRESH:
+			NUM_OPT(ipfix_refresh_s, 1, 86400);
 			break;
 		case OPT_QUIET:
 			c->quiet = 1;

@@ -32,6 +32,7 @@ struct dnsyn_conf {
 	uint32_t ipfix_pen;          /**< --ipfix-pen: enterprise number of dnsyn's IEs */
 	uint32_t ipfix_odid;         /**< --ipfix-odid: observation domain of the data */
 	uint32_t ipfix_mtu;          /**< --ipfix-mtu: message size bound */
+	uint32_t ipfix_refresh_s;    /**< --ipfix-refresh: UDP template refresh period */
 	int quiet;                   /**< --quiet: no text report */
 	uint32_t ring_size;          /**< --ring-size: events per RX->corr ring */
 	uint32_t mbufs;              /**< --mbufs per pool */

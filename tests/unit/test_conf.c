@@ -261,6 +261,7 @@ static const struct num_opt num_opts[] = {
 	{"frag-entries", 16, 1u << 22, offsetof(struct dnsyn_conf, frag_entries)},
 	{"mem-mb", 64, 1u << 20, offsetof(struct dnsyn_conf, mem_mb)},
 	{"syn-set-max", 1024, 1u << 30, offsetof(struct dnsyn_conf, syn_set_max)},
+	{"ipfix-refresh", 1, 86400, offsetof(struct dnsyn_conf, ipfix_refresh_s)},
 };
 
 static uint32_t
