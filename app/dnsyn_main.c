@@ -22,6 +22,7 @@
 
 #include "dnsyn_app.h"
 #include "dnsyn_export.h"
+#include "dnsyn_cfgfile.h"
 #include "dnsyn_conf.h"
 #include "dnsyn_ivout.h"
 #include "dnsyn_paper.h"
@@ -164,14 +165,73 @@ assign_lcores(struct dnsyn_conf *conf, unsigned int *n_rx, int *rx_lcores, int *
 	}
 }
 
+/*
+ * dnsyn's options: defaults, then the --config file, then the command line
+ * (which wins). The command line is read twice: first to find --config.
+ */
+static void
+parse_options(struct dnsyn_conf *conf, int argc, char **argv)
+{
+	struct dnsyn_conf_kv *kv;
+	char err[512];
+	int n, i;
+
+	dnsyn_conf_defaults(conf);
+	if (dnsyn_conf_parse(conf, argc, argv, err, sizeof(err)) < 0)
+		die(EXIT_USAGE, "%s", err);
+	if (conf->config == NULL || conf->help || conf->version)
+		return;
+	{
+		const char *path = conf->config;
+		int check = conf->check;
+
+		n = dnsyn_cfgfile_read(path, &kv, err, sizeof(err));
+		if (n < 0)
+			die(EXIT_USAGE, "%s", err);
+		dnsyn_conf_defaults(conf);
+		for (i = 0; i < n; i++)
+			if (dnsyn_conf_set(conf, &kv[i], err, sizeof(err)) < 0)
+				die(EXIT_USAGE, "%s", err);
+		/* The command line after the file: its options win. Repeatable
+		 * ones (--pcap, --ipfix) given there replace the file's. */
+		{
+			struct dnsyn_conf cl;
+
+			dnsyn_conf_defaults(&cl);
+			if (dnsyn_conf_parse(&cl, argc, argv, err, sizeof(err)) < 0)
+				die(EXIT_USAGE, "%s", err);
+			if (cl.n_pcaps)
+				conf->n_pcaps = 0;
+			if (cl.n_ipfix)
+				conf->n_ipfix = 0;
+			if (cl.n_rx_lcores)
+				conf->n_rx_lcores = 0;
+			if (cl.n_corr_lcores)
+				conf->n_corr_lcores = 0;
+		}
+		if (dnsyn_conf_parse(conf, argc, argv, err, sizeof(err)) < 0)
+			die(EXIT_USAGE, "%s", err);
+		conf->config = path;
+		conf->check |= check;
+	}
+}
+
+/* --check: the configuration is valid; nothing was opened or touched. */
+static void
+check_done(const struct dnsyn_conf *conf)
+{
+	printf("dnsyn: configuration OK%s%s\n", conf->config ? ": " : "",
+	       conf->config ? conf->config : "");
+	exit(0);
+}
+
 static int
 parse_replay_mode(struct dnsyn_conf *conf, int argc, char **argv)
 {
 	char err[512];
 	unsigned int i;
 
-	if (dnsyn_conf_parse(conf, argc, argv, err, sizeof(err)) < 0)
-		die(EXIT_USAGE, "%s", err);
+	parse_options(conf, argc, argv);
 	if (conf->help) {
 		dnsyn_conf_usage(argv[0], stdout);
 		exit(0);
@@ -183,6 +243,7 @@ parse_replay_mode(struct dnsyn_conf *conf, int argc, char **argv)
 	if (conf->n_pcaps == 0)
 		die(EXIT_USAGE, "nothing to do: give --pcap FILE to replay a capture, or EAL "
 				"options then '--' to run on DPDK ports (see --help)");
+
 	for (i = 0; i < conf->n_pcaps; i++) {
 		if (dnsyn_replay_scan(conf->pcaps[i], &files[i], err, sizeof(err)) < 0)
 			die(EXIT_USAGE, "%s", err);
@@ -195,6 +256,8 @@ parse_replay_mode(struct dnsyn_conf *conf, int argc, char **argv)
 					" whole records before it\n",
 				conf->pcaps[i], files[i].packets);
 	}
+	if (conf->check) /* the captures were read, nothing else touched */
+		check_done(conf);
 	return 0;
 }
 
@@ -348,20 +411,27 @@ main(int argc, char **argv)
 			die(1, "cannot initialise DPDK (EAL): %s", rte_strerror(rte_errno));
 		eal_up = 1;
 	} else {
+		/* dnsyn's options first: --check must not touch a port, and a
+		 * bad option is reported before EAL probes any device. */
+		{
+			char *saved = argv[dashdash];
+
+			argv[dashdash] = argv[0];
+			parse_options(&conf, argc - dashdash, argv + dashdash);
+			argv[dashdash] = saved;
+		}
+		if (conf.help) {
+			dnsyn_conf_usage(argv[0], stdout);
+			return 0;
+		}
+		if (conf.check)
+			check_done(&conf);
 		ret = rte_eal_init(argc, argv);
 		if (ret < 0)
 			die(EXIT_USAGE, "cannot initialise DPDK (EAL): %s; check the EAL options "
 					"before '--'",
 			    rte_strerror(rte_errno));
 		eal_up = 1;
-		argv[ret] = argv[0];
-		if (dnsyn_conf_parse(&conf, argc - ret, argv + ret, err, sizeof(err)) < 0)
-			die(EXIT_USAGE, "%s", err);
-		if (conf.help) {
-			dnsyn_conf_usage(argv[0], stdout);
-			rte_eal_cleanup();
-			return 0;
-		}
 		if (conf.n_pcaps)
 			die(EXIT_USAGE, "--pcap replays by itself: drop the EAL options and '--', or "
 					"give EAL --vdev net_pcap0,rx_pcap=FILE instead");

@@ -41,6 +41,8 @@ enum {
 	OPT_TCP_BUFS,
 	OPT_FRAG_ENTRIES,
 	OPT_MEM_MB,
+	OPT_CONFIG,
+	OPT_CHECK,
 	OPT_HELP,
 	OPT_VERSION,
 };
@@ -76,6 +78,8 @@ static const struct option long_opts[] = {
 	{"tcp-bufs", required_argument, NULL, OPT_TCP_BUFS},
 	{"frag-entries", required_argument, NULL, OPT_FRAG_ENTRIES},
 	{"mem-mb", required_argument, NULL, OPT_MEM_MB},
+	{"config", required_argument, NULL, OPT_CONFIG},
+	{"check", no_argument, NULL, OPT_CHECK},
 	{"help", no_argument, NULL, OPT_HELP},
 	{"version", no_argument, NULL, OPT_VERSION},
 	{NULL, 0, NULL, 0},
@@ -246,7 +250,7 @@ dnsyn_conf_parse_list(const char *s, int *out, unsigned int max)
 int
 dnsyn_conf_parse(struct dnsyn_conf *c, int argc, char **argv, char *err, size_t errlen)
 {
-	int opt, idx = 0, n, shards_given = 0;
+	int opt, idx = 0, n;
 	uint64_t v;
 	double d;
 	char *end;
@@ -396,7 +400,7 @@ dnsyn_conf_parse(struct dnsyn_conf *c, int argc, char **argv, char *err, size_t 
 			break;
 		case OPT_SHARDS:
 			NUM_OPT(shards, 1, DNSYN_MAX_SHARDS);
-			shards_given = 1;
+			c->shards_given = 1;
 			break;
 		case OPT_IDLE_EXIT_MS:
 			NUM_OPT(idle_exit_ms, 10, 3600000);
@@ -412,6 +416,12 @@ dnsyn_conf_parse(struct dnsyn_conf *c, int argc, char **argv, char *err, size_t 
 			break;
 		case OPT_MEM_MB:
 			NUM_OPT(mem_mb, 64, 1u << 20);
+			break;
+		case OPT_CONFIG:
+			c->config = optarg;
+			break;
+		case OPT_CHECK:
+			c->check = 1;
 			break;
 		case OPT_HELP:
 			c->help = 1;
@@ -437,16 +447,88 @@ dnsyn_conf_parse(struct dnsyn_conf *c, int argc, char **argv, char *err, size_t 
 			return -EINVAL;
 		}
 	}
-	if (c->n_corr_lcores && shards_given && c->shards != c->n_corr_lcores) {
+	if (optind < argc) {
+		snprintf(err, errlen, "unexpected argument '%s' (see --help)", argv[optind]);
+		return -EINVAL;
+	}
+	return dnsyn_conf_finish(c, err, errlen);
+}
+
+int
+dnsyn_conf_finish(struct dnsyn_conf *c, char *err, size_t errlen)
+{
+	if (c->n_corr_lcores && c->shards_given && c->shards != c->n_corr_lcores) {
 		snprintf(err, errlen, "--shards %u but --corr-lcores lists %u lcores: one lcore a shard",
 			 c->shards, c->n_corr_lcores);
 		return -EINVAL;
 	}
 	if (c->n_corr_lcores)
 		c->shards = c->n_corr_lcores;
-	if (optind < argc) {
-		snprintf(err, errlen, "unexpected argument '%s' (see --help)", argv[optind]);
+	return 0;
+}
+
+/* The configuration file's sections and the options each may set (the
+ * option's own name is the key: `window = 1` in [correlation] is --window 1). */
+static const struct {
+	const char *section;
+	const char *keys[12];
+} file_keys[] = {
+	{"input", {"pcap"}},
+	{"ports", {"portmask", "rx-queues", "rx-lcores", "burst", "mbufs", "ring-size"}},
+	{"correlation", {"window", "key", "table-capacity", "table-buckets", "shards",
+			 "corr-lcores", "syn-set-max"}},
+	{"dns", {"tcp-streams", "tcp-bufs", "frag-entries"}},
+	{"intervals", {"interval", "jsonl"}},
+	{"export", {"ipfix", "ipfix-pen", "ipfix-odid", "ipfix-mtu", "ipfix-refresh"}},
+	{"report", {"report", "report-json", "quiet"}},
+	{"replay", {"idle-exit-ms", "mem-mb"}},
+};
+
+int
+dnsyn_conf_set(struct dnsyn_conf *c, const struct dnsyn_conf_kv *kv, char *err, size_t errlen)
+{
+	char opt[64], msg[384];
+	char *argv[4];
+	int argc = 0, known = 0, ret;
+	unsigned int i, k;
+
+	for (i = 0; i < DNSYN_ARRAY_SIZE(file_keys) && !known; i++) {
+		if (strcmp(file_keys[i].section, kv->section) != 0)
+			continue;
+		for (k = 0; k < DNSYN_ARRAY_SIZE(file_keys[i].keys) && file_keys[i].keys[k]; k++)
+			known |= strcmp(file_keys[i].keys[k], kv->key) == 0;
+		if (!known) {
+			snprintf(err, errlen, "%s:%u: [%s] has no key '%s' (see config/dnsyn.ini)",
+				 kv->file, kv->line, kv->section, kv->key);
+			return -EINVAL;
+		}
+	}
+	if (!known) {
+		snprintf(err, errlen, "%s:%u: unknown section [%s] (see config/dnsyn.ini)", kv->file,
+			 kv->line, kv->section);
 		return -EINVAL;
 	}
-	return 0;
+	snprintf(opt, sizeof(opt), "--%s", kv->key);
+	argv[argc++] = (char *)"dnsyn";
+	argv[argc++] = opt;
+	if (strcmp(kv->key, "quiet") == 0) { /* the one flag: a boolean in the file */
+		if (strcmp(kv->value, "yes") == 0 || strcmp(kv->value, "true") == 0 ||
+		    strcmp(kv->value, "1") == 0) {
+			c->quiet = 1;
+		} else if (strcmp(kv->value, "no") == 0 || strcmp(kv->value, "false") == 0 ||
+			   strcmp(kv->value, "0") == 0) {
+			c->quiet = 0;
+		} else {
+			snprintf(err, errlen, "%s:%u: quiet: expected yes or no, got '%s'", kv->file,
+				 kv->line, kv->value);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	argv[argc++] = (char *)(uintptr_t)kv->value; /* kept: the conf points into it */
+	argv[argc] = NULL;
+	ret = dnsyn_conf_parse(c, argc, argv, msg, sizeof(msg));
+	if (ret < 0)
+		snprintf(err, errlen, "%s:%u: %s", kv->file, kv->line, msg);
+	return ret;
 }

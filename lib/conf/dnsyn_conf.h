@@ -49,8 +49,20 @@ struct dnsyn_conf {
 	uint32_t tcp_bufs;           /**< --tcp-bufs (64 KiB each) per RX lcore */
 	uint32_t frag_entries;       /**< --frag-entries per RX lcore */
 	uint32_t mem_mb;             /**< --mem-mb for replay EAL (-m) */
+	const char *config;          /**< --config FILE: read before the command line */
+	int check;                   /**< --check: validate, touch nothing, exit 0 */
+	int shards_given;            /**< --shards was set (checked against --corr-lcores) */
 	int help;
 	int version;
+};
+
+/** One `key = value` of a configuration file. */
+struct dnsyn_conf_kv {
+	const char *file;    /**< for messages */
+	unsigned int line;
+	const char *section; /**< without brackets */
+	const char *key;
+	const char *value;   /**< must outlive the conf (paths are kept as pointers) */
 };
 
 /** Fill defaults. */
@@ -62,6 +74,19 @@ void dnsyn_conf_defaults(struct dnsyn_conf *c);
  * @return 0, or -EINVAL with @p err filled
  */
 int dnsyn_conf_parse(struct dnsyn_conf *c, int argc, char **argv, char *err, size_t errlen);
+
+/**
+ * Apply one configuration-file entry: its key is the long option's name
+ * (`window = 1` in [correlation] is --window 1) and must belong to its
+ * section (config/dnsyn.ini lists them). Errors name the file and line.
+ * @return 0, or -EINVAL with @p err filled
+ */
+int dnsyn_conf_set(struct dnsyn_conf *c, const struct dnsyn_conf_kv *kv, char *err,
+		   size_t errlen);
+
+/** Checks across options, once everything was parsed (dnsyn_conf_parse()
+ *  runs it too). 0 or -EINVAL with @p err filled. */
+int dnsyn_conf_finish(struct dnsyn_conf *c, char *err, size_t errlen);
 
 /** Parse an lcore list such as "1,3-5". Returns count or -EINVAL. */
 int dnsyn_conf_parse_list(const char *s, int *out, unsigned int max);

@@ -158,8 +158,80 @@ def main():
             ok = j["paper"]["table1"]["dns_answers"] == 3 and j["counters"]["rx.pkts"] == 3
         case("live_sigint_drains", ok, f"rc={p.returncode} {err[-400:]}")
 
+    config_cases()
     print(f"{passed} passed, {len(failures)} failed")
     return 1 if failures else 0
+
+
+def config_cases():
+    """--config FILE (INI, rte_cfgfile) and --check."""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    with tempfile.TemporaryDirectory() as tmp:
+        pcap = os.path.join(tmp, "a.pcap")  # no shared traces needed
+        with open(pcap, "wb") as f:
+            f.write(pcap_bytes([(1700000000.5 + i, udp_dns_answer()) for i in range(5)]))
+        ini, rep_f, rep_c = (os.path.join(tmp, x) for x in ("c.ini", "f.json", "c.json"))
+        jsonl = os.path.join(tmp, "iv.jsonl")
+        with open(ini, "w") as f:
+            f.write(f"""# a comment
+[input]
+pcap = {pcap}
+[correlation]
+window = 0.25   # inline comment
+key = client
+shards = 2
+[intervals]
+interval = 10
+jsonl = {jsonl}
+[report]
+quiet = yes
+report-json = {rep_f}
+""")
+        r = run(["--config", ini])
+        r2 = run(["--pcap", pcap, "--window", "0.25", "--key", "client", "--shards", "2",
+                  "--interval", "10", "--quiet", "--report-json", rep_c])
+        ok = r.returncode == 0 and r2.returncode == 0
+        if ok:
+            a, b = json.load(open(rep_f)), json.load(open(rep_c))
+            ok = a["paper"] == b["paper"] and a["input"]["window_ns"] == 250000000 and \
+                a["input"]["key"] == "client" and a["counters"]["corr.shards"] == 2 and \
+                os.path.getsize(jsonl) > 0
+        case("config_equals_command_line", ok, r.stderr[-300:] + r2.stderr[-300:])
+        r = run(["--config", ini, "--window", "0.5", "--report-json", rep_c])
+        ok = r.returncode == 0 and json.load(open(rep_c))["input"]["window_ns"] == 500000000
+        case("config_command_line_wins", ok, r.stderr[-300:])
+        os.unlink(rep_c)
+        r = run(["--config", ini, "--check", "--report-json", rep_c])
+        case("config_check_ok_touches_nothing",
+             r.returncode == 0 and "configuration OK" in r.stdout and not os.path.exists(rep_c),
+             f"rc={r.returncode} {r.stderr[-300:]}")
+        r = run(["-l", "0-3", "--", "--config", ini, "--check"])
+        case("config_check_live_mode_before_eal", r.returncode == 0 and "EAL" not in r.stderr,
+             f"rc={r.returncode} {r.stderr[-300:]}")
+        for name in ("dnsyn.ini", "backbone.ini"):
+            args = ["--config", os.path.join(root, "config", name), "--check"]
+            r = run(["--pcap", pcap] + args if name == "dnsyn.ini" else ["-l", "0-8", "--"] + args)
+            case(f"config_example_{name}_valid", r.returncode == 0, r.stderr[-300:])
+        bad = [
+            ("config_bad_value_line", "[correlation]\nwindow = 1\n\nshards = 99\n",
+             ":4: --shards: expected an integer in [1, 16], got '99'"),
+            ("config_unknown_key_line", "[correlation]\nwindw = 1\n", ":2: [correlation] has no key 'windw'"),
+            ("config_key_in_wrong_section", "[report]\nwindow = 1\n", ":2: [report] has no key 'window'"),
+            ("config_unknown_section", "[corr]\nwindow = 1\n", ":2: unknown section [corr]"),
+            ("config_entry_before_section", "window = 1\n", ":1: 'window' before any [section]"),
+            ("config_not_key_value", "[report]\nquiet\n", ":2: expected key = value"),
+            ("config_bad_boolean", "[report]\nquiet = maybe\n", ":2: quiet: expected yes or no"),
+            ("config_section_twice", "[report]\nquiet = no\n[report]\n", ":3: section [report] given twice"),
+            ("config_bad_ipfix_target", "[export]\nipfix = smtp:x\n", ":2: --ipfix:"),
+            ("config_shards_vs_lcores", "[correlation]\nshards = 3\ncorr-lcores = 1-2\n",
+             "--shards 3 but --corr-lcores lists 2"),
+        ]
+        for name, text, needle in bad:
+            with open(ini, "w") as f:
+                f.write(text)
+            usage_error(name, ["--config", ini, "--pcap", pcap, "--check"], needle)
+        usage_error("config_missing_file", ["--config", os.path.join(tmp, "nope.ini"), "--pcap", pcap],
+                    "No such file or directory")
 
 
 if __name__ == "__main__":

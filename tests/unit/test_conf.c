@@ -489,6 +489,67 @@ test_conf_ipfix(void **state)
 	assert_string_equal(ERR, "--ipfix: at most 8 targets");
 }
 
+/* Configuration-file entries: the option of the same name, in its section. */
+static void
+test_conf_file_entries(void **state)
+{
+	struct dnsyn_conf_kv kv = {.file = "f.ini", .line = 7, .section = "correlation",
+				   .key = "window", .value = "0.5"};
+
+	(void)state;
+	dnsyn_conf_defaults(&C);
+	assert_int_equal(dnsyn_conf_set(&C, &kv, ERR, sizeof(ERR)), 0);
+	assert_int_equal(C.window_ns, 500000000);
+	kv.value = "x";
+	assert_int_equal(dnsyn_conf_set(&C, &kv, ERR, sizeof(ERR)), -EINVAL);
+	assert_string_equal(ERR, "f.ini:7: --window: expected seconds in (0, 3600], got 'x'");
+	kv.key = "windows";
+	assert_int_equal(dnsyn_conf_set(&C, &kv, ERR, sizeof(ERR)), -EINVAL);
+	assert_string_equal(ERR, "f.ini:7: [correlation] has no key 'windows' (see config/dnsyn.ini)");
+	kv.section = "report";
+	kv.key = "window";
+	assert_int_equal(dnsyn_conf_set(&C, &kv, ERR, sizeof(ERR)), -EINVAL);
+	kv.section = "nope";
+	assert_int_equal(dnsyn_conf_set(&C, &kv, ERR, sizeof(ERR)), -EINVAL);
+	assert_string_equal(ERR, "f.ini:7: unknown section [nope] (see config/dnsyn.ini)");
+	/* the flag is a boolean in the file */
+	kv.section = "report";
+	kv.key = "quiet";
+	kv.value = "yes";
+	assert_int_equal(dnsyn_conf_set(&C, &kv, ERR, sizeof(ERR)), 0);
+	assert_int_equal(C.quiet, 1);
+	kv.value = "no";
+	assert_int_equal(dnsyn_conf_set(&C, &kv, ERR, sizeof(ERR)), 0);
+	assert_int_equal(C.quiet, 0);
+	kv.value = "sure";
+	assert_int_equal(dnsyn_conf_set(&C, &kv, ERR, sizeof(ERR)), -EINVAL);
+	/* repeatable keys accumulate; paths are kept as given */
+	kv.section = "export";
+	kv.key = "ipfix";
+	kv.value = "udp:127.0.0.1";
+	assert_int_equal(dnsyn_conf_set(&C, &kv, ERR, sizeof(ERR)), 0);
+	kv.value = "file:/tmp/a";
+	assert_int_equal(dnsyn_conf_set(&C, &kv, ERR, sizeof(ERR)), 0);
+	assert_int_equal(C.n_ipfix, 2);
+	assert_ptr_equal(C.ipfix[1], kv.value);
+	/* options that are no file keys */
+	kv.section = "report";
+	kv.key = "config";
+	assert_int_equal(dnsyn_conf_set(&C, &kv, ERR, sizeof(ERR)), -EINVAL);
+	kv.key = "check";
+	assert_int_equal(dnsyn_conf_set(&C, &kv, ERR, sizeof(ERR)), -EINVAL);
+	/* checks across options: once everything is in */
+	dnsyn_conf_defaults(&C);
+	kv.section = "correlation";
+	kv.key = "shards";
+	kv.value = "3";
+	assert_int_equal(dnsyn_conf_set(&C, &kv, ERR, sizeof(ERR)), 0);
+	kv.key = "corr-lcores";
+	kv.value = "1-2";
+	assert_int_equal(dnsyn_conf_set(&C, &kv, ERR, sizeof(ERR)), -EINVAL);
+	assert_non_null(strstr(ERR, "--shards 3 but --corr-lcores lists 2"));
+}
+
 static void
 test_conf_parse_list(void **state)
 {
@@ -697,6 +758,7 @@ main(void)
 		cmocka_unit_test(test_conf_shards_and_corr_lcores),
 		cmocka_unit_test(test_conf_key_and_table_buckets),
 		cmocka_unit_test(test_conf_ipfix),
+		cmocka_unit_test(test_conf_file_entries),
 		cmocka_unit_test(test_conf_parse_list),
 		cmocka_unit_test(test_conf_pcap_limit),
 		cmocka_unit_test(test_conf_unknown_options),
