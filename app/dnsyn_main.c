@@ -23,6 +23,7 @@
 #include "dnsyn_app.h"
 #include "dnsyn_export.h"
 #include "dnsyn_cfgfile.h"
+#include "dnsyn_telemetry.h"
 #include "dnsyn_conf.h"
 #include "dnsyn_ivout.h"
 #include "dnsyn_paper.h"
@@ -49,15 +50,8 @@ static struct dnsyn_export xport;
 static struct dnsyn_namelog namelog[DNSYN_MAX_RINGS];
 static const struct dnsyn_namelog *namelogs[DNSYN_MAX_RINGS];
 #define NAMELOG_SLOTS 32768 /* answers per queue: 4 MiB */
-/* What the statistics records read while the workers run (main lcore). */
-static struct {
-	struct dnsyn_rx_ctx *rx;
-	unsigned int n_rx;
-	struct dnsyn_corr_ctx *cc;
-	unsigned int n_shards;
-	const uint16_t *ports;
-	unsigned int n_ports;
-} live;
+/* What the statistics records and the telemetry read while the workers run. */
+static struct dnsyn_live live;
 static int eal_up; /* die() then releases EAL's devices and memory too */
 
 static void
@@ -629,6 +623,17 @@ main(int argc, char **argv)
 		}
 	}
 
+	live.rx = rx;
+	live.n_rx = n_rx;
+	live.cc = cc;
+	live.n_shards = n_shards;
+	live.ports = ports;
+	live.n_ports = nports;
+	live.xport = xport.ex ? &xport : NULL;
+	live.intervals_written = &ivout.written;
+	/* Telemetry off (--no-telemetry) or unavailable is not an error. */
+	(void)dnsyn_telemetry_register(&live);
+
 	/* Launch: correlation first so it is ready when events come. */
 	for (sh = 0; sh < n_shards; sh++)
 		if (rte_eal_remote_launch(dnsyn_corr_lcore_main, &cc[sh], cc[sh].lcore) != 0)
@@ -636,12 +641,6 @@ main(int argc, char **argv)
 	for (r = 0; r < n_rx; r++)
 		if (rte_eal_remote_launch(dnsyn_rx_lcore_main, &rx[r], rx[r].lcore) != 0)
 			die(1, "cannot launch RX lcore %u", rx[r].lcore);
-	live.rx = rx;
-	live.n_rx = n_rx;
-	live.cc = cc;
-	live.n_shards = n_shards;
-	live.ports = ports;
-	live.n_ports = nports;
 	main_loop(&cc[0], n_shards, want_iv);
 	if (jsonl) {
 		if (ivout.errors || fclose(jsonl) != 0) {
