@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
 #include <string.h>
 
 #include "dnsyn_export.h"
@@ -18,7 +19,10 @@ dnsyn_export_open(struct dnsyn_export *x, const struct dnsyn_conf *conf, char *e
 	ic.odid = conf->ipfix_odid;
 	ic.mtu = (uint16_t)conf->ipfix_mtu;
 	ic.refresh_s = conf->ipfix_refresh_s;
-	return dnsyn_ipfix_exporter_create(&x->ex, &ic, conf->ipfix, conf->n_ipfix, err, errlen);
+	if (dnsyn_ipfix_exporter_create(&x->ex, &ic, conf->ipfix, conf->n_ipfix, err, errlen) < 0)
+		return -EINVAL;
+	x->n_targets = conf->n_ipfix;
+	return 0;
 }
 
 static int
@@ -99,7 +103,7 @@ dnsyn_export_close(struct dnsyn_export *x)
 		return;
 	send_stats(x);
 	dnsyn_ipfix_exporter_flush(x->ex);
-	memset(&x->sent, 0, sizeof(x->sent));
+	/* added to what earlier exporters sent (SIGHUP replaces the exporter) */
 	for (unsigned int i = 0; i < dnsyn_ipfix_exporter_n_targets(x->ex); i++) {
 		struct dnsyn_ipfix_target_stats t;
 

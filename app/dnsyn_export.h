@@ -28,7 +28,9 @@ struct dnsyn_export {
 	dnsyn_export_figures_cb figures;
 	void *figures_ud;
 	uint64_t intervals, records, errors;
-	/** Summed over the targets at close (for the report's export.*). */
+	unsigned int n_targets; /* read by telemetry, which must not touch ex */
+	/** Summed over the targets at close, and over the exporters a SIGHUP
+	 *  replaced (for the report's export.*). */
 	struct dnsyn_ipfix_target_stats sent;
 };
 
@@ -46,7 +48,7 @@ void dnsyn_export_interval(void *ud, const struct dnsyn_interval *iv);
 /** Housekeeping: TCP reconnects, template refresh. Call every few ms. */
 void dnsyn_export_poll(struct dnsyn_export *x);
 
-/** Last statistics, flush, close; fills x->sent. */
+/** Last statistics, flush, close; adds what the targets sent to x->sent. */
 void dnsyn_export_close(struct dnsyn_export *x);
 
 #endif

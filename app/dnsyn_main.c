@@ -61,6 +61,15 @@ on_signal(int sig)
 	dnsyn_force_quit = 1;
 }
 
+static volatile sig_atomic_t hup_pending;
+
+static void
+on_hup(int sig)
+{
+	(void)sig;
+	hup_pending = 1;
+}
+
 static void __attribute__((format(printf, 2, 3), noreturn))
 die(int code, const char *fmt, ...)
 {
@@ -159,55 +168,196 @@ assign_lcores(struct dnsyn_conf *conf, unsigned int *n_rx, int *rx_lcores, int *
 	}
 }
 
+/* dnsyn's own arguments (program name first), kept for SIGHUP's re-read. */
+static int opt_argc;
+static char **opt_argv;
+
 /*
  * dnsyn's options: defaults, then the --config file, then the command line
  * (which wins). The command line is read twice: first to find --config.
+ * 0, or -EINVAL with @p err filled.
  */
+static int
+load_options(struct dnsyn_conf *conf, int argc, char **argv, char *err, size_t errlen)
+{
+	struct dnsyn_conf_kv *kv;
+	struct dnsyn_conf cl;
+	const char *path;
+	int n, i, check;
+
+	dnsyn_conf_defaults(conf);
+	if (dnsyn_conf_parse(conf, argc, argv, err, errlen) < 0)
+		return -EINVAL;
+	if (conf->config == NULL || conf->help || conf->version)
+		return 0;
+	path = conf->config;
+	check = conf->check;
+	n = dnsyn_cfgfile_read(path, &kv, err, errlen);
+	if (n < 0)
+		return -EINVAL;
+	dnsyn_conf_defaults(conf);
+	for (i = 0; i < n; i++)
+		if (dnsyn_conf_set(conf, &kv[i], err, errlen) < 0)
+			return -EINVAL;
+	/* The command line after the file: its options win. Repeatable ones
+	 * (--pcap, --ipfix, lcore lists) given there replace the file's. */
+	dnsyn_conf_defaults(&cl);
+	if (dnsyn_conf_parse(&cl, argc, argv, err, errlen) < 0)
+		return -EINVAL;
+	if (cl.n_pcaps)
+		conf->n_pcaps = 0;
+	if (cl.n_ipfix)
+		conf->n_ipfix = 0;
+	if (cl.n_rx_lcores)
+		conf->n_rx_lcores = 0;
+	if (cl.n_corr_lcores)
+		conf->n_corr_lcores = 0;
+	if (dnsyn_conf_parse(conf, argc, argv, err, errlen) < 0)
+		return -EINVAL;
+	conf->config = path;
+	conf->check |= check;
+	return 0;
+}
+
 static void
 parse_options(struct dnsyn_conf *conf, int argc, char **argv)
 {
-	struct dnsyn_conf_kv *kv;
 	char err[512];
-	int n, i;
 
-	dnsyn_conf_defaults(conf);
-	if (dnsyn_conf_parse(conf, argc, argv, err, sizeof(err)) < 0)
+	opt_argc = argc;
+	opt_argv = malloc(sizeof(char *) * ((size_t)argc + 1));
+	if (opt_argv == NULL)
+		die(1, "out of memory");
+	memcpy(opt_argv, argv, sizeof(char *) * (size_t)argc);
+	opt_argv[argc] = NULL;
+	if (load_options(conf, argc, argv, err, sizeof(err)) < 0)
 		die(EXIT_USAGE, "%s", err);
-	if (conf->config == NULL || conf->help || conf->version)
+}
+
+static int
+str_differ(const char *a, const char *b)
+{
+	return (a == NULL) != (b == NULL) || (a && strcmp(a, b) != 0);
+}
+
+static int
+ipfix_differs(const struct dnsyn_conf *a, const struct dnsyn_conf *b)
+{
+	unsigned int i;
+
+	if (a->n_ipfix != b->n_ipfix || a->ipfix_pen != b->ipfix_pen ||
+	    a->ipfix_odid != b->ipfix_odid || a->ipfix_mtu != b->ipfix_mtu ||
+	    a->ipfix_refresh_s != b->ipfix_refresh_s)
+		return 1;
+	for (i = 0; i < a->n_ipfix; i++)
+		if (strcmp(a->ipfix[i], b->ipfix[i]) != 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * SIGHUP, on the main lcore: re-read the configuration (file and command
+ * line) and apply what can change without stopping the workers: the IPFIX
+ * targets and their settings (the exporter is the main lcore's alone). What
+ * else changed is named, for a restart. A bad file changes nothing.
+ */
+static void
+reload(struct dnsyn_conf *cur)
+{
+	struct dnsyn_conf nc;
+	char err[512];
+	unsigned int n_other = 0;
+
+	if (cur->config == NULL) {
+		fprintf(stderr, "dnsyn: SIGHUP: no --config file, nothing to reload\n");
 		return;
-	{
-		const char *path = conf->config;
-		int check = conf->check;
-
-		n = dnsyn_cfgfile_read(path, &kv, err, sizeof(err));
-		if (n < 0)
-			die(EXIT_USAGE, "%s", err);
-		dnsyn_conf_defaults(conf);
-		for (i = 0; i < n; i++)
-			if (dnsyn_conf_set(conf, &kv[i], err, sizeof(err)) < 0)
-				die(EXIT_USAGE, "%s", err);
-		/* The command line after the file: its options win. Repeatable
-		 * ones (--pcap, --ipfix) given there replace the file's. */
-		{
-			struct dnsyn_conf cl;
-
-			dnsyn_conf_defaults(&cl);
-			if (dnsyn_conf_parse(&cl, argc, argv, err, sizeof(err)) < 0)
-				die(EXIT_USAGE, "%s", err);
-			if (cl.n_pcaps)
-				conf->n_pcaps = 0;
-			if (cl.n_ipfix)
-				conf->n_ipfix = 0;
-			if (cl.n_rx_lcores)
-				conf->n_rx_lcores = 0;
-			if (cl.n_corr_lcores)
-				conf->n_corr_lcores = 0;
-		}
-		if (dnsyn_conf_parse(conf, argc, argv, err, sizeof(err)) < 0)
-			die(EXIT_USAGE, "%s", err);
-		conf->config = path;
-		conf->check |= check;
 	}
+	if (load_options(&nc, opt_argc, opt_argv, err, sizeof(err)) < 0) {
+		fprintf(stderr, "dnsyn: SIGHUP: %s; the running configuration stays\n", err);
+		return;
+	}
+	if (ipfix_differs(cur, &nc)) {
+		struct dnsyn_export nx;
+
+		if (xport.ex == NULL) {
+			fprintf(stderr, "dnsyn: SIGHUP: ipfix not reloaded: dnsyn started without "
+					"--ipfix (no names logged for the records); restart it\n");
+		} else if (nc.n_ipfix == 0) {
+			fprintf(stderr, "dnsyn: SIGHUP: ipfix not reloaded: it cannot be turned off "
+					"while running; restart dnsyn\n");
+		} else if (dnsyn_export_open(&nx, &nc, err, sizeof(err)) < 0) {
+			fprintf(stderr, "dnsyn: SIGHUP: ipfix: %s; the running export stays\n", err);
+		} else {
+			dnsyn_export_close(&xport); /* its last statistics, then closed */
+			nx.figures = xport.figures;
+			nx.intervals = xport.intervals;
+			nx.records = xport.records;
+			nx.errors = xport.errors;
+			nx.sent = xport.sent;
+			xport = nx; /* ivout's sink and telemetry point at xport */
+			cur->n_ipfix = nc.n_ipfix;
+			memcpy(cur->ipfix, nc.ipfix, sizeof(cur->ipfix));
+			cur->ipfix_pen = nc.ipfix_pen;
+			cur->ipfix_odid = nc.ipfix_odid;
+			cur->ipfix_mtu = nc.ipfix_mtu;
+			cur->ipfix_refresh_s = nc.ipfix_refresh_s;
+			fprintf(stderr, "dnsyn: SIGHUP: IPFIX export reloaded: %u target(s)\n",
+				nc.n_ipfix);
+		}
+	}
+#define NOT_RELOADED(cond, name)                                                           \
+	do {                                                                               \
+		if (cond) {                                                                \
+			fprintf(stderr, "dnsyn: SIGHUP: %s changed but is not reloaded "  \
+					"(restart dnsyn to apply it)\n", name);           \
+			n_other++;                                                         \
+		}                                                                          \
+	} while (0)
+	NOT_RELOADED(nc.window_ns != cur->window_ns, "window");
+	NOT_RELOADED(nc.key_client != cur->key_client, "key");
+	NOT_RELOADED(nc.table_capacity != cur->table_capacity, "table-capacity");
+	NOT_RELOADED(nc.table_buckets != cur->table_buckets, "table-buckets");
+	NOT_RELOADED(nc.shards != cur->shards, "shards");
+	NOT_RELOADED(nc.syn_set_max != cur->syn_set_max, "syn-set-max");
+	NOT_RELOADED(nc.interval_s != cur->interval_s, "interval");
+	NOT_RELOADED(str_differ(nc.jsonl, cur->jsonl), "jsonl");
+	NOT_RELOADED(str_differ(nc.report_json, cur->report_json), "report-json");
+	NOT_RELOADED(str_differ(nc.report_text, cur->report_text), "report");
+	NOT_RELOADED(nc.rx_queues != cur->rx_queues || nc.port_mask != cur->port_mask ||
+			     nc.burst != cur->burst || nc.ring_size != cur->ring_size ||
+			     nc.mbufs != cur->mbufs,
+		     "a [ports] setting");
+	NOT_RELOADED(nc.tcp_streams != cur->tcp_streams || nc.tcp_bufs != cur->tcp_bufs ||
+			     nc.frag_entries != cur->frag_entries,
+		     "a [dns] setting");
+#undef NOT_RELOADED
+	if (n_other == 0 && !ipfix_differs(cur, &nc))
+		fprintf(stderr, "dnsyn: SIGHUP: %s re-read, nothing changed that can be applied\n",
+			cur->config);
+}
+
+/* Live mode, at shutdown: the port's non-zero extended statistics (what the
+ * NIC says it dropped or saw, beyond rte_eth_stats), one line each. */
+static void
+print_xstats(uint16_t port)
+{
+	int n = rte_eth_xstats_get(port, NULL, 0), i, m;
+	struct rte_eth_xstat *xs;
+	struct rte_eth_xstat_name *names;
+
+	if (n <= 0)
+		return;
+	xs = calloc((size_t)n, sizeof(*xs));
+	names = calloc((size_t)n, sizeof(*names));
+	if (xs && names && rte_eth_xstats_get_names(port, names, (unsigned int)n) == n &&
+	    (m = rte_eth_xstats_get(port, xs, (unsigned int)n)) > 0) {
+		for (i = 0; i < m && i < n; i++)
+			if (xs[i].value && xs[i].id < (uint64_t)n)
+				fprintf(stderr, "dnsyn: port %u xstat %s %" PRIu64 "\n", port,
+					names[xs[i].id].name, xs[i].value);
+	}
+	free(xs);
+	free(names);
 }
 
 /* --check: the configuration is valid; nothing was opened or touched. */
@@ -328,11 +478,54 @@ export_figures(void *ud, struct dnsyn_export_figures *f)
 	}
 }
 
+/* The status line (--progress; by default only when stderr is a terminal):
+ * every 2 s, rates since the last line, drops by cause; in replay, how much
+ * of the files is done. On a terminal it rewrites itself. */
+struct status {
+	int on, tty;
+	uint64_t every_tsc, next_tsc, last_tsc, last_pkts, last_ev;
+	uint64_t expected; /* replay: records in the files; 0 live */
+	struct dnsyn_conf *conf; /* the running configuration (SIGHUP) */
+};
+
+static void
+status_line(struct status *st, uint64_t now, int final)
+{
+	struct dnsyn_export_figures f;
+	uint64_t ev = 0, dt = now - st->last_tsc, missed;
+	double sec = (double)dt / (double)rte_get_tsc_hz();
+	unsigned int sh;
+	char done[32] = "";
+
+	if (!st->on || (!final && now < st->next_tsc))
+		return;
+	st->next_tsc = now + st->every_tsc;
+	memset(&f, 0, sizeof(f));
+	export_figures(NULL, &f);
+	for (sh = 0; sh < live.n_shards; sh++)
+		ev += live.cc[sh].events;
+	missed = f.ignored - f.ring_drops;
+	if (st->expected)
+		snprintf(done, sizeof(done), "%5.1f%% ",
+			 100.0 * (double)f.packets / (double)st->expected);
+	fprintf(stderr, "%sdnsyn: %s%.3g Mpkt %.3g Mpps, %.3g Mev/s, drops: ring %" PRIu64
+			", nic %" PRIu64 ", malformed %" PRIu64 "; table %" PRIu64 "/%" PRIu64
+			", intervals %" PRIu64 "%s",
+		st->tty ? "\r" : "", done, (double)f.packets / 1e6,
+		sec > 0 ? (double)(f.packets - st->last_pkts) / sec / 1e6 : 0.0,
+		sec > 0 ? (double)(ev - st->last_ev) / sec / 1e6 : 0.0, f.ring_drops, missed,
+		f.parse_errors, f.table_occupancy, f.table_capacity, ivout.written,
+		st->tty ? (final ? "\033[K\n" : "\033[K") : "\n");
+	st->last_tsc = now;
+	st->last_pkts = f.packets;
+	st->last_ev = ev;
+}
+
 /* Main lcore while the workers run: resolve the shards' claims (several
  * shards) and write the intervals. rte_eal_wait_lcore() spins, and on a small
  * machine the main lcore shares its CPU with a worker: sleep when idle. */
 static void
-main_loop(struct dnsyn_corr_ctx *cc, unsigned int n_shards, int want_iv)
+main_loop(struct dnsyn_corr_ctx *cc, unsigned int n_shards, int want_iv, struct status *st)
 {
 	for (;;) {
 		int done = shards_done(cc, n_shards), busy = 0;
@@ -351,7 +544,12 @@ main_loop(struct dnsyn_corr_ctx *cc, unsigned int n_shards, int want_iv)
 			dnsyn_ivout_poll(&ivout, resolver.res && !done
 							 ? dnsyn_resolve_interval_done(resolver.res)
 							 : UINT64_MAX);
+		if (hup_pending) {
+			hup_pending = 0;
+			reload(st->conf);
+		}
 		dnsyn_export_poll(&xport);
+		status_line(st, rte_get_tsc_cycles(), done);
 		if (done)
 			return;
 		if (!busy)
@@ -438,6 +636,7 @@ main(int argc, char **argv)
 	snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_hup);
 
 	n_shards = conf.shards;
 	assign_lcores(&conf, &n_rx, rx_lcores, corr_lcores);
@@ -641,7 +840,19 @@ main(int argc, char **argv)
 	for (r = 0; r < n_rx; r++)
 		if (rte_eal_remote_launch(dnsyn_rx_lcore_main, &rx[r], rx[r].lcore) != 0)
 			die(1, "cannot launch RX lcore %u", rx[r].lcore);
-	main_loop(&cc[0], n_shards, want_iv);
+	{
+		struct status st;
+
+		memset(&st, 0, sizeof(st));
+		st.tty = isatty(STDERR_FILENO);
+		st.on = conf.progress < 0 ? st.tty : conf.progress;
+		st.every_tsc = 2 * rte_get_tsc_hz();
+		st.last_tsc = rte_get_tsc_cycles();
+		st.next_tsc = st.last_tsc + st.every_tsc;
+		st.expected = replay ? expected_total : 0;
+		st.conf = &conf;
+		main_loop(&cc[0], n_shards, want_iv, &st);
+	}
 	if (jsonl) {
 		if (ivout.errors || fclose(jsonl) != 0) {
 			fprintf(stderr, "dnsyn: error: writing %s failed\n", conf.jsonl);
@@ -852,6 +1063,9 @@ main(int argc, char **argv)
 		}
 	}
 
+	if (!replay)
+		for (r = 0; r < nports; r++)
+			print_xstats(ports[r]);
 	for (r = 0; r < nports; r++) {
 		rte_eth_dev_stop(ports[r]);
 		rte_eth_dev_close(ports[r]);

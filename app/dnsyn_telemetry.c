@@ -161,9 +161,7 @@ cmd_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "events", ev);
 	rte_tel_data_add_dict_u64(d, "intervals_written",
 				  L->intervals_written ? *L->intervals_written : 0);
-	rte_tel_data_add_dict_u64(d, "ipfix_targets",
-				  L->xport && L->xport->ex ?
-					  dnsyn_ipfix_exporter_n_targets(L->xport->ex) : 0);
+	rte_tel_data_add_dict_u64(d, "ipfix_targets", L->xport ? L->xport->n_targets : 0);
 	rte_tel_data_add_dict_u64(d, "ipfix_records", L->xport ? L->xport->records : 0);
 	return 0;
 }

@@ -43,6 +43,8 @@ enum {
 	OPT_MEM_MB,
 	OPT_CONFIG,
 	OPT_CHECK,
+	OPT_PROGRESS,
+	OPT_NO_PROGRESS,
 	OPT_HELP,
 	OPT_VERSION,
 };
@@ -80,6 +82,8 @@ static const struct option long_opts[] = {
 	{"mem-mb", required_argument, NULL, OPT_MEM_MB},
 	{"config", required_argument, NULL, OPT_CONFIG},
 	{"check", no_argument, NULL, OPT_CHECK},
+	{"progress", no_argument, NULL, OPT_PROGRESS},
+	{"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
 	{"help", no_argument, NULL, OPT_HELP},
 	{"version", no_argument, NULL, OPT_VERSION},
 	{NULL, 0, NULL, 0},
@@ -98,6 +102,7 @@ dnsyn_conf_defaults(struct dnsyn_conf *c)
 	c->ipfix_odid = 1;
 	c->ipfix_mtu = DNSYN_IPFIX_MTU_DEFAULT;
 	c->ipfix_refresh_s = 60;
+	c->progress = -1;
 	c->ring_size = 16384;
 	c->mbufs = 8191;
 	c->burst = 32;
@@ -153,6 +158,12 @@ dnsyn_conf_usage(const char *prog, void *stream)
 		"  --ipfix-refresh SEC  UDP: templates resent every SEC s (default 60) and\n"
 		"                       every 1000 messages\n"
 		"  --quiet              no text report\n"
+		"  --progress           a status line on stderr every 2 s (live: rates and\n"
+		"                       drops; replay: percent done) even when stderr is\n"
+		"                       not a terminal (default: only on a terminal)\n"
+		"  --no-progress        no status line\n"
+		"  --config FILE        read options from an INI file first (config/dnsyn.ini)\n"
+		"  --check              validate the configuration and exit, touching nothing\n"
 		"  --portmask HEX       ports to use (live mode; default all)\n"
 		"  --rx-queues N        RX queues per port, RSS spreads flows (default 1)\n"
 		"  --rx-lcores LIST     lcores that poll RX queues, e.g. 1-2 (default: all\n"
@@ -423,6 +434,12 @@ dnsyn_conf_parse(struct dnsyn_conf *c, int argc, char **argv, char *err, size_t 
 		case OPT_CHECK:
 			c->check = 1;
 			break;
+		case OPT_PROGRESS:
+			c->progress = 1;
+			break;
+		case OPT_NO_PROGRESS:
+			c->progress = 0;
+			break;
 		case OPT_HELP:
 			c->help = 1;
 			break;
@@ -480,7 +497,7 @@ static const struct {
 	{"dns", {"tcp-streams", "tcp-bufs", "frag-entries"}},
 	{"intervals", {"interval", "jsonl"}},
 	{"export", {"ipfix", "ipfix-pen", "ipfix-odid", "ipfix-mtu", "ipfix-refresh"}},
-	{"report", {"report", "report-json", "quiet"}},
+	{"report", {"report", "report-json", "quiet", "progress"}},
 	{"replay", {"idle-exit-ms", "mem-mb"}},
 };
 
@@ -511,16 +528,19 @@ dnsyn_conf_set(struct dnsyn_conf *c, const struct dnsyn_conf_kv *kv, char *err, 
 	snprintf(opt, sizeof(opt), "--%s", kv->key);
 	argv[argc++] = (char *)"dnsyn";
 	argv[argc++] = opt;
-	if (strcmp(kv->key, "quiet") == 0) { /* the one flag: a boolean in the file */
+	if (strcmp(kv->key, "quiet") == 0 || strcmp(kv->key, "progress") == 0) {
+		/* the flags: booleans in the file */
+		int *flag = kv->key[0] == 'q' ? &c->quiet : &c->progress;
+
 		if (strcmp(kv->value, "yes") == 0 || strcmp(kv->value, "true") == 0 ||
 		    strcmp(kv->value, "1") == 0) {
-			c->quiet = 1;
+			*flag = 1;
 		} else if (strcmp(kv->value, "no") == 0 || strcmp(kv->value, "false") == 0 ||
 			   strcmp(kv->value, "0") == 0) {
-			c->quiet = 0;
+			*flag = 0;
 		} else {
-			snprintf(err, errlen, "%s:%u: quiet: expected yes or no, got '%s'", kv->file,
-				 kv->line, kv->value);
+			snprintf(err, errlen, "%s:%u: %s: expected yes or no, got '%s'", kv->file,
+				 kv->line, kv->key, kv->value);
 			return -EINVAL;
 		}
 		return 0;

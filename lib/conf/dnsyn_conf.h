@@ -51,6 +51,7 @@ struct dnsyn_conf {
 	uint32_t mem_mb;             /**< --mem-mb for replay EAL (-m) */
 	const char *config;          /**< --config FILE: read before the command line */
 	int check;                   /**< --check: validate, touch nothing, exit 0 */
+	int progress;                /**< --progress 1, --no-progress 0, -1: if stderr is a tty */
 	int shards_given;            /**< --shards was set (checked against --corr-lcores) */
 	int help;
 	int version;
