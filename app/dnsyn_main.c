@@ -486,7 +486,71 @@ struct status {
 	uint64_t every_tsc, next_tsc, last_tsc, last_pkts, last_ev;
 	uint64_t expected; /* replay: records in the files; 0 live */
 	struct dnsyn_conf *conf; /* the running configuration (SIGHUP) */
+	int live_ports;          /* watch links and queues */
 };
+
+/* Live ports: link changes and queues that stop delivering, logged when
+ * they happen and counted (port.link_down, port.queue_stalls); the probe
+ * goes on. Checked every second by the main lcore. */
+#define STALL_S 10
+
+static struct {
+	int link_up[RTE_MAX_ETHPORTS];
+	uint64_t link_down, queue_stalls;
+	uint64_t q_last[DNSYN_MAX_RX_LCORES][DNSYN_MAX_RXQ_PER_LCORE];
+	uint8_t q_stalled[DNSYN_MAX_RX_LCORES][DNSYN_MAX_RXQ_PER_LCORE];
+	uint64_t q_total_last;
+	uint64_t next_tsc, next_q_tsc;
+} watch;
+
+static void
+watch_ports(uint64_t now)
+{
+	unsigned int p, r, q;
+	uint64_t total = 0;
+
+	if (now < watch.next_tsc)
+		return;
+	watch.next_tsc = now + rte_get_tsc_hz();
+	for (p = 0; p < live.n_ports; p++) {
+		struct rte_eth_link l;
+		uint16_t port = live.ports[p];
+
+		if (rte_eth_link_get_nowait(port, &l) != 0)
+			continue;
+		if (l.link_status != watch.link_up[port]) {
+			if (!l.link_status)
+				watch.link_down++;
+			fprintf(stderr, "dnsyn: port %u link %s%s\n", port, l.link_status ? "up" : "down",
+				l.link_status ? "" : " (counted in port.link_down; dnsyn goes on)");
+			watch.link_up[port] = l.link_status;
+		}
+	}
+	if (now < watch.next_q_tsc)
+		return;
+	watch.next_q_tsc = now + STALL_S * rte_get_tsc_hz();
+	for (r = 0; r < live.n_rx; r++)
+		for (q = 0; q < live.rx[r].nq; q++)
+			total += live.rx[r].q[q].received;
+	/* A queue is stalled when it got nothing for STALL_S s while the
+	 * others got traffic: RSS or the NIC, not a quiet link. */
+	for (r = 0; r < live.n_rx; r++)
+		for (q = 0; q < live.rx[r].nq; q++) {
+			const struct dnsyn_rxq *rq = &live.rx[r].q[q];
+			uint64_t got = rq->received - watch.q_last[r][q];
+			int stalled = got == 0 && total > watch.q_total_last;
+
+			if (stalled && !watch.q_stalled[r][q]) {
+				watch.queue_stalls++;
+				fprintf(stderr, "dnsyn: port %u queue %u delivered nothing for %d s while "
+						"the others did (counted in port.queue_stalls)\n",
+					rq->port, rq->queue, STALL_S);
+			}
+			watch.q_stalled[r][q] = (uint8_t)stalled;
+			watch.q_last[r][q] = rq->received;
+		}
+	watch.q_total_last = total;
+}
 
 static void
 status_line(struct status *st, uint64_t now, int final)
@@ -550,6 +614,8 @@ main_loop(struct dnsyn_corr_ctx *cc, unsigned int n_shards, int want_iv, struct 
 		}
 		dnsyn_export_poll(&xport);
 		status_line(st, rte_get_tsc_cycles(), done);
+		if (st->live_ports)
+			watch_ports(rte_get_tsc_cycles());
 		if (done)
 			return;
 		if (!busy)
@@ -851,6 +917,13 @@ main(int argc, char **argv)
 		st.next_tsc = st.last_tsc + st.every_tsc;
 		st.expected = replay ? expected_total : 0;
 		st.conf = &conf;
+		st.live_ports = !replay;
+		for (r = 0; r < nports; r++) {
+			struct rte_eth_link l;
+
+			watch.link_up[ports[r]] =
+				rte_eth_link_get_nowait(ports[r], &l) == 0 && l.link_status;
+		}
 		main_loop(&cc[0], n_shards, want_iv, &st);
 	}
 	if (jsonl) {
@@ -986,14 +1059,24 @@ main(int argc, char **argv)
 					"(collector down or slow)\n",
 				xport.sent.not_sent);
 	}
-	for (r = 0; r < nports; r++) {
-		struct rte_eth_stats es;
+	{
+		/* all ports together: one counter each in the report */
+		uint64_t imissed = 0, ierrors = 0, nombuf = 0;
 
-		if (rte_eth_stats_get(ports[r], &es) == 0) {
-			counter_add(&co, "port", "imissed", es.imissed);
-			counter_add(&co, "port", "ierrors", es.ierrors);
-			counter_add(&co, "port", "rx_nombuf", es.rx_nombuf);
+		for (r = 0; r < nports; r++) {
+			struct rte_eth_stats es;
+
+			if (rte_eth_stats_get(ports[r], &es) == 0) {
+				imissed += es.imissed;
+				ierrors += es.ierrors;
+				nombuf += es.rx_nombuf;
+			}
 		}
+		counter_add(&co, "port", "imissed", imissed);
+		counter_add(&co, "port", "ierrors", ierrors);
+		counter_add(&co, "port", "rx_nombuf", nombuf);
+		counter_add(&co, "port", "link_down", watch.link_down);
+		counter_add(&co, "port", "queue_stalls", watch.queue_stalls);
 	}
 	{
 		uint64_t classified = tot.class_other + tot.class_non_ip + tot.class_dns_udp +

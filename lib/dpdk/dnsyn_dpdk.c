@@ -47,7 +47,7 @@ dnsyn_port_setup(uint16_t port, uint16_t nb_rxq, uint16_t nb_desc, struct rte_me
 	struct rte_eth_conf conf;
 	struct rte_eth_dev_info info;
 	uint64_t want = RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP;
-	uint16_t q, nb_txd = 0, nb_rxd = nb_desc;
+	uint16_t q, nb_txq = 0, nb_txd = 0, nb_rxd = nb_desc;
 	int ret;
 
 	memset(&conf, 0, sizeof(conf));
@@ -80,6 +80,12 @@ dnsyn_port_setup(uint16_t port, uint16_t nb_rxq, uint16_t nb_desc, struct rte_me
 	}
 	ret = rte_eth_dev_configure(port, nb_rxq, 0, &conf);
 	if (ret < 0) {
+		/* Some PMDs (net_tap) want as many TX queues as RX queues:
+		 * give them idle ones rather than refuse the port. */
+		nb_txq = nb_rxq;
+		ret = rte_eth_dev_configure(port, nb_rxq, nb_txq, &conf);
+	}
+	if (ret < 0) {
 		snprintf(err, errlen, "port %u (%s): configure with %u RX queues failed: %s", port,
 			 info.driver_name, nb_rxq, strerror(-ret));
 		return ret;
@@ -94,6 +100,15 @@ dnsyn_port_setup(uint16_t port, uint16_t nb_rxq, uint16_t nb_desc, struct rte_me
 		ret = rte_eth_rx_queue_setup(port, q, nb_rxd, rte_eth_dev_socket_id(port), NULL, mp);
 		if (ret < 0) {
 			snprintf(err, errlen, "port %u: RX queue %u setup failed: %s", port, q,
+				 strerror(-ret));
+			return ret;
+		}
+	}
+	for (q = 0; q < nb_txq; q++) {
+		ret = rte_eth_tx_queue_setup(port, q, nb_txd ? nb_txd : 512,
+					     rte_eth_dev_socket_id(port), NULL);
+		if (ret < 0) {
+			snprintf(err, errlen, "port %u: TX queue %u setup failed: %s", port, q,
 				 strerror(-ret));
 			return ret;
 		}

@@ -4,7 +4,8 @@
 test's own; tcpreplay sends a generated trace into one end, dnsyn captures
 the other with net_af_packet (live mode, SIGINT at the end). Its report must
 equal the report of the same trace replayed with --pcap, except what depends
-on timing (named below). Skips (77) where namespaces or tcpreplay are not
+on timing (named below). Then a link flap on a net_tap port: logged,
+counted, the probe goes on. Skips (77) where namespaces or tcpreplay are not
 available; always removes its namespace.
 
 Usage: live_veth.py DNSYN DNSYN_GEN
@@ -41,6 +42,41 @@ def sh(*cmd, check=True):
 def drop_timing(d):
     return {k: (drop_timing(v) if isinstance(v, dict) else v) for k, v in d.items()
             if k not in TIMING | DEFRAG}
+
+
+def link_flap(dnsyn, ns, tmp):
+    """A link that goes down and up is logged and counted, and the probe goes
+    on. net_af_packet reports no link state (its link_update does nothing),
+    so this uses net_tap, whose link follows its interface."""
+    rep = os.path.join(tmp, "tap.json")
+    p = subprocess.Popen(ns + [dnsyn, "--lcores", "0@0,1@1,2@0", "--no-huge", "-m", "512",
+                               "--no-pci", f"--file-prefix={NS}-tap", "--vdev",
+                               "net_tap0,iface=dtap0", "--", "--quiet", "--report-json", rep],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for _ in range(100):
+        if sh(*ns, "ip", "link", "show", "dtap0", check=False).returncode == 0 or \
+                p.poll() is not None:
+            break
+        time.sleep(0.1)
+    time.sleep(1.5)  # up, and seen up once
+    sh(*ns, "ip", "link", "set", "dtap0", "down", check=False)
+    time.sleep(2.5)  # the main lcore looks every second
+    sh(*ns, "ip", "link", "set", "dtap0", "up", check=False)
+    time.sleep(2.5)
+    alive = p.poll() is None
+    p.send_signal(signal.SIGINT)
+    try:
+        _, err = p.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        _, err = p.communicate()
+    ok = alive and p.returncode == 0 and "link down" in err and "link up" in err
+    if ok:
+        with open(rep) as f:
+            ok = json.load(f)["counters"]["port.link_down"] == 1
+    print(f"{'ok  ' if ok else 'FAIL'} a link flap (net_tap) is logged and counted, the probe "
+          f"goes on{'' if ok else ': ' + err[-500:]}")
+    return 0 if ok else 1
 
 
 def main():
@@ -133,6 +169,7 @@ def main():
                 print(f"{'ok  ' if ok else 'FAIL'} {name}{': ' + str(detail)[:600] if not ok else ''}")
                 failed += not ok
             print(f"not compared: timing {sorted(TIMING)}, af_packet defrag {sorted(DEFRAG)}")
+            failed += link_flap(dnsyn, ns, tmp)
     finally:
         sh("ip", "netns", "del", NS, check=False)
     return 1 if failed else 0
