@@ -687,7 +687,8 @@ main(int argc, char **argv)
 		ret = rte_eal_init(argc, argv);
 		if (ret < 0)
 			die(EXIT_USAGE, "cannot initialise DPDK (EAL): %s; check the EAL options "
-					"before '--'",
+					"before '--' (no hugepages? scripts/hugepages reserves them, "
+					"or run with --no-huge -m MB; docs/deploy.md)",
 			    rte_strerror(rte_errno));
 		eal_up = 1;
 		if (conf.n_pcaps)
@@ -725,6 +726,28 @@ main(int argc, char **argv)
 	socket = (unsigned int)rte_eth_dev_socket_id(ports[0]);
 	if ((int)socket < 0)
 		socket = rte_socket_id();
+	/* Everything is allocated on the first port's NUMA socket; lcores and
+	 * ports elsewhere cost a remote access per packet: say so. */
+	for (r = 1; r < nports; r++) {
+		int ps = rte_eth_dev_socket_id(ports[r]);
+
+		if (ps >= 0 && (unsigned int)ps != socket)
+			fprintf(stderr, "dnsyn: warning: port %u is on NUMA socket %d, port %u on %u: "
+					"its packets cross sockets (run one dnsyn per socket)\n",
+				ports[r], ps, ports[0], socket);
+	}
+	for (r = 0; r < n_rx; r++)
+		if (rte_lcore_to_socket_id((unsigned int)rx_lcores[r]) != socket)
+			fprintf(stderr, "dnsyn: warning: RX lcore %d is on NUMA socket %u, the ports "
+					"on %u: take lcores of socket %u (lscpu -p=CPU,NODE)\n",
+				rx_lcores[r], rte_lcore_to_socket_id((unsigned int)rx_lcores[r]),
+				socket, socket);
+	for (sh = 0; sh < n_shards; sh++)
+		if (rte_lcore_to_socket_id((unsigned int)corr_lcores[sh]) != socket)
+			fprintf(stderr, "dnsyn: warning: correlation lcore %d is on NUMA socket %u, "
+					"its table on %u: take lcores of socket %u\n",
+				corr_lcores[sh],
+				rte_lcore_to_socket_id((unsigned int)corr_lcores[sh]), socket, socket);
 	mp = rte_pktmbuf_pool_create("dnsyn_mbuf", conf.mbufs, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 				     (int)socket);
 	if (mp == NULL)
