@@ -172,6 +172,21 @@ assign_lcores(struct dnsyn_conf *conf, unsigned int *n_rx, int *rx_lcores, int *
 static int opt_argc;
 static char **opt_argv;
 
+/* The configuration keeps pointers into the file's strings: every file read
+ * (at start and each SIGHUP, a few) stays allocated and reachable. */
+static void
+keep_entries(struct dnsyn_conf_kv *kv)
+{
+	static struct dnsyn_conf_kv **kept;
+	static unsigned int n_kept;
+	struct dnsyn_conf_kv **k = realloc(kept, sizeof(*k) * (n_kept + 1));
+
+	if (k == NULL)
+		return; /* still in use: leaked, which is harmless */
+	kept = k;
+	kept[n_kept++] = kv;
+}
+
 /*
  * dnsyn's options: defaults, then the --config file, then the command line
  * (which wins). The command line is read twice: first to find --config.
@@ -195,6 +210,7 @@ load_options(struct dnsyn_conf *conf, int argc, char **argv, char *err, size_t e
 	n = dnsyn_cfgfile_read(path, &kv, err, errlen);
 	if (n < 0)
 		return -EINVAL;
+	keep_entries(kv);
 	dnsyn_conf_defaults(conf);
 	for (i = 0; i < n; i++)
 		if (dnsyn_conf_set(conf, &kv[i], err, errlen) < 0)
