@@ -8,15 +8,24 @@
  * filled up early. A record reused while an entry still points to it is caught
  * by the record's 16-bit generation, kept in the entry.
  *
- * Each bucket is an open-addressed table of G groups of 16 slots (load <= 2/3),
+ * Each bucket is an open-addressed table of G groups of 15 slots (load <= 2/3),
  * probed group by group from the key's home group (same index in every
- * bucket). A slot's control byte is 0 (empty: probing stops at a group with
- * one), 1 (removed: probing goes on) or the key's fingerprint (2..255). The
- * control bytes are laid out row by row: row g holds group g of bucket 0, then
- * of bucket 1, ..., padded to whole cache lines (128 bytes for 6 buckets), so
- * a lookup reads one row for all its buckets and compares 16 fingerprints at a
- * time (SSE2; a portable loop elsewhere). Reusing a bucket clears its 16 bytes
- * in every row. */
+ * bucket). A group has 16 control bytes: bytes 0..14 belong to its slots, 0
+ * (empty), 1 (removed) or the key's fingerprint (2..255); byte 15 is an 8-bit
+ * filter of the keys whose insert went past the group because it was full
+ * (folly's F14 keeps a count there), so a lookup goes on to the next group only
+ * when its key's bit is set: no test for empty slots, and far fewer groups
+ * followed than with "the group is full" (scripts/bench_ctable: 0.08 against
+ * 0.5 more groups per lookup than its buckets). The control bytes are
+ * laid out row by row: row g holds group g of bucket 0, then of bucket 1, ...,
+ * padded to whole cache lines (128 bytes for 6 buckets), so a lookup reads one
+ * row for all its buckets. It compares the row 64 bytes (4 groups) at a time
+ * into 64-bit words, 16 bits per group (15 fingerprint matches, then the
+ * overflow bit), masked with the buckets that can still match (worked out
+ * again only when that set changes), and picks the first match without a
+ * branch: a lookup with no match or one (nearly all) has a single
+ * data-dependent branch, on whether that entry holds its key. SSE2, a portable
+ * loop elsewhere. Reusing a bucket clears its 16 bytes in every row. */
 #include <errno.h>
 #include <string.h>
 
@@ -30,10 +39,16 @@
 #include "dnsyn_compiler.h"
 #include "dnsyn_ctable.h"
 
-#define GROUP 16        /* slots per group: one 16-byte compare */
+#define GROUP 16        /* control bytes per group: one 16-byte compare */
+#define SLOTS 15        /* slots per group: control bytes 0..14 */
+#define SLOT_BITS 0x7fffu
+#define OVF_BYTE 15     /* the group's overflow filter */
 #define CTRL_EMPTY 0
 #define CTRL_REMOVED 1  /* removed entry (visitor, stale record): not empty */
 #define CTRL_FP_MIN 2   /* fingerprints: 2..255 */
+#define CHUNK 64        /* row bytes compared into one 64-bit word: 4 groups */
+#define LANE_SLOTS 0x7fff7fff7fff7fffULL
+#define LANE_OVF 0x8000800080008000ULL
 
 /* One tracked address, 24 bytes. Which slots hold one: the control bytes. */
 struct entry {
@@ -54,11 +69,15 @@ struct bucket {
 };
 
 /* dnsyn_ctable_prefetch() pipeline: one slot per call, PF_RING calls kept. A
- * key's control rows are prefetched at its call (stage A), its fingerprint
- * matches' entries PF_B calls later (B: the rows are in cache by then), and the
- * answer records of the entries that hold the key PF_C calls later (C: the
- * entries are in cache). With the caller PF_C + 2 or more events ahead (8), a
- * lookup finds everything it reads in cache. */
+ * key's control row is prefetched at its call (stage A), its fingerprint
+ * matches' entries PF_B calls later (B: the row is in cache by then; also the
+ * next row when a group overflowed with the key's bit, and, unless the caller
+ * said lookup, the slot an insert would take), and the answer records of the
+ * entries that hold the key PF_C calls later (C: the entries are in cache).
+ * With the caller PF_C + 2 or more events ahead (8), a lookup finds what it
+ * reads in cache. Stages B and C take no data-dependent branch for a key with
+ * no match or one. (B and C a call or two earlier: no difference measurable
+ * in scripts/bench_ctable.) */
 #define PF_RING 8
 #define PF_B 3
 #define PF_C 6
@@ -68,12 +87,13 @@ struct pf_slot {
 	uint8_t addr[16];
 	uint8_t fam;
 	uint8_t valid;
-	uint8_t fp;
 	uint8_t n_cand;
-	uint8_t pos;    /* where an insert starts in the group */
-	uint8_t pad[3];
+	uint8_t insert; /* also the slot an insert of the key would take */
 	uint32_t home;
-	uint32_t cand[PF_CAND]; /* entry indices (< n_buckets * slots, at most ~2.4e9) */
+	uint64_t kh;    /* key_hash() */
+	/* entries to follow: cand[0] always (the table's dummy entry when the
+	 * key has no fingerprint match), n_cand in all (0 or more) */
+	const struct entry *cand[PF_CAND];
 };
 
 struct pf_ring {
@@ -92,15 +112,25 @@ struct dnsyn_ctable {
 	uint32_t cur;
 	uint32_t n_groups;    /* per bucket */
 	uint32_t row;         /* bytes per control row (n_buckets * 16, whole lines) */
+	uint32_t n_chunks;    /* row / CHUNK */
 	uint32_t limit;       /* entries per bucket before it counts as full */
 	uint32_t capacity;
+	uint32_t act_n;       /* buckets in act */
 	size_t memsize;
 	struct dnsyn_ctable_answer *answers;
 	uint8_t *ctrl;         /* n_groups rows */
-	struct entry *entries; /* bucket-major: n_buckets * n_groups * 16 */
+	struct entry *entries; /* bucket-major: n_buckets * n_groups * SLOTS */
 	struct pf_ring *pf;    /* = &pf_ring: written by dnsyn_ctable_prefetch() */
+	struct entry dummy;    /* holds no key (fam 255): the prefetch's "no match" */
 	uint64_t live_mask;    /* bit k: b[k].live != 0 */
-	uint64_t until[64];    /* b[k].max_ts + window: with live_mask, what a lookup probes */
+	/* The buckets a lookup probes (live, b[k].max_ts + window >= now) for
+	 * any now in [act_lo, act_hi]: worked out again by a lookup outside that
+	 * range, and after any change but an insert into a bucket in act (which
+	 * only moves its end later). act_lo > act_hi: to be worked out. */
+	uint64_t act, act_lo, act_hi;
+	uint64_t act_w[16];    /* act as 16-bit lanes of the row's words (4 buckets each) */
+	uint64_t live_w[16];   /* live_mask likewise: what the prefetch follows */
+	uint64_t until[64];    /* b[k].max_ts + window */
 	struct bucket b[64];   /* unused ones stay zero (live 0) */
 	struct pf_ring pf_ring;
 } DNSYN_CACHE_ALIGNED;
@@ -129,16 +159,15 @@ layout_get(const struct dnsyn_ctable_cfg *cfg, struct layout *l)
 	l->n_buckets = (uint32_t)DNSYN_MIN(live + 1, (uint64_t)nb);
 	l->answers = cfg->answers ? cfg->answers : DNSYN_MAX(cfg->capacity / 2, 1u);
 	l->limit = (uint32_t)((cfg->capacity + live - 1) / live);
-	/* Load at most 2/3: a full 16-slot group sends a probe on to the next
-	 * one (in scripts/bench_ctable, for 9 % of the buckets probed at 2/3,
-	 * 25 % at 3/4); and always an empty slot so that probing ends. */
-	l->groups = (l->limit + l->limit / 2 + 1 + GROUP - 1) / GROUP;
-	l->row = (l->n_buckets * GROUP + 63) & ~63u;
+	/* Load at most 2/3, so that few groups overflow; and always an empty
+	 * slot so that an insert finds one. */
+	l->groups = (l->limit + l->limit / 2 + 1 + SLOTS - 1) / SLOTS;
+	l->row = (l->n_buckets * GROUP + CHUNK - 1) & ~(uint32_t)(CHUNK - 1);
 	l->ans_off = (sizeof(struct dnsyn_ctable) + 63) & ~(size_t)63;
 	l->ctrl_off = l->ans_off + (((size_t)l->answers * sizeof(struct dnsyn_ctable_answer) + 63) &
 				    ~(size_t)63);
 	l->ent_off = l->ctrl_off + (size_t)l->groups * l->row;
-	l->size = l->ent_off + (size_t)l->n_buckets * l->groups * GROUP * sizeof(struct entry);
+	l->size = l->ent_off + (size_t)l->n_buckets * l->groups * SLOTS * sizeof(struct entry);
 	return 0;
 }
 
@@ -148,6 +177,13 @@ dnsyn_ctable_memsize(const struct dnsyn_ctable_cfg *cfg)
 	struct layout l;
 
 	return layout_get(cfg, &l) < 0 ? 0 : l.size;
+}
+
+static inline void
+act_invalidate(struct dnsyn_ctable *t)
+{
+	t->act_lo = 1;
+	t->act_hi = 0;
 }
 
 struct dnsyn_ctable *
@@ -165,6 +201,7 @@ dnsyn_ctable_init(void *mem, const struct dnsyn_ctable_cfg *cfg)
 	t->n_buckets = l.n_buckets;
 	t->n_groups = l.groups;
 	t->row = l.row;
+	t->n_chunks = l.row / CHUNK;
 	t->limit = l.limit;
 	t->capacity = cfg->capacity;
 	t->memsize = l.size;
@@ -172,6 +209,8 @@ dnsyn_ctable_init(void *mem, const struct dnsyn_ctable_cfg *cfg)
 	t->ctrl = (uint8_t *)mem + l.ctrl_off;
 	t->entries = (struct entry *)((uint8_t *)mem + l.ent_off);
 	t->pf = &t->pf_ring;
+	t->dummy.fam = 0xff;
+	act_invalidate(t);
 	return t;
 }
 
@@ -236,9 +275,65 @@ dnsyn_ctable_answer_add(struct dnsyn_ctable *t, uint64_t ts_ns, const uint8_t cl
 	return ((uint64_t)seq << 32) | slot;
 }
 
+/* ---- bucket masks ----------------------------------------------------------- */
+
+/* Bits 0..3 of @p b as the 16-bit lanes of a word (bit i: lane i all ones). */
+static inline uint64_t
+lanes4(uint64_t b)
+{
+	return ((b & 1) | (b & 2) << 15 | (b & 4) << 30 | (b & 8) << 45) * 0xffff;
+}
+
+static void
+lanes_set(uint64_t *w, uint64_t mask, uint32_t n_chunks)
+{
+	uint32_t c;
+
+	for (c = 0; c < n_chunks; c++)
+		w[c] = lanes4(mask >> (4 * c));
+}
+
+static inline void
+live_set(struct dnsyn_ctable *t, uint32_t k)
+{
+	t->live_mask |= 1ULL << k;
+	t->live_w[k / 4] |= 0xffffULL << (16 * (k % 4));
+}
+
+static inline void
+live_clear(struct dnsyn_ctable *t, uint32_t k)
+{
+	t->live_mask &= ~(1ULL << k);
+	t->live_w[k / 4] &= ~(0xffffULL << (16 * (k % 4)));
+	act_invalidate(t);
+}
+
+static __attribute__((noinline)) void
+act_update(struct dnsyn_ctable *t, uint64_t now)
+{
+	uint64_t act = 0, lo = 0, hi = UINT64_MAX, m;
+
+	for (m = t->live_mask; m; m &= m - 1) {
+		const uint32_t k = (uint32_t)__builtin_ctzll(m);
+		const uint64_t u = t->until[k];
+
+		if (u >= now) {
+			act |= 1ULL << k;
+			hi = u < hi ? u : hi;
+		} else if (u + 1 > lo) {
+			lo = u + 1;
+		}
+	}
+	t->act = act;
+	t->act_n = (uint32_t)__builtin_popcountll(act);
+	t->act_lo = lo;
+	t->act_hi = hi;
+	lanes_set(t->act_w, act, t->n_chunks);
+}
+
 /* ---- hashing and groups --------------------------------------------------- */
 
-/* Bits 32..63 pick the home group, bits 0..15 the fingerprint, bits 16..19
+/* Bits 32..63 pick the home group, bits 0..15 the fingerprint, bits 16..31
  * the slot an insert tries first in a group. */
 static inline uint64_t
 key_hash(const uint8_t a[16], uint8_t fam)
@@ -268,6 +363,12 @@ fingerprint(uint64_t h)
 	return (uint8_t)(CTRL_FP_MIN + ((((uint32_t)h & 0xffff) * (256 - CTRL_FP_MIN)) >> 16));
 }
 
+static inline uint32_t
+insert_pos(uint64_t h)
+{
+	return (uint32_t)((((h >> 16) & 0xffff) * SLOTS) >> 16);
+}
+
 void
 dnsyn_ctable_key_place(const struct dnsyn_ctable *t, const uint8_t addr[16], uint8_t fam,
 		       uint32_t *group, uint32_t *n_groups, uint8_t *fp)
@@ -286,41 +387,148 @@ ctrl_at(const struct dnsyn_ctable *t, uint32_t g, uint32_t k)
 	return t->ctrl + (size_t)g * t->row + (size_t)k * GROUP;
 }
 
+static inline size_t
+entry_idx(const struct dnsyn_ctable *t, uint32_t k, uint32_t g, uint32_t j)
+{
+	return ((size_t)k * t->n_groups + g) * SLOTS + j;
+}
+
 static inline struct entry *
 entry_at(const struct dnsyn_ctable *t, uint32_t k, uint32_t g, uint32_t j)
 {
-	return &t->entries[((size_t)k * t->n_groups + g) * GROUP + j];
+	return &t->entries[entry_idx(t, k, g, j)];
 }
 
-/* Bit i set: control byte i of the group at c equals the fingerprint
- * (return value) / is empty (*empty). */
+/* Bit of a key in byte 15 of the groups its insert went past (full): an
+ * 8-bit Bloom filter of the keys that overflowed, so that a lookup goes on to
+ * the next group only when one of them may be its key (about 1 in 5 of the
+ * overflowed groups it meets at load 2/3, rather than all). */
+static inline uint8_t
+ovf_bit(uint64_t h)
+{
+	return (uint8_t)(1u << ((h >> 32) & 7));
+}
+
+/* What a row is compared with: control bytes 0..14 against the key's
+ * fingerprint and byte 15 against its overflow bit, one compare per group. */
+#if CT_SSE2
+typedef struct {
+	__m128i v; /* fingerprint in bytes 0..14, overflow bit in byte 15 */
+	__m128i m; /* 0xff in bytes 0..14, overflow bit in byte 15 */
+} probe_t;
+#else
+typedef struct {
+	uint8_t fp, bit;
+} probe_t;
+#endif
+
+static inline probe_t
+probe_of(uint64_t h)
+{
+	const uint8_t fp = fingerprint(h), bit = ovf_bit(h);
+	probe_t p;
+
+#if CT_SSE2
+	p.v = _mm_insert_epi16(_mm_set1_epi8((char)fp), fp | bit << 8, 7);
+	p.m = _mm_insert_epi16(_mm_set1_epi8((char)0xff), 0xff | bit << 8, 7);
+#else
+	p.fp = fp;
+	p.bit = bit;
+#endif
+	return p;
+}
+
+#if CT_SSE2
+/* 0xff in each byte of @p x that matches @p p. */
+static inline __m128i
+probe_cmp(const void *x, probe_t p)
+{
+	return _mm_cmpeq_epi8(_mm_and_si128(_mm_load_si128((const __m128i *)x), p.m), p.v);
+}
+#endif
+
+/* The group at @p c: bit i (i < 15) set when control byte i is the
+ * fingerprint, bit 15 when the group's overflow filter holds the key's bit. */
 static inline uint32_t
-group_scan(const uint8_t *c, uint8_t fp, uint32_t *empty)
+group_word(const uint8_t *c, probe_t p)
 {
 #if CT_SSE2
-	__m128i x = _mm_load_si128((const __m128i *)(const void *)c);
-
-	*empty = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_setzero_si128()));
-	return (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8((char)fp)));
+	return (uint32_t)_mm_movemask_epi8(probe_cmp(c, p));
 #else
-	uint32_t m = 0, z = 0, i;
+	uint32_t m = 0, i;
 
-	for (i = 0; i < GROUP; i++) {
-		m |= (uint32_t)(c[i] == fp) << i;
-		z |= (uint32_t)(c[i] == CTRL_EMPTY) << i;
-	}
-	*empty = z;
-	return m;
+	for (i = 0; i < SLOTS; i++)
+		m |= (uint32_t)(c[i] == p.fp) << i;
+	return m | (uint32_t)((c[OVF_BYTE] & p.bit) != 0) << 15;
 #endif
 }
 
+/* Four groups from @p c (a CHUNK of a row): group_word() of group i in bits
+ * 16 i .. 16 i + 15. */
+static inline uint64_t
+chunk_word(const uint8_t *c, probe_t p)
+{
+	return (uint64_t)group_word(c, p) | (uint64_t)group_word(c + GROUP, p) << 16 |
+	       (uint64_t)group_word(c + 2 * GROUP, p) << 32 |
+	       (uint64_t)group_word(c + 3 * GROUP, p) << 48;
+}
+
+/* What a row holds for a key in the buckets of @p lanes (16-bit lanes of
+ * words, 4 buckets a word): its fingerprint matches (n, and the first, as
+ * bucket k and slot j), and whether a group's overflow filter holds it. No
+ * branch on the data: most keys have no match or one, and a mispredicted
+ * branch costs more than the whole scan. */
+struct row_scan {
+	uint32_t n;   /* fingerprint matches */
+	uint32_t k, j; /* the first (valid when n != 0) */
+	uint64_t ovf;  /* nonzero: some group overflowed with the key's bit */
+};
+
+static inline void
+row_scan(const struct dnsyn_ctable *t, const uint8_t *row, probe_t p, const uint64_t *lanes,
+	 struct row_scan *r)
+{
+	uint64_t first = 0, ovf = 0;
+	uint32_t c, fc = 0, n = 0, bit;
+
+	for (c = t->n_chunks; c-- > 0;) { /* downwards: the first match wins */
+		const uint64_t w = chunk_word(row + c * CHUNK, p) & lanes[c];
+		const uint64_t m = w & LANE_SLOTS;
+
+		ovf |= w & LANE_OVF;
+		n += (uint32_t)__builtin_popcountll(m);
+		fc = m ? c : fc;
+		first = m ? m : first;
+	}
+	bit = (uint32_t)__builtin_ctzll(first | 1ULL << 63);
+	r->n = n;
+	r->k = 4 * fc + bit / 16;
+	r->j = bit % 16;
+	r->ovf = ovf;
+}
+
+/* Bit i (i < 15) set: slot i of the group at c is empty. */
 static inline uint32_t
 group_empty(const uint8_t *c)
 {
-	uint32_t z;
+#if CT_SSE2
+	const __m128i x = _mm_load_si128((const __m128i *)(const void *)c);
 
-	(void)group_scan(c, CTRL_EMPTY, &z);
+	return (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_setzero_si128())) & SLOT_BITS;
+#else
+	uint32_t z = 0, i;
+
+	for (i = 0; i < SLOTS; i++)
+		z |= (uint32_t)(c[i] == CTRL_EMPTY) << i;
 	return z;
+#endif
+}
+
+/* The first empty slot from @p p on, round the group (@p z != 0). */
+static inline uint32_t
+first_empty(uint32_t z, uint32_t p)
+{
+	return z >> p ? p + (uint32_t)__builtin_ctz(z >> p) : (uint32_t)__builtin_ctz(z);
 }
 
 static inline uint32_t
@@ -341,7 +549,7 @@ roll(struct dnsyn_ctable *t, uint64_t ts, int early)
 		t->st.evicted_addrs += b->live;
 	else
 		t->st.expired_addrs += b->live;
-	if (b->used) { /* clear its control bytes: 16 in each row */
+	if (b->used) { /* clear its control bytes (overflow flags too): 16 in each row */
 		uint8_t *c = ctrl_at(t, 0, t->cur);
 		uint32_t g;
 
@@ -350,7 +558,7 @@ roll(struct dnsyn_ctable *t, uint64_t ts, int early)
 	}
 	b->used = b->live = 0;
 	b->max_ts = 0;
-	t->live_mask &= ~(1ULL << t->cur);
+	live_clear(t, t->cur);
 	b->start_ns = early ? ts : ts - ts % t->bucket_ns;
 	t->st.early_rolls += early != 0;
 	return b;
@@ -363,49 +571,79 @@ prefetch_entry(const struct entry *e)
 	__builtin_prefetch((const uint8_t *)e + sizeof(*e) - 1, 0, 3); /* when it spans two lines */
 }
 
+static inline void
+prefetch_row(const struct dnsyn_ctable *t, uint32_t g)
+{
+	const uint8_t *row = ctrl_at(t, g, 0);
+	uint32_t c;
+
+	for (c = 0; c < t->n_chunks; c++)
+		__builtin_prefetch(row + c * CHUNK, 0, 3);
+}
+
 /* Stage B: note and prefetch the entries whose control byte holds the key's
- * fingerprint, in its home group and (for a full group) the next one, in
- * every bucket with entries. Reads only control bytes. */
+ * fingerprint in its home group of every live bucket; the next row when one
+ * of those groups overflowed; the slot an insert of the key would take.
+ * Reads only control bytes. Most keys have no match or one: that case takes
+ * no data-dependent branch (a mispredicted one costs more than the rest). */
 static void
 pf_stage_b(const struct dnsyn_ctable *t, struct pf_slot *s)
 {
-	const uint32_t home = s->home, per_bucket = t->n_groups * GROUP, nb = t->n_buckets;
-	const uint8_t *c = t->ctrl + (size_t)home * t->row;
-	const uint64_t live = t->live_mask;
-	uint32_t k, n = 0, base = home * GROUP, m, z;
+	const uint8_t *row = ctrl_at(t, s->home, 0), *next;
+	const probe_t p = probe_of(s->kh);
+	const struct entry *e;
+	struct row_scan r;
+	uint32_t c, n, z;
 
-	for (k = 0; k < nb; k++, c += GROUP, base += per_bucket) {
-		if (k == t->cur) { /* where an insert of the key would go */
-			uint32_t p = s->pos;
+	if (s->insert) {
+		z = group_empty(row + (size_t)t->cur * GROUP);
+		if (likely(z))
+			prefetch_entry(entry_at(t, t->cur, s->home, first_empty(z, insert_pos(s->kh))));
+	}
+	row_scan(t, row, p, t->live_w, &r);
+	e = r.n ? entry_at(t, r.k, s->home, r.j) : &t->dummy;
+	prefetch_entry(e);
+	s->cand[0] = e;
+	n = r.n;
+	if (unlikely(n > 1)) { /* the others, in any order */
+		uint32_t i = 1;
 
-			(void)group_scan(c, s->fp, &z);
-			if (z)
-				prefetch_entry(&t->entries[base + (z >> p ? p + (uint32_t)__builtin_ctz(z >> p)
-									 : (uint32_t)__builtin_ctz(z))]);
-		}
-		if (!((live >> k) & 1))
-			continue;
-		for (m = group_scan(c, s->fp, &z); m; m &= m - 1) {
-			uint32_t idx = base + (uint32_t)__builtin_ctz(m);
+		for (c = 0; c < t->n_chunks && i < PF_CAND; c++) {
+			uint64_t m = chunk_word(row + c * CHUNK, p) & t->live_w[c] & LANE_SLOTS;
 
-			prefetch_entry(&t->entries[idx]);
-			if (n < PF_CAND)
-				s->cand[n++] = idx;
-		}
-		if (unlikely(!z)) { /* full: the next group too (its row came with stage A) */
-			uint32_t g = home + 1 == t->n_groups ? 0 : home + 1;
-			uint32_t b2 = k * per_bucket + g * GROUP;
+			for (; m && i < PF_CAND; m &= m - 1) {
+				const uint32_t bit = (uint32_t)__builtin_ctzll(m);
 
-			for (m = group_scan(ctrl_at(t, g, k), s->fp, &z); m; m &= m - 1) {
-				uint32_t idx = b2 + (uint32_t)__builtin_ctz(m);
-
-				prefetch_entry(&t->entries[idx]);
-				if (n < PF_CAND)
-					s->cand[n++] = idx;
+				e = entry_at(t, 4 * c + bit / 16, s->home, bit % 16);
+				if (e != s->cand[0]) {
+					prefetch_entry(e);
+					s->cand[i++] = e;
+				}
 			}
 		}
+		n = i;
 	}
 	s->n_cand = (uint8_t)n;
+	/* the next row (where an overflowed group goes on) or this one again */
+	next = r.ovf ? ctrl_at(t, next_group(t, s->home), 0) : row;
+	for (c = 0; c < t->n_chunks; c++)
+		__builtin_prefetch(next + c * CHUNK, 0, 3);
+}
+
+/* The answer record of @p e when it holds the key of @p s, else @p e itself
+ * (a line in cache): no branch. */
+static inline const void *
+pf_answer(const struct dnsyn_ctable *t, const struct pf_slot *s, const struct entry *e)
+{
+	uint64_t e0, e1, k0, k1;
+	int hit;
+
+	memcpy(&e0, e->addr, 8);
+	memcpy(&e1, e->addr + 8, 8);
+	memcpy(&k0, s->addr, 8);
+	memcpy(&k1, s->addr + 8, 8);
+	hit = (((e0 ^ k0) | (e1 ^ k1) | (uint64_t)(e->fam ^ s->fam)) == 0) & (e->slot < t->n_answers);
+	return hit ? (const void *)&t->answers[e->slot] : (const void *)e;
 }
 
 /* Stage C: the answer records of the noted entries that hold the key. */
@@ -414,42 +652,30 @@ pf_stage_c(const struct dnsyn_ctable *t, const struct pf_slot *s)
 {
 	uint32_t i;
 
-	for (i = 0; i < s->n_cand; i++) {
-		const struct entry *e = &t->entries[s->cand[i]];
-
-		if (e->fam == s->fam && memcmp(e->addr, s->addr, 16) == 0 && e->slot < t->n_answers)
-			__builtin_prefetch(&t->answers[e->slot], 1, 3);
-	}
+	__builtin_prefetch(pf_answer(t, s, s->cand[0]), 1, 3);
+	for (i = 1; i < s->n_cand; i++)
+		__builtin_prefetch(pf_answer(t, s, s->cand[i]), 1, 3);
 }
 
 /* The table is const for the caller (nothing it can observe changes); the
  * pipeline's ring lives in the table's block and is written through t->pf. */
-void
-dnsyn_ctable_prefetch(const struct dnsyn_ctable *t, const uint8_t addr[16], uint8_t fam)
+static inline void
+prefetch_key(const struct dnsyn_ctable *t, const uint8_t addr[16], uint8_t fam, int insert)
 {
 	struct pf_ring *r = t->pf;
 	struct pf_slot *s = &r->s[r->n % PF_RING];
 	uint64_t kh = key_hash(addr, fam);
-	const uint8_t *row;
 
-	/* Stage A: the control rows of this key's home group and the next one
-	 * (where a full group overflows), which are contiguous, and its
-	 * slot for the next call's stages. */
+	/* Stage A: this key's control row, and its slot for the later stages. */
+	s->kh = kh;
 	s->home = home_group(t, kh);
-	s->fp = fingerprint(kh);
-	s->pos = (uint8_t)((kh >> 16) & (GROUP - 1));
 	s->fam = fam;
 	memcpy(s->addr, addr, 16);
 	s->n_cand = 0;
+	s->cand[0] = &t->dummy;
+	s->insert = (uint8_t)insert;
 	s->valid = 1;
-	row = ctrl_at(t, s->home, 0);
-	__builtin_prefetch(row, 0, 3);
-	if (t->row > 64)
-		__builtin_prefetch(row + 64, 0, 3);
-	row = ctrl_at(t, next_group(t, s->home), 0);
-	__builtin_prefetch(row, 0, 3);
-	if (t->row > 64)
-		__builtin_prefetch(row + 64, 0, 3);
+	prefetch_row(t, s->home);
 	/* Stages B and C of earlier calls' keys. */
 	if (r->n >= PF_B && r->s[(r->n - PF_B) % PF_RING].valid)
 		pf_stage_b(t, &r->s[(r->n - PF_B) % PF_RING]);
@@ -459,12 +685,24 @@ dnsyn_ctable_prefetch(const struct dnsyn_ctable *t, const uint8_t addr[16], uint
 }
 
 void
+dnsyn_ctable_prefetch(const struct dnsyn_ctable *t, const uint8_t addr[16], uint8_t fam)
+{
+	prefetch_key(t, addr, fam, 1);
+}
+
+void
+dnsyn_ctable_prefetch_lookup(const struct dnsyn_ctable *t, const uint8_t addr[16], uint8_t fam)
+{
+	prefetch_key(t, addr, fam, 0);
+}
+
+void
 dnsyn_ctable_addr_add(struct dnsyn_ctable *t, uint64_t h, const uint8_t addr[16], uint8_t fam,
 		      uint64_t ts_ns)
 {
 	struct bucket *b = &t->b[t->cur];
 	uint64_t kh = key_hash(addr, fam);
-	uint32_t g = home_group(t, kh), p = (uint32_t)(kh >> 16) & (GROUP - 1), m, j;
+	uint32_t g = home_group(t, kh), p = insert_pos(kh), m, j;
 	uint8_t *c;
 	struct entry *e;
 
@@ -477,16 +715,17 @@ dnsyn_ctable_addr_add(struct dnsyn_ctable *t, uint64_t h, const uint8_t addr[16]
 	/* The entry it takes when slot p of its home group is free (most of
 	 * the time): fetched alongside the control bytes rather than after. */
 	__builtin_prefetch(entry_at(t, t->cur, g, p), 1, 3);
-	/* used < limit < slots: some group has an empty slot */
+	/* used < limit < slots: some group has an empty slot. Each full group
+	 * passed gets its overflow flag, which sends lookups on past it. */
 	for (;;) {
 		c = ctrl_at(t, g, t->cur);
 		m = group_empty(c);
 		if (likely(m))
 			break;
+		c[OVF_BYTE] |= ovf_bit(kh);
 		g = next_group(t, g);
 	}
-	/* the first empty slot from p on, round the group */
-	j = m >> p ? p + (uint32_t)__builtin_ctz(m >> p) : (uint32_t)__builtin_ctz(m);
+	j = first_empty(m, p);
 	c[j] = fingerprint(kh);
 	e = entry_at(t, t->cur, g, j);
 	memcpy(e->addr, addr, 16);
@@ -498,15 +737,21 @@ dnsyn_ctable_addr_add(struct dnsyn_ctable *t, uint64_t h, const uint8_t addr[16]
 	b->live++;
 	if (ts_ns > b->max_ts)
 		b->max_ts = ts_ns;
-	t->live_mask |= 1ULL << t->cur;
+	/* A bucket in act stays in it (its end only moves later); any other
+	 * becoming live or matchable changes the set. */
+	if (unlikely(!((t->act >> t->cur) & 1)))
+		act_invalidate(t);
+	if (unlikely(!((t->live_mask >> t->cur) & 1)))
+		live_set(t, t->cur);
 	t->until[t->cur] = b->max_ts + t->window_ns;
 	if (ts_ns > t->now_max)
 		t->now_max = ts_ns;
 	t->st.addrs++;
 }
 
-/* A lookup's state outside its hot loop: the entries of the key found by the
- * scan are visited afterwards, so that the scan makes no call. */
+/* A lookup that found fingerprint matches or overflowed groups: its state.
+ * The entries of the key found by the scan are visited afterwards, so that
+ * the scan makes no call. */
 #define HITS 16
 
 struct hit {
@@ -523,7 +768,8 @@ struct lk {
 	uint64_t probes, groups;
 	uint32_t n_hits;
 	unsigned int n; /* answers visited */
-	uint8_t fam, fp;
+	probe_t p;
+	uint8_t fam;
 	struct hit hits[HITS];
 };
 
@@ -547,16 +793,20 @@ lk_visit(struct lk *l)
 		if (drop) {
 			*h->ctrl = CTRL_REMOVED;
 			if (--t->b[h->k].live == 0)
-				t->live_mask &= ~(1ULL << h->k);
+				live_clear(t, h->k);
 		}
 	}
 	l->n_hits = 0;
 }
 
-/* The fingerprint matches @p m of the group at @p c (entries @p eg) of bucket k. */
-static __attribute__((noinline)) void
-lk_matches(struct lk *l, uint32_t k, uint8_t *c, const struct entry *eg, uint32_t m)
+/* The fingerprint matches @p m (bits 0..14) of group g of bucket k. */
+static void
+lk_matches(struct lk *l, uint32_t k, uint32_t g, uint32_t m)
 {
+	const struct dnsyn_ctable *t = l->t;
+	uint8_t *c = ctrl_at(t, g, k);
+	const struct entry *eg = entry_at(t, k, g, 0);
+
 	for (; m; m &= m - 1) {
 		const uint32_t j = (uint32_t)__builtin_ctz(m);
 		const struct entry *e = eg + j;
@@ -576,34 +826,57 @@ lk_matches(struct lk *l, uint32_t k, uint8_t *c, const struct entry *eg, uint32_
 	}
 }
 
-/* Bucket k's home group g was full: the groups after it, up to one with an
- * empty slot. */
-static __attribute__((noinline)) void
+/* Bucket k's group g overflowed: the groups after it, up to one that did not. */
+static void
 lk_overflow(struct lk *l, uint32_t k, uint32_t g)
 {
 	const struct dnsyn_ctable *t = l->t;
-	uint32_t m, z;
+	uint32_t w;
 
 	do {
 		g = next_group(t, g);
 		l->groups++;
-		m = group_scan(ctrl_at(t, g, k), l->fp, &z);
-		if (m)
-			lk_matches(l, k, ctrl_at(t, g, k), entry_at(t, k, g, 0), m);
-	} while (!z);
+		w = group_word(ctrl_at(t, g, k), l->p);
+		if (w & SLOT_BITS)
+			lk_matches(l, k, g, w & SLOT_BITS);
+	} while (w >> 15);
 }
 
-unsigned int
-dnsyn_ctable_lookup(struct dnsyn_ctable *t, const uint8_t addr[16], uint8_t fam, uint64_t now_ns,
-		    dnsyn_ctable_visit visit, void *ud)
+/* A lookup's one entry @p e holding its key (control byte @p c, bucket @p k),
+ * as lk_visit() would visit it. */
+static inline unsigned int
+lookup_one(struct dnsyn_ctable *t, const struct entry *e, uint8_t *c, uint32_t k,
+	   dnsyn_ctable_visit visit, void *ud)
 {
-	const uint64_t kh = key_hash(addr, fam), live = t->live_mask;
-	const uint32_t home = home_group(t, kh), nb = t->n_buckets;
-	const size_t per_bucket = (size_t)t->n_groups * GROUP;
-	uint8_t *c = t->ctrl + (size_t)home * t->row;
-	const struct entry *eg = t->entries + (size_t)home * GROUP;
-	uint32_t k, m, z;
+	struct dnsyn_ctable_answer *a = &t->answers[e->slot];
+	unsigned int n = 0;
+	int drop;
+
+	if ((uint16_t)a->seq != e->seq) {
+		drop = 1; /* its answer record was reused */
+	} else {
+		n = 1;
+		drop = visit(ud, a) != 0;
+	}
+	if (drop) {
+		*c = CTRL_REMOVED;
+		if (--t->b[k].live == 0)
+			live_clear(t, k);
+	}
+	return n;
+}
+
+/* The rest of a lookup whose row had more than one fingerprint match, or a
+ * group whose overflow filter holds the key, in the buckets in act. */
+static __attribute__((noinline)) unsigned int
+lookup_found(struct dnsyn_ctable *t, const uint8_t addr[16], uint8_t fam, uint64_t kh,
+	     dnsyn_ctable_visit visit, void *ud)
+{
+	const uint32_t home = home_group(t, kh);
+	const uint8_t *row = ctrl_at(t, home, 0);
+	const probe_t p = probe_of(kh);
 	struct lk l;
+	uint32_t c;
 
 	l.t = t;
 	l.visit = visit;
@@ -614,28 +887,65 @@ dnsyn_ctable_lookup(struct dnsyn_ctable *t, const uint8_t addr[16], uint8_t fam,
 	l.n_hits = 0;
 	l.n = 0;
 	l.fam = fam;
-	l.fp = fingerprint(kh);
-	if (now_ns > t->now_max)
-		t->now_max = now_ns;
-	/* Each bucket that can hold an answer in the window (bucket_matchable():
-	 * live and newest time + window >= now): its home group, from the same
-	 * row of control bytes. */
-	for (k = 0; k < nb; k++, c += GROUP, eg += per_bucket) {
-		if (!((live >> k) & 1) || t->until[k] < now_ns)
-			continue;
-		l.groups++;
-		m = group_scan(c, l.fp, &z);
-		if (m)
-			lk_matches(&l, k, c, eg, m);
-		if (unlikely(!z))
-			lk_overflow(&l, k, home);
+	l.p = p;
+	for (c = 0; c < t->n_chunks; c++) {
+		/* act_w does not change during the lookup (a visit may only mark
+		 * it to be worked out again) */
+		const uint64_t w = chunk_word(row + c * CHUNK, p) & t->act_w[c];
+		uint64_t m;
+
+		for (m = w & LANE_SLOTS; m; ) { /* group by group */
+			const uint32_t sh = (uint32_t)__builtin_ctzll(m) & ~15u;
+
+			lk_matches(&l, 4 * c + sh / 16, home, (uint32_t)(m >> sh) & SLOT_BITS);
+			m &= ~(0xffffULL << sh);
+		}
+		for (m = w & LANE_OVF; m; m &= m - 1)
+			lk_overflow(&l, 4 * c + (uint32_t)__builtin_ctzll(m) / 16, home);
 	}
 	if (l.n_hits)
 		lk_visit(&l);
-	t->st.lookups++;
 	t->st.probes += l.probes;
 	t->st.groups += l.groups;
 	return l.n;
+}
+
+unsigned int
+dnsyn_ctable_lookup(struct dnsyn_ctable *t, const uint8_t addr[16], uint8_t fam, uint64_t now_ns,
+		    dnsyn_ctable_visit visit, void *ud)
+{
+	const uint64_t kh = key_hash(addr, fam);
+	const uint8_t *row = ctrl_at(t, home_group(t, kh), 0);
+
+	const struct entry *e;
+	struct row_scan r;
+	uint64_t a0, a1, e0, e1;
+	int hit;
+
+	if (now_ns > t->now_max)
+		t->now_max = now_ns;
+	if (unlikely(now_ns < t->act_lo || now_ns > t->act_hi))
+		act_update(t, now_ns);
+	/* The home group of each bucket that can hold an answer in the window
+	 * (bucket_matchable(): live and newest time + window >= now), the whole
+	 * row at once: fingerprint matches and overflowed groups. */
+	row_scan(t, row, probe_of(kh), t->act_w, &r);
+	t->st.lookups++;
+	t->st.groups += t->act_n;
+	if (unlikely(r.n > 1 || r.ovf))
+		return lookup_found(t, addr, fam, kh, visit, ud);
+	/* None or one match: its entry (the dummy for none), and a single
+	 * branch on whether it holds the key. */
+	t->st.probes += r.n;
+	e = r.n ? entry_at(t, r.k, home_group(t, kh), r.j) : &t->dummy;
+	memcpy(&a0, addr, 8);
+	memcpy(&a1, addr + 8, 8);
+	memcpy(&e0, e->addr, 8);
+	memcpy(&e1, e->addr + 8, 8);
+	hit = (((e0 ^ a0) | (e1 ^ a1) | (uint64_t)(e->fam ^ fam)) == 0) & (r.n != 0);
+	if (!hit)
+		return 0;
+	return lookup_one(t, e, ctrl_at(t, home_group(t, kh), r.k) + r.j, r.k, visit, ud);
 }
 
 uint32_t

@@ -5,17 +5,19 @@
  * Answers live in a FIFO ring of answer records. Their addresses (A/AAAA RRs)
  * go into time buckets: each bucket is an open-addressed hash table holding the
  * addresses inserted during its time span (a power of two of ns), probed by
- * groups of 16 slots through one control byte per slot (empty, removed, or an
- * 8-bit fingerprint of the key: Swiss-table style). The control bytes of one
+ * groups of 15 slots through one control byte per slot (empty, removed, or an
+ * 8-bit fingerprint of the key: Swiss-table style) and a 16th byte that tells
+ * which keys overflowed to the next group. The control bytes of one
  * group index in every bucket sit side by side, so a lookup reads the
  * fingerprints of all its buckets from one or two cache lines, and the entry
  * itself only on a fingerprint match. A lookup probes every bucket that can
  * still hold an answer inside the window; expiry drops a whole bucket at once
  * (its control bytes are cleared when it is reused). When the current bucket
  * fills up before its span ends, dnsyn starts the next bucket early, which
- * evicts the oldest one: counted, never silent. dnsyn_ctable_prefetch() lets a
- * caller working through a burst of events fetch those lines a few events
- * ahead. Pure: no DPDK, no clock. */
+ * evicts the oldest one: counted, never silent. dnsyn_ctable_prefetch() (and
+ * dnsyn_ctable_prefetch_lookup() for a lookup) lets a caller working through a
+ * burst of events fetch those lines a few events ahead. Pure: no DPDK, no
+ * clock. */
 #ifndef DNSYN_CTABLE_H
 #define DNSYN_CTABLE_H
 
@@ -49,7 +51,7 @@ struct dnsyn_ctable_stats {
 	uint64_t lookups;
 	uint64_t probes;          /**< slots read by lookups: entries whose key was compared
 				   *   (their control byte held the key's fingerprint) */
-	uint64_t groups;          /**< control groups (16 slots of one bucket) read by lookups */
+	uint64_t groups;          /**< control groups (15 slots of one bucket) read by lookups */
 };
 
 struct dnsyn_ctable;
@@ -100,6 +102,15 @@ unsigned int dnsyn_ctable_lookup(struct dnsyn_ctable *t, const uint8_t addr[16],
  * comes.
  */
 void dnsyn_ctable_prefetch(const struct dnsyn_ctable *t, const uint8_t addr[16], uint8_t fam);
+
+/**
+ * dnsyn_ctable_prefetch() for a caller that knows the event is a lookup: it
+ * leaves out the entry an insert of the key would take (a cache line from
+ * memory that a lookup does not read). Shares the pipeline with
+ * dnsyn_ctable_prefetch(): the two can be mixed in one burst.
+ */
+void dnsyn_ctable_prefetch_lookup(const struct dnsyn_ctable *t, const uint8_t addr[16],
+				  uint8_t fam);
 
 /**
  * Where @p addr / @p fam sits in every bucket: its home group (of @p n_groups

@@ -603,7 +603,11 @@ dnsyn_paper_prefetch(const struct dnsyn_paper *p, const struct dnsyn_event *ev)
 		client_key(ev->dst, ev->src, ckey);
 		tk = ckey;
 	}
-	dnsyn_ctable_prefetch(p->ct, tk, fam);
+	/* a lookup does not need the slot an insert would take */
+	if (ev->type == DNSYN_EV_SYN)
+		dnsyn_ctable_prefetch_lookup(p->ct, tk, fam);
+	else
+		dnsyn_ctable_prefetch(p->ct, tk, fam);
 }
 
 const struct dnsyn_paper_stats *

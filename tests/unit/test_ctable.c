@@ -743,7 +743,9 @@ cmp_u64(const void *a, const void *b)
 
 /* With @p prefetch, dnsyn_ctable_prefetch() is called before each insert and
  * lookup for its key, for a random key and for a key used a few steps later:
- * it must change nothing the table does. */
+ * it must change nothing the table does. With @p prefetch 2, the lookups'
+ * calls are dnsyn_ctable_prefetch_lookup() (same pipeline, mixed with the
+ * inserts' calls). */
 static void
 model_check_run(int prefetch)
 {
@@ -817,10 +819,14 @@ model_check_run(int prefetch)
 				    m->now - e->ts <= S)
 					expect[n_exp++] = e->id;
 			}
-			if (prefetch) {
+			if (prefetch == 1) {
 				dnsyn_ctable_prefetch(t, pool_addr[m->pidx], pool_fam[m->pidx]);
 				dnsyn_ctable_prefetch(t, pool_addr[(m->pidx + 7) % POOL],
 						      pool_fam[(m->pidx + 7) % POOL]);
+			} else if (prefetch == 2) {
+				dnsyn_ctable_prefetch_lookup(t, pool_addr[m->pidx], pool_fam[m->pidx]);
+				dnsyn_ctable_prefetch_lookup(t, pool_addr[(m->pidx + 7) % POOL],
+							     pool_fam[(m->pidx + 7) % POOL]);
 			}
 			dnsyn_ctable_lookup(t, pool_addr[m->pidx], pool_fam[m->pidx], m->now,
 					    model_visit, m);
@@ -862,6 +868,13 @@ test_ctable_model_check_prefetch(void **state)
 {
 	(void)state;
 	model_check_run(1);
+}
+
+static void
+test_ctable_model_check_prefetch_lookup(void **state)
+{
+	(void)state;
+	model_check_run(2);
 }
 
 
@@ -1033,7 +1046,7 @@ test_ctable_full_groups_wrap(void **state)
 	assert_true(ng >= 4);
 	assert_int_equal(find_placed(t, ng - 1, 0, 0, last, 44), 44);
 	assert_int_equal(find_placed(t, 0, 0, 0, first, 10), 10);
-	/* 40 homed in the last group: 16 there, 16 in group 0, 8 in group 1 */
+	/* 40 homed in the last group: 15 there, 15 in group 0, 10 in group 1 */
 	for (i = 0; i < 40; i++) {
 		h = answer(t, T0 + i * 1000, i);
 		add_i(t, h, last[i].i, T0 + i * 1000);
@@ -1069,10 +1082,77 @@ test_ctable_full_groups_wrap(void **state)
 	/* prefetching these keys changes nothing */
 	for (i = 0; i < 44; i++) {
 		addr_of(x, last[i].i);
-		dnsyn_ctable_prefetch(t, x, 4);
+		if (i % 2)
+			dnsyn_ctable_prefetch(t, x, 4);
+		else
+			dnsyn_ctable_prefetch_lookup(t, x, 4);
 	}
 	for (i = 0; i < 40; i++)
 		assert_int_equal(look_i(t, last[i].i, T0 + 5 * MS, &r), i >= 32);
+	rm(&b);
+}
+
+/* Overflow chains across several groups of one bucket, with keys homed in
+ * the groups they run through: every inserted key found (the groups' overflow
+ * filters send its lookup on), absent keys homed in those groups not, before
+ * and after removals; lookups prefetched with dnsyn_ctable_prefetch_lookup(). */
+static void
+test_ctable_overflow_chain(void **state)
+{
+	struct dnsyn_ctable_cfg c = cfg_of(1024, 0, 8, S);
+	struct dnsyn_ctable *t;
+	struct placed p0[60], p1[15], p2[10];
+	struct rec r;
+	struct blk b;
+	uint64_t h;
+	uint8_t x[16];
+	unsigned int i;
+
+	(void)state;
+	t = mk(&c, &b);
+	/* 50 homed in group 3 (over 3 groups and more), 10 in group 4, 5 in group 5 */
+	assert_int_equal(find_placed(t, 3, 0, 0, p0, 60), 60);
+	assert_int_equal(find_placed(t, 4, 0, 0, p1, 15), 15);
+	assert_int_equal(find_placed(t, 5, 0, 0, p2, 10), 10);
+	for (i = 0; i < 50; i++) {
+		h = answer(t, T0 + i * 1000, i);
+		add_i(t, h, p0[i].i, T0 + i * 1000);
+	}
+	for (i = 0; i < 10; i++) {
+		h = answer(t, T0 + MS, 100 + i);
+		add_i(t, h, p1[i].i, T0 + MS);
+	}
+	for (i = 0; i < 5; i++) {
+		h = answer(t, T0 + MS, 200 + i);
+		add_i(t, h, p2[i].i, T0 + MS);
+	}
+	assert_int_equal(dnsyn_ctable_occupancy(t), 65);
+	for (i = 0; i < 60; i++) {
+		addr_of(x, p0[(i + 3) % 60].i);
+		dnsyn_ctable_prefetch_lookup(t, x, 4);
+		assert_int_equal(look_i(t, p0[i].i, T0 + 2 * MS, &r), i < 50);
+		if (i < 50)
+			assert_int_equal(r.id[0], i);
+	}
+	for (i = 0; i < 15; i++)
+		assert_int_equal(look_i(t, p1[i].i, T0 + 2 * MS, &r), i < 10);
+	for (i = 0; i < 10; i++)
+		assert_int_equal(look_i(t, p2[i].i, T0 + 2 * MS, &r), i < 5);
+	/* remove the first 45 of group 3: the chain still leads to the others */
+	for (i = 0; i < 45; i++) {
+		addr_of(x, p0[i].i);
+		rec_reset(&r);
+		r.remove_all = 1;
+		assert_int_equal(dnsyn_ctable_lookup(t, x, 4, T0 + 3 * MS, rec_visit, &r), 1);
+	}
+	for (i = 0; i < 60; i++)
+		assert_int_equal(look_i(t, p0[i].i, T0 + 4 * MS, &r), i >= 45 && i < 50);
+	for (i = 0; i < 15; i++)
+		assert_int_equal(look_i(t, p1[i].i, T0 + 4 * MS, &r), i < 10);
+	for (i = 0; i < 10; i++)
+		assert_int_equal(look_i(t, p2[i].i, T0 + 4 * MS, &r), i < 5);
+	assert_int_equal(dnsyn_ctable_occupancy(t), 20);
+	assert_true(dnsyn_ctable_stats(t)->groups > dnsyn_ctable_stats(t)->lookups);
 	rm(&b);
 }
 
@@ -1537,8 +1617,10 @@ main(void)
 		cmocka_unit_test(test_ctable_time_backwards),
 		cmocka_unit_test(test_ctable_model_check),
 		cmocka_unit_test(test_ctable_model_check_prefetch),
+		cmocka_unit_test(test_ctable_model_check_prefetch_lookup),
 		cmocka_unit_test(test_ctable_fingerprint_collisions),
 		cmocka_unit_test(test_ctable_full_groups_wrap),
+		cmocka_unit_test(test_ctable_overflow_chain),
 		cmocka_unit_test(test_ctable_prefetch_empty),
 		cmocka_unit_test(test_ctable_roll_clears),
 		cmocka_unit_test(test_ctable_capacity_holds_a_window),
