@@ -61,11 +61,19 @@ struct entry {
 _Static_assert(sizeof(struct entry) == 24, "entry size");
 _Static_assert(sizeof(struct dnsyn_ctable_answer) == 32, "answer size");
 
+/* Groups a bucket remembers writing to: reusing a bucket that holds few
+ * entries clears those groups only, not all of its rows. Sparse traffic
+ * (a quiet link, a long trace) rolls a bucket every few entries, and a
+ * full clear per roll would cost O(capacity) each time. */
+#define TOUCH_MAX 64
+
 struct bucket {
 	uint64_t start_ns; /* span start (aligned unless started early) */
 	uint64_t max_ts;   /* newest answer time held: the bucket expires after it */
 	uint32_t used;     /* occupied slots, removed entries included */
 	uint32_t live;     /* entries not removed */
+	uint32_t n_touched; /* groups written (> TOUCH_MAX: too many to list) */
+	uint32_t touched[TOUCH_MAX];
 };
 
 /* dnsyn_ctable_prefetch() pipeline: one slot per call, PF_RING calls kept. A
@@ -549,7 +557,12 @@ roll(struct dnsyn_ctable *t, uint64_t ts, int early)
 		t->st.evicted_addrs += b->live;
 	else
 		t->st.expired_addrs += b->live;
-	if (b->used) { /* clear its control bytes (overflow flags too): 16 in each row */
+	if (b->n_touched <= TOUCH_MAX) { /* few groups written: those */
+		uint32_t i;
+
+		for (i = 0; i < b->n_touched; i++)
+			memset(ctrl_at(t, b->touched[i], t->cur), CTRL_EMPTY, GROUP);
+	} else { /* its control bytes (overflow flags too): 16 in each row */
 		uint8_t *c = ctrl_at(t, 0, t->cur);
 		uint32_t g;
 
@@ -557,6 +570,7 @@ roll(struct dnsyn_ctable *t, uint64_t ts, int early)
 			memset(c, CTRL_EMPTY, GROUP);
 	}
 	b->used = b->live = 0;
+	b->n_touched = 0;
 	b->max_ts = 0;
 	live_clear(t, t->cur);
 	b->start_ns = early ? ts : ts - ts % t->bucket_ns;
@@ -696,6 +710,16 @@ dnsyn_ctable_prefetch_lookup(const struct dnsyn_ctable *t, const uint8_t addr[16
 	prefetch_key(t, addr, fam, 0);
 }
 
+/* Note that bucket @p b wrote to group @p g (for roll()). */
+static inline void
+touch(struct bucket *b, uint32_t g)
+{
+	if (b->n_touched < TOUCH_MAX)
+		b->touched[b->n_touched] = g;
+	if (b->n_touched <= TOUCH_MAX)
+		b->n_touched++;
+}
+
 void
 dnsyn_ctable_addr_add(struct dnsyn_ctable *t, uint64_t h, const uint8_t addr[16], uint8_t fam,
 		      uint64_t ts_ns)
@@ -727,6 +751,9 @@ dnsyn_ctable_addr_add(struct dnsyn_ctable *t, uint64_t h, const uint8_t addr[16]
 	}
 	j = first_empty(m, p);
 	c[j] = fingerprint(kh);
+	/* Placements only: a group whose overflow bits were set is full, so
+	 * it received placements of this bucket and is listed already. */
+	touch(b, g);
 	e = entry_at(t, t->cur, g, j);
 	memcpy(e->addr, addr, 16);
 	e->slot = (uint32_t)h;

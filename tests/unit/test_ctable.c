@@ -1270,6 +1270,67 @@ test_ctable_roll_clears(void **state)
 	rm(&b);
 }
 
+/* Sparse traffic: one address per bucket span, so each roll clears only the
+ * groups the bucket wrote (not all rows); an overflow chain's groups and
+ * filter bits must be cleared too, or old keys and long probes come back. */
+static void
+test_ctable_sparse_roll_clears(void **state)
+{
+	struct dnsyn_ctable_cfg c = cfg_of(1024, 16384, 8, S);
+	struct dnsyn_ctable *t;
+	const struct dnsyn_ctable_stats *st;
+	struct placed p[24];
+	struct rec r;
+	struct blk b;
+	uint64_t h, w, ts = 0, groups;
+	uint32_t g, ng;
+	uint8_t x[16], f;
+	unsigned int span, k;
+
+	(void)state;
+	t = mk(&c, &b);
+	st = dnsyn_ctable_stats(t);
+	w = dnsyn_ctable_bucket_ns(t);
+	addr_of(x, 0);
+	dnsyn_ctable_key_place(t, x, 4, &g, &ng, &f);
+	assert_int_equal(find_placed(t, g, f, 0, p, 24), 24);
+	for (span = 0; span < 40; span++) {
+		ts = (T0 / w + span) * w + w / 2;
+		if (span % 10 == 0) {
+			/* 20 keys of one home group: an overflow chain, filter bits */
+			for (k = 0; k < 20; k++) {
+				h = answer(t, ts, span * 100ULL + k);
+				add_i(t, h, p[k].i, ts);
+			}
+			for (k = 0; k < 20; k++) { /* each found once: nothing stale */
+				assert_int_equal(look_i(t, p[k].i, ts, &r), 1);
+				assert_int_equal(r.id[0], span * 100ULL + k);
+			}
+		} else {
+			h = answer(t, ts, span * 100ULL);
+			add_i(t, h, 0x200000u + span, ts);
+		}
+		if (span % 10 == 8) {
+			/* the chain's bucket was reused (6 buckets): its keys are gone,
+			 * and a lookup of that home group reads no more groups than a
+			 * lookup of another group (one per live bucket): no stale
+			 * overflow bit sends it down the old chain */
+			uint64_t base;
+
+			assert_int_equal(look_i(t, p[3].i, ts, &r), 0);
+			groups = st->groups;
+			assert_int_equal(look_i(t, 0x300000u + span, ts, &r), 0);
+			base = st->groups - groups;
+			groups = st->groups;
+			assert_int_equal(look_i(t, p[21].i, ts, &r), 0);
+			assert_int_equal(st->groups - groups, base);
+		}
+	}
+	assert_int_equal(st->early_rolls, 0);
+	assert_int_equal(st->evicted_addrs, 0);
+	rm(&b);
+}
+
 /* ---- capacity pressure ----------------------------------------------------- */
 
 /* The table may hold more than its capacity when buckets fill up early (each
@@ -1623,6 +1684,7 @@ main(void)
 		cmocka_unit_test(test_ctable_overflow_chain),
 		cmocka_unit_test(test_ctable_prefetch_empty),
 		cmocka_unit_test(test_ctable_roll_clears),
+		cmocka_unit_test(test_ctable_sparse_roll_clears),
 		cmocka_unit_test(test_ctable_capacity_holds_a_window),
 		cmocka_unit_test(test_ctable_capacity_pressure),
 		cmocka_unit_test(test_ctable_answer_reuse),
