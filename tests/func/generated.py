@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-3-Clause
 """dnsyn against the generator's ground truth: every scenario, several seeds,
-and one large basic trace. Usage: generated.py DNSYN DNSYN_GEN"""
+one large basic trace, and benchmark mixes large enough that the generator
+writes them in several flushes. Usage: generated.py DNSYN DNSYN_GEN"""
 import os
 import subprocess
 import sys
@@ -18,6 +19,9 @@ def main():
                 for s in (1, 2, 3)]
         runs.append(["--scenario", "basic", "--seed", "7", "--count", "20000",
                      "--out", os.path.join(tmp, "big", "basic-20000")])
+        for scen, n in (("mix", 200000), ("min64", 100000)):
+            runs.append(["--scenario", scen, "--seed", "7", "--packets", str(n),
+                         "--out", os.path.join(tmp, "big", f"{scen}-{n}")])
         for args in runs:
             os.makedirs(os.path.join(tmp, "big"), exist_ok=True)
             r = subprocess.run([gen] + args, capture_output=True, text=True)

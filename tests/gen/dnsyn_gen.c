@@ -2,11 +2,13 @@
 /*
  * dnsyn_gen: deterministic test traffic for dnsyn, with the report it must give.
  *
- *   dnsyn_gen --scenario NAME --seed N --out PREFIX [--count K]
+ *   dnsyn_gen --scenario NAME --seed N --out PREFIX [--count K | --packets N]
  *   dnsyn_gen --scenario all --out DIR/
  *   dnsyn_gen --list
  *
  * Writes PREFIX.pcap and PREFIX.json (linktypes: PREFIX-<lt>.pcap/.json). The
+ * benchmark scenarios (mix, dnsflood, synflood, min64) take --packets and are
+ * written while they are generated, so their size is bounded by the disk. The
  * JSON is the ground truth under the definitions of shared/traces/README.md.
  * It is NOT obtained by analysing the pcap: every packet goes out through a
  * ledger that records, when the packet is built, what it counts for (answer and
@@ -228,11 +230,23 @@ struct buf {
 	size_t cap;
 };
 
+/* Freed buffers are kept for reuse: every packet goes through a few short-
+ * lived buffers, and the large scenarios must not pay a malloc for each. */
+#define BUF_POOL 32
+#define BUF_POOL_MAXCAP 65536
+static struct buf buf_pool[BUF_POOL];
+static int buf_npool;
+
 static void
 buf_reserve(struct buf *b, size_t n)
 {
-	size_t cap = b->cap ? b->cap : 256;
+	size_t cap;
 
+	if (b->d == NULL && buf_npool > 0) {
+		b->d = buf_pool[--buf_npool].d;
+		b->cap = buf_pool[buf_npool].cap;
+	}
+	cap = b->cap ? b->cap : 256;
 	if (b->len + n <= b->cap)
 		return;
 	while (cap < b->len + n)
@@ -282,8 +296,18 @@ buf_u32(struct buf *b, uint32_t v)
 static void
 buf_free(struct buf *b)
 {
-	free(b->d);
+	if (b->d && buf_npool < BUF_POOL && b->cap <= BUF_POOL_MAXCAP)
+		buf_pool[buf_npool++] = (struct buf){ b->d, 0, b->cap };
+	else
+		free(b->d);
 	memset(b, 0, sizeof(*b));
+}
+
+static void
+buf_pool_drain(void)
+{
+	while (buf_npool > 0)
+		free(buf_pool[--buf_npool].d);
 }
 
 static void
@@ -914,7 +938,7 @@ struct event {
 	uint16_t ethertype;  /* fam 0 only */
 	uint32_t snap;       /* 0, or the caplen of the finished frame (caplen < len) */
 	uint32_t len;
-	uint8_t *data;       /* the IP datagram, or the non-IP payload */
+	size_t off;          /* in gen.arena: the IP datagram, or the non-IP payload */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -969,10 +993,23 @@ struct client {
 	struct ipaddr v4, v6;
 };
 
+struct linkvar;
+
 struct gen {
 	struct rng rng;
 	struct timeline tl;
-	VEC(struct event) ev;
+	VEC(struct event) ev;        /* not yet written, in emission order until sorted */
+	struct buf arena, arena2;    /* their bytes; arena2 is the spare for compaction */
+	/* Streaming (the --packets scenarios): events before @horizon are already
+	 * in the file, and nothing may be emitted before it any more. */
+	pcap_dumper_t *dump;
+	const struct linkvar *lv;
+	uint64_t horizon, first_t, last_t, nwritten, pcap_bytes;
+	uint64_t npkt[3];            /* packets emitted: IPv4, IPv6, not IP */
+	uint64_t ndns;               /* of them, UDP datagrams to or from port 53 */
+	uint32_t pad_to;             /* min64: pad every IP datagram to this length */
+	bool wide;                   /* fresh IPv4 servers from 32.0.0.0/6 (large files) */
+	uint32_t n_wide;
 	struct ledger led;
 	uint64_t slot;               /* next special-episode slot */
 	uint64_t nogo_lo[4], nogo_hi[4];
@@ -981,6 +1018,9 @@ struct gen {
 	uint16_t ip_id, sport;
 	struct client cli[N_CLIENTS];
 	struct ipaddr res4, res6;
+	struct client *mcli;         /* the large scenarios' clients */
+	uint32_t nmcli;
+	struct ipaddr mres4[4], mres6[4];
 };
 
 static uint16_t
@@ -1000,11 +1040,15 @@ next_sport(struct gen *g)
 
 /* Fresh server addresses: each is named by one episode only. IPv4 from
  * 198.18.0.0/15 (RFC 2544), IPv6 from 2001:db8:5e::/48. */
+static struct ipaddr wide_server(struct gen *g);
+
 static struct ipaddr
 new_server(struct gen *g, uint8_t fam)
 {
 	uint32_t v;
 
+	if (fam == 4 && g->wide)
+		return wide_server(g);
 	if (fam == 6)
 		return ip6(0x5e, 0x100 + g->n_srv6++);
 	do /* skip x.y.z.0 and x.y.z.255: they look like network/broadcast */
@@ -1067,10 +1111,9 @@ gen_new(uint64_t seed)
 static void
 gen_free(struct gen *g)
 {
-	size_t i;
-
-	for (i = 0; i < g->ev.n; i++)
-		free(g->ev.v[i].data);
+	buf_free(&g->arena);
+	buf_free(&g->arena2);
+	free(g->mcli);
 	free(g->ev.v);
 	free(g->tl.slot);
 	free(g->led.ans.v);
@@ -1121,11 +1164,14 @@ emit_ev(struct gen *g, uint64_t t, uint8_t fam, uint16_t ethertype, uint32_t sna
 {
 	struct event e = { .fam = fam, .ethertype = ethertype, .snap = snap };
 
+	if (t < g->horizon)
+		die("internal: packet before the part already written");
 	e.t = tl_take(&g->tl, t);
 	e.len = (uint32_t)len;
-	e.data = xrealloc(NULL, len);
-	memcpy(e.data, data, len);
+	e.off = g->arena.len;
+	buf_put(&g->arena, data, len);
 	VEC_PUSH(g->ev, e);
+	g->npkt[fam == 4 ? 0 : fam == 6 ? 1 : 2]++;
 	return e.t;
 }
 
@@ -1133,6 +1179,11 @@ emit_ev(struct gen *g, uint64_t t, uint8_t fam, uint16_t ethertype, uint32_t sna
 static uint64_t
 emit(struct gen *g, uint64_t t, uint8_t fam, struct buf *d)
 {
+	if (g->pad_to) { /* min64: trailing zeros are Ethernet padding, not IP */
+		if (d->len > g->pad_to)
+			die("internal: a %zu-byte datagram in a min64 file", d->len);
+		buf_zero(d, g->pad_to - d->len);
+	}
 	t = emit_ev(g, t, fam, 0, 0, d->d, d->len);
 	buf_free(d);
 	return t;
@@ -1241,6 +1292,7 @@ send_dns(struct gen *g, struct ep *ep, uint64_t t, const struct ipaddr *src,
 		die("internal: send_dns off port 53");
 	d = build_udp(g, src, dst, sport, dport, m->b.d, m->b.len, x);
 	t = emit(g, t, src->fam, &d);
+	g->ndns++;
 	dns_eval(m, m->b.len, &e);
 	dns_ledger(g, ep, t, src, dst, &e);
 	return t;
@@ -3816,7 +3868,7 @@ fam_in(unsigned int fams, uint8_t fam)
 
 /* Locally administered MAC from the low 32 bits of an IP address. */
 static void
-mac_from(uint8_t *mac, const struct event *e, bool dst)
+mac_from(uint8_t *mac, const struct event *e, const uint8_t *data, bool dst)
 {
 	size_t off = e->fam == 4 ? (dst ? 16 : 12) : (dst ? 36 : 20);
 
@@ -3828,11 +3880,11 @@ mac_from(uint8_t *mac, const struct event *e, bool dst)
 			mac[0] = mac[1] = 0xff;
 		return;
 	}
-	memcpy(mac + 2, e->data + off, 4);
+	memcpy(mac + 2, data + off, 4);
 }
 
 static struct buf
-frame(const struct linkvar *lv, const struct event *e)
+frame(const struct linkvar *lv, const struct event *e, const uint8_t *data)
 {
 	struct buf f = { 0 };
 	uint8_t smac[6], dmac[6];
@@ -3840,8 +3892,8 @@ frame(const struct linkvar *lv, const struct event *e)
 	/* NULL/LOOP carry the BSD AF_ value; 30 is AF_INET6 on Darwin/FreeBSD */
 	uint32_t af = e->fam == 4 ? 2 : 30;
 
-	mac_from(smac, e, false);
-	mac_from(dmac, e, true);
+	mac_from(smac, e, data, false);
+	mac_from(dmac, e, data, true);
 	switch (lv->kind) {
 	case L2_ETH:
 	case L2_VLAN:
@@ -3887,45 +3939,121 @@ frame(const struct linkvar *lv, const struct event *e)
 	case L2_RAW:
 		break;
 	}
-	buf_put(&f, e->data, e->len);
+	buf_put(&f, data, e->len);
 	return f;
 }
 
-static void
-write_pcap(const struct gen *g, const struct linkvar *lv, const char *path)
+/* The pcap is written through a 1 MiB stdio buffer: large files are written
+ * at disk speed rather than in BUFSIZ pieces. */
+static pcap_dumper_t *
+dump_open(const struct linkvar *lv, const char *path, pcap_t **pp)
 {
 	pcap_t *p = pcap_open_dead_with_tstamp_precision(lv->dlt, SNAPLEN,
 							 PCAP_TSTAMP_PRECISION_MICRO);
 	pcap_dumper_t *d;
-	size_t i;
+	FILE *f;
 
 	if (p == NULL)
 		die("pcap_open_dead failed");
-	d = pcap_dump_open(p, path);
+	f = fopen(path, "wb");
+	if (f == NULL)
+		die("cannot write %s: %s", path, strerror(errno));
+	if (setvbuf(f, NULL, _IOFBF, 1 << 20) != 0)
+		die("setvbuf failed");
+	d = pcap_dump_fopen(p, f);
 	if (d == NULL)
-		die("%s", pcap_geterr(p)); /* names the path and the reason */
-	for (i = 0; i < g->ev.n; i++) {
-		const struct event *e = &g->ev.v[i];
-		struct pcap_pkthdr h;
-		struct buf f;
+		die("%s: %s", path, pcap_geterr(p));
+	*pp = p;
+	return d;
+}
 
-		if (!fam_in(lv->fams, e->fam))
-			continue;
-		if (e->snap && lv->kind != L2_ETH)
-			die("internal: truncated frames are Ethernet-only");
-		f = frame(lv, e);
-		memset(&h, 0, sizeof(h));
-		h.ts.tv_sec = (time_t)(e->t / US_PER_S);
-		h.ts.tv_usec = (suseconds_t)(e->t % US_PER_S);
-		h.len = (bpf_u_int32)f.len;
-		h.caplen = e->snap ? e->snap : (bpf_u_int32)f.len;
-		pcap_dump((u_char *)d, &h, f.d);
-		buf_free(&f);
-	}
+static void
+dump_close(pcap_dumper_t *d, pcap_t *p, const char *path)
+{
 	if (pcap_dump_flush(d) != 0)
 		die("cannot write %s", path);
 	pcap_dump_close(d);
 	pcap_close(p);
+}
+
+/* One record; returns its size in the file. */
+static uint64_t
+write_event(const struct gen *g, const struct linkvar *lv, pcap_dumper_t *d,
+	    const struct event *e)
+{
+	struct pcap_pkthdr h;
+	struct buf f;
+
+	if (e->snap && lv->kind != L2_ETH)
+		die("internal: truncated frames are Ethernet-only");
+	f = frame(lv, e, g->arena.d + e->off);
+	memset(&h, 0, sizeof(h));
+	h.ts.tv_sec = (time_t)(e->t / US_PER_S);
+	h.ts.tv_usec = (suseconds_t)(e->t % US_PER_S);
+	h.len = (bpf_u_int32)f.len;
+	h.caplen = e->snap ? e->snap : (bpf_u_int32)f.len;
+	pcap_dump((u_char *)d, &h, f.d);
+	buf_free(&f);
+	return 16 + h.caplen;
+}
+
+static int
+event_cmp(const void *a, const void *b);
+
+/* Write every pending event of @g's families into a new file (per link type). */
+static void
+write_pcap(const struct gen *g, const struct linkvar *lv, const char *path)
+{
+	pcap_t *p;
+	pcap_dumper_t *d = dump_open(lv, path, &p);
+	size_t i;
+
+	for (i = 0; i < g->ev.n; i++)
+		if (fam_in(lv->fams, g->ev.v[i].fam))
+			write_event(g, lv, d, &g->ev.v[i]);
+	dump_close(d, p, path);
+}
+
+/* Streaming: write the pending events before @upto to g->dump, in time order,
+ * and keep the rest (their bytes compacted into the spare arena). The
+ * timeline is rebuilt from the kept events: nothing can be emitted before
+ * @upto any more, so the written times need not be remembered. */
+static void
+gen_flush(struct gen *g, uint64_t upto)
+{
+	size_t i, k = 0;
+	struct buf tmp;
+
+	qsort(g->ev.v, g->ev.n, sizeof(g->ev.v[0]), event_cmp);
+	for (i = 0; i < g->ev.n && g->ev.v[i].t < upto; i++) {
+		const struct event *e = &g->ev.v[i];
+
+		if (g->nwritten && e->t <= g->last_t)
+			die("internal: two packets share a timestamp");
+		g->pcap_bytes += write_event(g, g->lv, g->dump, e);
+		if (g->nwritten == 0)
+			g->first_t = e->t;
+		g->last_t = e->t;
+		g->nwritten++;
+	}
+	g->arena2.len = 0;
+	if (g->tl.cap)
+		memset(g->tl.slot, 0, g->tl.cap * sizeof(uint64_t));
+	g->tl.n = 0;
+	for (; i < g->ev.n; i++) {
+		struct event e = g->ev.v[i];
+
+		buf_put(&g->arena2, g->arena.d + e.off, e.len);
+		e.off = g->arena2.len - e.len;
+		g->ev.v[k++] = e;
+		tl_insert(&g->tl, e.t);
+	}
+	g->ev.n = k;
+	tmp = g->arena;
+	g->arena = g->arena2;
+	g->arena2 = tmp;
+	if (upto > g->horizon)
+		g->horizon = upto;
 }
 
 static int
@@ -3934,6 +4062,502 @@ event_cmp(const void *a, const void *b)
 	const struct event *x = a, *y = b;
 
 	return x->t < y->t ? -1 : x->t > y->t;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Benchmark traffic sized by --packets: mix, dnsflood, synflood, min64.     */
+/* They are written while they are built: time advances slice by slice, and  */
+/* every slice starts after all of the previous ones, so whatever lies       */
+/* before the current slice is final and goes to the file (gen_flush).       */
+
+#define LN2_Q32 2977044472ULL        /* ln 2 × 2^32 */
+#define FLUSH_EVENTS (1u << 14)      /* pending events that trigger a flush */
+#define MIX_CLIENTS 4096
+#define MIX_SCANNERS 8               /* the first clients are Blaster-infected */
+#define MIX_SLICE_US (250 * US_PER_MS)
+#define MIX_EP_PER_SLICE 50          /* 200 lookups/s */
+#define MIX_SCAN_PCT 45              /* of all SYNs (the paper's Table 3) */
+#define MIX_SHARE_PCT 9              /* DNS + SYN + SYN-ACK of all packets */
+#define FLOOD_CLIENTS 65536
+
+/* Exp(1) × @mean µs without floating point, whose libm results may differ
+ * between platforms: X = G·ln2 + Y, G ~ Geometric(1/2) from the run of one
+ * bits, Y = -ln(1 - V) with V uniform in [0, 1/2), as the series Σ V^k/k in
+ * Q32. Two draws, in two statements. */
+static uint64_t
+rng_exp(struct rng *r, uint64_t mean)
+{
+	uint64_t bits = rng_u64(r);
+	uint64_t v = rng_u64(r) >> 33;
+	uint64_t p = v, y = 0;
+	unsigned int gk = 0, k;
+
+	if (mean > US_PER_S)
+		die("internal: rng_exp mean too large");
+	while (gk < 40 && (bits & 1)) {
+		gk++;
+		bits >>= 1;
+	}
+	for (k = 1; p; k++) {
+		y += p / k;
+		p = (p * v) >> 32;
+	}
+	return (mean * (gk * LN2_Q32 + y)) >> 32;
+}
+
+/* Fresh IPv4 servers for the large files: new_server()'s /15 holds 131070
+ * addresses, too few for 10 M packets. This takes 32.0.0.0/6 in a scrambled
+ * order (a product with an odd constant and an xorshift are bijections
+ * modulo 2^26), so that an answer's addresses are not neighbours. */
+static struct ipaddr
+wide_server(struct gen *g)
+{
+	for (;;) {
+		uint32_t x, v;
+
+		if (g->n_wide >= (1u << 26))
+			die("out of fresh server addresses: ask for fewer --packets");
+		x = (g->n_wide++ * 0x2545f491u) & 0x3ffffffu;
+		x ^= x >> 13;
+		v = 0x20000000u | x;
+		if ((v & 0xff) != 0 && (v & 0xff) != 0xff)
+			return ip4(v);
+	}
+}
+
+/* Clients 10.128.0.1.. (254 per /24), 2001:db8:c1::1:0..; resolvers
+ * 10.53.<i>.53 and 2001:db8:53::<i>:53. */
+static void
+big_setup(struct gen *g, uint32_t nclients)
+{
+	uint32_t i;
+
+	g->wide = true;
+	g->nmcli = nclients;
+	g->mcli = xcalloc(nclients, sizeof(*g->mcli));
+	for (i = 0; i < nclients; i++) {
+		g->mcli[i].v4 = ip4(0x0a800000u + (i / 254) * 256 + 1 + i % 254);
+		g->mcli[i].v6 = ip6(0xc1, 0x10000 + (uint64_t)i);
+	}
+	for (i = 0; i < 4; i++) {
+		g->mres4[i] = ip4(0x0a350035u | i << 8);
+		g->mres6[i] = ip6(0x53, 0x53 | (uint64_t)i << 16);
+	}
+}
+
+static uint64_t
+npackets(const struct gen *g)
+{
+	return g->npkt[0] + g->npkt[1] + g->npkt[2];
+}
+
+/* Packets that count in the report: DNS, SYN and SYN-ACK. */
+static uint64_t
+ncounted(const struct gen *g)
+{
+	return g->ndns + g->led.syn.n + g->led.synack.n;
+}
+
+static void
+maybe_flush(struct gen *g, uint64_t upto)
+{
+	if (g->ev.n >= FLUSH_EVENTS)
+		gen_flush(g, upto);
+}
+
+/* Server data and client ACKs on an open connection, @n packets (c and s are
+ * the two sides' next segments, seq and ack set); when @fin, FIN|ACK both
+ * ways and the last ACK follow. No SYN flag: only packet counts change. */
+static uint64_t
+conversation(struct gen *g, uint64_t t, struct tcp_pkt *c, struct tcp_pkt *s, int n, bool fin)
+{
+	static const uint8_t pay[1448] = { 0x17, 0x03, 0x03 }; /* TLS application data */
+	int i;
+
+	c->payload = s->payload = NULL;
+	c->plen = s->plen = 0;
+	for (i = 0; i < n; i++) {
+		if (i % 2 == 0) {
+			size_t len = 1448;
+
+			/* Mostly short records: full segments would make 10 M packets
+			 * several GB without changing what a probe has to do. */
+			if (!rng_pct(&g->rng, 3))
+				len = 16 + rng_below(&g->rng, 241);
+			s->flags = TH_ACK | TH_PSH;
+			s->payload = pay;
+			s->plen = g->pad_to ? 1 + len % 6 : len; /* min64: 1-6 bytes fit */
+			t = send_tcp(g, t + rng_between(&g->rng, 200, 5000), s, NULL);
+			s->seq += (uint32_t)s->plen;
+			c->ack = s->seq;
+		} else {
+			c->flags = TH_ACK;
+			t = send_tcp(g, t + rng_between(&g->rng, 100, 2000), c, NULL);
+		}
+	}
+	s->payload = NULL;
+	s->plen = 0;
+	if (fin) {
+		c->flags = TH_FIN | TH_ACK;
+		t = send_tcp(g, t + rng_between(&g->rng, 100, 5000), c, NULL);
+		c->seq++;
+		s->flags = TH_FIN | TH_ACK;
+		s->ack = c->seq;
+		t = send_tcp(g, t + rtt(g), s, NULL);
+		s->seq++;
+		c->flags = TH_ACK;
+		c->ack = s->seq;
+		t = send_tcp(g, t + rng_between(&g->rng, 50, 400), c, NULL);
+	}
+	return t;
+}
+
+/* A client connection: the SYN and @retx retransmissions (+1 s, +2 s) are
+ * planned in @ep, which decides what they match; when @est, SYN-ACK, ACK and
+ * a conversation closed by FIN follow the last SYN. */
+static void
+big_conn(struct gen *g, struct ep *ep, uint64_t t, const struct ipaddr *src,
+	 const struct ipaddr *dst, uint16_t dport, int retx, bool est)
+{
+	struct tcp_pkt c = { .src = *src, .dst = *dst, .dport = dport, .flags = TH_SYN };
+	struct tcp_pkt s = { .src = *dst, .dst = *src, .sport = dport, .flags = TH_SYN | TH_ACK };
+	uint64_t ts = t, back = US_PER_S;
+	int i, n;
+
+	c.sport = next_sport(g);
+	c.seq = (uint32_t)rng_u64(&g->rng);
+	c.conn = g->conn++;
+	for (i = 0; i <= retx; i++) {
+		ep_plan_syn(ep, ts, false, &c);
+		if (i < retx) {
+			ts += back;
+			back *= 2;
+		}
+	}
+	if (!est)
+		return;
+	s.dport = c.sport;
+	s.seq = (uint32_t)rng_u64(&g->rng);
+	s.ack = c.seq + 1;
+	s.conn = g->conn++;
+	ts = send_tcp(g, ts + rtt(g), &s, NULL);
+	s.seq++;
+	c.seq++;
+	c.ack = s.seq;
+	c.flags = TH_ACK;
+	ts = send_tcp(g, ts + rng_between(&g->rng, 50, 400), &c, NULL);
+	n = 2 + 2 * (int)rng_below(&g->rng, 12);
+	conversation(g, ts, &c, &s, n, true);
+}
+
+/* 1-4 addresses: 45, 30, 15, 10 %. */
+static int
+pick_naddr(struct gen *g)
+{
+	unsigned int r = rng_below(&g->rng, 100);
+
+	return r < 45 ? 1 : r < 75 ? 2 : r < 90 ? 3 : 4;
+}
+
+/* One lookup episode of mix. Every client has one of the two resolvers. */
+static void
+mix_episode(struct gen *g, uint64_t t0)
+{
+	struct ep ep = { .nans = 0 };
+	struct ans_spec s;
+	uint32_t ci = rng_below(&g->rng, g->nmcli);
+	const struct client *c = &g->mcli[ci];
+	unsigned int kind = rng_below(&g->rng, 100);
+	uint8_t fam = kind >= 90 ? 6 : 4;     /* 10 %: AAAA over IPv6, IPv6 SYNs */
+	const struct ipaddr *cli = cli_addr(c, fam);
+	uint64_t ta, d;
+	int retx = 0, i;
+	unsigned int r;
+	bool est = true;
+
+	g->res4 = g->mres4[ci & 1];
+	g->res6 = g->mres6[ci & 1];
+	spec_init(&s, fam == 4 ? DNS_T_A : DNS_T_AAAA);
+	s.opt = rng_pct(&g->rng, 60);
+	if (kind < 7) {                         /* NXDOMAIN, SOA in AUTHORITY */
+		s.rcode = 3;
+		s.soa = true;
+		lookup(g, &ep, t0, c, fam, &s);
+	} else if (kind < 9) {                  /* SERVFAIL, empty */
+		s.rcode = 2;
+		lookup(g, &ep, t0, c, fam, &s);
+	} else if (kind < 15) {                 /* answered, never connected to */
+		spec_addrs(g, &s, fam, pick_naddr(g));
+		lookup(g, &ep, t0, c, fam, &s);
+	} else if (kind < 20) {                 /* a neighbour behind the same resolver connects */
+		uint32_t di = (ci + 2 + 2 * rng_below(&g->rng, g->nmcli / 2 - 1)) % g->nmcli;
+
+		spec_addrs(g, &s, fam, pick_naddr(g));
+		ta = lookup(g, &ep, t0, c, fam, &s);
+		d = rng_exp(&g->rng, 50 * US_PER_MS);
+		big_conn(g, &ep, ta + d, cli_addr(&g->mcli[di], fam), &s.addr[0], pick_dport(g), 0,
+			 true);
+		if (rng_pct(&g->rng, 50)) {
+			d = rng_between(&g->rng, US_PER_MS, 1500 * US_PER_MS);
+			big_conn(g, &ep, ta + d, cli, &s.addr[0], pick_dport(g), 0, true);
+		}
+	} else {                                /* the common case */
+		spec_addrs(g, &s, fam, pick_naddr(g));
+		if (rng_pct(&g->rng, 35))
+			s.ncname = 1 + (int)rng_below(&g->rng, 3);
+		ta = lookup(g, &ep, t0, c, fam, &s);
+		if (fam == 4 && rng_pct(&g->rng, 25)) { /* the AAAA query beside it, over IPv4 */
+			struct ans_spec s6;
+
+			spec_init(&s6, DNS_T_AAAA);
+			s6.opt = s.opt;
+			if (rng_pct(&g->rng, 60))
+				spec_addrs(g, &s6, 6, 1 + (int)rng_below(&g->rng, 2));
+			lookup(g, &ep, t0 + rng_between(&g->rng, 20, 3000), c, 4, &s6);
+		}
+		r = rng_below(&g->rng, 100);
+		if (r < 4) {                    /* one SYN lost, then answered */
+			retx = 1;
+		} else if (r < 6) {             /* unreachable: two retransmissions */
+			retx = 2;
+			est = false;
+		}
+		d = rng_exp(&g->rng, 50 * US_PER_MS);
+		i = (int)rng_below(&g->rng, (uint32_t)s.naddr);
+		big_conn(g, &ep, ta + d, cli, &s.addr[i], pick_dport(g), retx, est);
+		if (rng_pct(&g->rng, 25)) {     /* a parallel connection */
+			d += rng_exp(&g->rng, 50 * US_PER_MS);
+			i = (int)rng_below(&g->rng, (uint32_t)s.naddr);
+			big_conn(g, &ep, ta + d, cli, &s.addr[i], pick_dport(g), 0, true);
+		}
+		if (rng_pct(&g->rng, 30)) {     /* cached: used again seconds later */
+			d = rng_between(&g->rng, 2 * US_PER_S, 15 * US_PER_S);
+			i = (int)rng_below(&g->rng, (uint32_t)s.naddr);
+			big_conn(g, &ep, ta + d, cli, &s.addr[i], pick_dport(g), 0, true);
+		}
+	}
+	ep_commit(g, &ep);
+}
+
+/* A connection without a lookup, to 198.51.100.0/24 (no answer names it). */
+static void
+mix_direct(struct gen *g, uint64_t t0)
+{
+	static const uint16_t ports[] = { 443, 443, 443, 22, 993, 5222, 3389, 8080 };
+	struct ep ep = { .nans = 0 };
+	const struct client *c = &g->mcli[rng_below(&g->rng, g->nmcli)];
+	struct ipaddr dst = ip4(0xc6336400u + 1 + rng_below(&g->rng, 253));
+	uint16_t dport = ports[rng_below(&g->rng, sizeof(ports) / sizeof(ports[0]))];
+
+	big_conn(g, &ep, t0, &c->v4, &dst, dport, 0, rng_pct(&g->rng, 90));
+	ep_commit(g, &ep);
+}
+
+/* A Blaster probe: SYN to TCP/135 in 100.64.0.0/10, retried after 3 s by 30 %. */
+static void
+mix_probe(struct gen *g, uint64_t t0)
+{
+	struct tcp_pkt s = { .flags = TH_SYN, .dport = 135 };
+
+	s.src = g->mcli[rng_below(&g->rng, MIX_SCANNERS)].v4;
+	s.dst = ip4(0x64400000u | rng_below(&g->rng, 0x400000));
+	s.sport = next_sport(g);
+	s.seq = (uint32_t)rng_u64(&g->rng);
+	s.conn = g->conn++;
+	t0 = send_tcp(g, t0, &s, NULL);
+	if (rng_pct(&g->rng, 30))
+		send_tcp(g, t0 + 3 * US_PER_S, &s, NULL);
+}
+
+/* Filler at @t0, at most @max packets; returns how many: data and ACKs on a
+ * connection opened before the capture began (so no SYN), or a UDP datagram
+ * (QUIC-like 443, NTP, SSDP) to 203.0.113.0/24. */
+static uint64_t
+mix_filler(struct gen *g, uint64_t t0, uint64_t max)
+{
+	static const uint8_t pay[300] = { 0x40 };
+	const struct client *c = &g->mcli[rng_below(&g->rng, g->nmcli)];
+	struct ipaddr peer = noise_peer(g, 4);
+	unsigned int r = rng_below(&g->rng, 100);
+	struct buf d;
+
+	if (r < 70 && max >= 2) {
+		struct tcp_pkt cp = { .src = c->v4, .dst = peer, .dport = 443, .flags = TH_ACK };
+		struct tcp_pkt sp = { .src = peer, .dst = c->v4, .sport = 443, .flags = TH_ACK };
+		uint64_t n = 2 + rng_below(&g->rng, 200);
+
+		if (n > max)
+			n = max;
+		cp.sport = next_sport(g);
+		sp.dport = cp.sport;
+		cp.seq = (uint32_t)rng_u64(&g->rng);
+		sp.seq = (uint32_t)rng_u64(&g->rng);
+		cp.ack = sp.seq;
+		sp.ack = cp.seq;
+		conversation(g, t0, &cp, &sp, (int)n, false);
+		return n;
+	}
+	if (r < 85) {
+		size_t len = g->pad_to ? 18 : 30 + rng_below(&g->rng, 270);
+
+		d = build_udp(g, &c->v4, &peer, next_sport(g), 443, pay, len, 0);
+	} else if (r < 95) {
+		d = build_udp(g, &c->v4, &peer, 123, 123, pay, g->pad_to ? 18 : 48, 0);
+	} else {
+		d = build_udp(g, &c->v4, &peer, next_sport(g), 1900, pay, g->pad_to ? 18 : 120, 0);
+	}
+	emit(g, t0, 4, &d);
+	return 1;
+}
+
+/* One min64 lookup: a query for the root name (17 bytes of DNS: the largest
+ * message that fits, so no answer can carry an RR), a NOERROR/NODATA or
+ * NXDOMAIN answer without records, and a connection to a server it never
+ * named (cached), with at most 6 bytes of data per segment. */
+static void
+min64_episode(struct gen *g, uint64_t t0)
+{
+	struct ep ep = { .nans = 0 };
+	struct ans_spec s;
+	uint32_t ci = rng_below(&g->rng, g->nmcli);
+	const struct client *c = &g->mcli[ci];
+	struct ipaddr dst;
+	struct dns q, a;
+	uint16_t id = (uint16_t)rng_u64(&g->rng), sport = next_sport(g);
+	uint64_t ta;
+
+	g->res4 = g->mres4[ci & 1];
+	spec_init(&s, DNS_T_A);
+	if (rng_pct(&g->rng, 20))
+		s.rcode = 3;
+	dns_query(&q, id, "", DNS_T_A);
+	t0 = send_dns(g, NULL, t0, &c->v4, &g->res4, sport, 53, &q, 0);
+	dns_answer(g, &a, id, "", &s);
+	ta = send_dns(g, &ep, t0 + rtt(g), &g->res4, &c->v4, 53, sport, &a, 0);
+	dns_free(&q);
+	dns_free(&a);
+	if (rng_pct(&g->rng, 85)) {
+		uint64_t d = rng_exp(&g->rng, 50 * US_PER_MS);
+
+		dst = ip4(0xc6336400u + 1 + rng_below(&g->rng, 253));
+		big_conn(g, &ep, ta + d, &c->v4, &dst, pick_dport(g), 0, true);
+	}
+	ep_commit(g, &ep);
+}
+
+struct big_drv {
+	void (*episode)(struct gen *g, uint64_t t0);
+	void (*direct)(struct gen *g, uint64_t t0);
+};
+
+/* Slices of MIX_SLICE_US: lookup episodes and direct connections, then
+ * Blaster probes until they are MIX_SCAN_PCT % of all SYNs so far, then
+ * filler until DNS + SYN + SYN-ACK are MIX_SHARE_PCT % of the slice's
+ * packets. The last slices shrink so that the file ends near @target. */
+static void
+big_run(struct gen *g, uint64_t target, const struct big_drv *drv)
+{
+	uint64_t t = BASE_US + US_PER_S, nscan = 0, neps = 0;
+
+	while (npackets(g) < target) {
+		uint64_t p0 = npackets(g), c0 = ncounted(g), per_ep, left, want, other, i, n;
+
+		per_ep = neps ? p0 / neps : 70;
+		left = (target - p0) / (per_ep ? per_ep : 1);
+		n = left < 1 ? 1 : left > MIX_EP_PER_SLICE ? MIX_EP_PER_SLICE : left;
+		for (i = 0; i < n; i++)
+			drv->episode(g, t + rng_between(&g->rng, 0, MIX_SLICE_US - 1));
+		for (i = 0; i < n / 5; i++)
+			drv->direct(g, t + rng_between(&g->rng, 0, MIX_SLICE_US - 1));
+		neps += n;
+		while (nscan * (100 - MIX_SCAN_PCT) < (g->led.syn.n - nscan) * MIX_SCAN_PCT) {
+			uint64_t s0 = g->led.syn.n;
+
+			mix_probe(g, t + rng_between(&g->rng, 0, MIX_SLICE_US - 1));
+			nscan += g->led.syn.n - s0;
+		}
+		want = (ncounted(g) - c0) * (100 - MIX_SHARE_PCT) / MIX_SHARE_PCT;
+		other = npackets(g) - p0 - (ncounted(g) - c0);
+		while (other < want) {
+			uint64_t tf = t + rng_between(&g->rng, 0, MIX_SLICE_US - 1);
+
+			other += mix_filler(g, tf, want - other);
+		}
+		t += MIX_SLICE_US;
+		maybe_flush(g, t);
+	}
+}
+
+static void
+scen_mix(struct gen *g, uint64_t target)
+{
+	static const struct big_drv drv = { mix_episode, mix_direct };
+
+	big_setup(g, MIX_CLIENTS);
+	big_run(g, target, &drv);
+}
+
+static void
+scen_min64(struct gen *g, uint64_t target)
+{
+	static const struct big_drv drv = { min64_episode, mix_direct };
+
+	g->pad_to = 60 - 14; /* Ethernet header + 46 = the 60-byte minimum without FCS */
+	big_setup(g, MIX_CLIENTS);
+	big_run(g, target, &drv);
+}
+
+/* Answers only, from four resolvers to 65536 clients, 1-4 fresh A RRs each
+ * (50 % with EDNS0), 1-8 µs apart. */
+static void
+scen_dnsflood(struct gen *g, uint64_t target)
+{
+	uint64_t t = BASE_US + US_PER_S;
+
+	big_setup(g, FLOOD_CLIENTS);
+	while (npackets(g) < target) {
+		const struct client *c = &g->mcli[rng_below(&g->rng, g->nmcli)];
+		const struct ipaddr *res = &g->mres4[rng_below(&g->rng, 4)];
+		uint16_t id = (uint16_t)rng_u64(&g->rng);
+		struct ans_spec s;
+		char qname[96];
+		struct dns a;
+
+		spec_init(&s, DNS_T_A);
+		spec_addrs(g, &s, 4, 1 + (int)rng_below(&g->rng, 4));
+		s.opt = rng_pct(&g->rng, 50);
+		new_name(g, qname, sizeof(qname));
+		dns_answer(g, &a, id, qname, &s);
+		t = send_dns(g, NULL, t, res, &c->v4, 53, next_sport(g), &a, 0);
+		dns_free(&a);
+		t += 1 + rng_below(&g->rng, 8);
+		maybe_flush(g, t);
+	}
+}
+
+/* SYNs only, each a new flow: spoofed sources in 128.0.0.0/2, a destination
+ * that no other SYN uses (wide_server's bijection), port 80 for 60 %, any
+ * other port for the rest; 1-4 µs apart. */
+static void
+scen_synflood(struct gen *g, uint64_t target)
+{
+	uint64_t t = BASE_US + US_PER_S;
+
+	g->wide = true;
+	while (npackets(g) < target) {
+		struct tcp_pkt s = { .flags = TH_SYN, .dport = 80 };
+
+		s.src = ip4(0x80000000u | rng_below(&g->rng, 0x40000000u));
+		s.dst = wide_server(g);
+		if (rng_pct(&g->rng, 40))
+			s.dport = (uint16_t)(1 + rng_below(&g->rng, 65535));
+		s.sport = (uint16_t)(1024 + rng_below(&g->rng, 64512));
+		s.seq = (uint32_t)rng_u64(&g->rng);
+		s.conn = g->conn++;
+		t = send_tcp(g, t, &s, NULL);
+		t += 1 + rng_below(&g->rng, 4);
+		maybe_flush(g, t);
+	}
 }
 
 /* ------------------------------------------------------------------------ */
@@ -4021,8 +4645,8 @@ paper_compute(const struct gen *g, unsigned int fams, struct paper *P)
 	int v;
 
 	memset(P, 0, sizeof(*P));
-	for (i = 0; i < g->ev.n; i++)
-		P->packets += fam_in(fams, g->ev.v[i].fam);
+	P->packets = (fam_in(fams, 4) ? g->npkt[0] : 0) + (fam_in(fams, 6) ? g->npkt[1] : 0) +
+		     (fam_in(fams, 0) ? g->npkt[2] : 0);
 	for (i = 0; i < L->ans.n; i++) {
 		const struct l_answer *a = &L->ans.v[i];
 
@@ -4196,9 +4820,23 @@ json_paper(FILE *f, const struct paper *P)
 	fprintf(f, "%s}}\n  }\n", P->nq ? "\n    " : "");
 }
 
+/* The packet mix of a --packets scenario, which the paper's report does not
+ * show: DNS datagrams, SYNs, SYN-ACKs, the rest, the file size and the time
+ * from the first packet to the last. */
+static void
+json_composition(FILE *f, const struct gen *g)
+{
+	uint64_t n = npackets(g), syn = g->led.syn.n, synack = g->led.synack.n;
+
+	fprintf(f, "  \"composition\": {\"dns\": %llu, \"syn\": %llu, \"synack\": %llu, "
+		   "\"other\": %llu, \"pcap_bytes\": %llu, \"duration_us\": %llu},\n",
+		U(g->ndns), U(syn), U(synack), U(n - g->ndns - syn - synack),
+		U(g->pcap_bytes + 24), U(g->nwritten ? g->last_t - g->first_t : 0));
+}
+
 static void
 write_json(const struct gen *g, const char *scenario, uint64_t seed, unsigned int fams,
-	   const char *path)
+	   bool composition, const char *path)
 {
 	struct paper P;
 	FILE *f = fopen(path, "w");
@@ -4208,6 +4846,8 @@ write_json(const struct gen *g, const char *scenario, uint64_t seed, unsigned in
 	paper_compute(g, fams, &P);
 	fprintf(f, "{\n  \"scenario\": \"%s\",\n  \"seed\": %llu,\n  \"packets\": %llu,\n",
 		scenario, U(seed), U(P.packets));
+	if (composition)
+		json_composition(f, g);
 	json_paper(f, &P);
 	fprintf(f, "}\n");
 	paper_free(&P);
@@ -4224,24 +4864,35 @@ struct scenario {
 	int defcount;          /* random episodes per family */
 	void (*build)(struct gen *g, int count);
 	bool per_link;         /* one file per link type */
+	uint64_t defpackets;   /* sized by --packets instead of --count */
+	void (*build_p)(struct gen *g, uint64_t packets);
 };
 
 static const struct scenario scenarios[] = {
 	{ "basic", "Ethernet, IPv4: lookups, CNAMEs, NXDOMAIN, AAAA-only, SYNs at 0..1.2 s, "
 		   "boundaries, retransmissions, DNS over TCP, fragments, scans, noise",
-	  60, scen_basic, false },
+	  60, scen_basic, false, 0, NULL },
 	{ "v6", "the same over IPv6 (AAAA vs IPv6 SYNs) with extension headers, atomic "
-		"fragments, fragmented answers, dual-stack cases", 40, scen_v6, false },
+		"fragments, fragmented answers, dual-stack cases", 40, scen_v6, false, 0, NULL },
 	{ "linktypes", "a small basic+v6 in every link type, PREFIX-<lt>.pcap each", 6,
-	  scen_linktypes, true },
+	  scen_linktypes, true, 0, NULL },
 	{ "malformed", "valid traffic interleaved with truncated, invalid and tricky DNS/IP/TCP",
-	  30, scen_malformed, false },
+	  30, scen_malformed, false, 0, NULL },
 	{ "tcp", "DNS over TCP: a 65535-byte answer in 1-byte segments, several messages per "
 		 "segment, split prefixes, retransmissions, overlaps, a gap, mid-connection "
-		 "starts, FIN and port reuse", 10, scen_tcp, false },
+		 "starts, FIN and port reuse", 10, scen_tcp, false, 0, NULL },
 	{ "frag", "IPv4/IPv6 fragmented answers under rte_ip_frag's rules: 2-8 fragments in any "
 		  "order, 9, duplicates, overlaps, a missing fragment, an ext. header before the "
-		  "fragment header, interleaved same-ID datagrams", 10, scen_frag, false },
+		  "fragment header, interleaved same-ID datagrams", 10, scen_frag, false, 0, NULL },
+	{ "mix", "benchmark: a tap mix of 4096 clients, 2 resolvers, lookups, connections, "
+		 "Blaster scans (45 % of SYNs), TCP and UDP filler (DNS+SYN+SYN-ACK ~9 %)",
+	  0, NULL, false, 20000, scen_mix },
+	{ "dnsflood", "benchmark: DNS answers only, 1-4 fresh A RRs each, 4 resolvers to 65536 "
+		      "clients", 0, NULL, false, 5000, scen_dnsflood },
+	{ "synflood", "benchmark: SYNs only, spoofed sources, every destination new",
+	  0, NULL, false, 5000, scen_synflood },
+	{ "min64", "benchmark: the mix's packet types in 60-byte frames (IPv4, no RR fits)",
+	  0, NULL, false, 20000, scen_min64 },
 };
 
 #define N_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
@@ -4257,46 +4908,60 @@ path_join(const char *prefix, const char *sep, const char *mid, const char *ext)
 }
 
 static void
-run_scenario(const struct scenario *sc, uint64_t seed, int count, const char *prefix)
+run_scenario(const struct scenario *sc, uint64_t seed, int count, uint64_t packets,
+	     const char *prefix)
 {
 	struct gen *g = gen_new(seed);
 	size_t i;
 
-	sc->build(g, count > 0 ? count : sc->defcount);
-	qsort(g->ev.v, g->ev.n, sizeof(g->ev.v[0]), event_cmp);
-	for (i = 1; i < g->ev.n; i++)
-		if (g->ev.v[i].t == g->ev.v[i - 1].t)
-			die("internal: two packets share a timestamp");
 	if (!sc->per_link) {
+		/* Streamed: the --packets scenarios flush as they go, the others
+		 * write everything at the end. */
 		char *pc = path_join(prefix, "", "", ".pcap");
 		char *js = path_join(prefix, "", "", ".json");
+		pcap_t *p;
 
-		write_pcap(g, &link_eth, pc);
-		write_json(g, sc->name, seed, F_ALL, js);
+		g->lv = &link_eth;
+		g->dump = dump_open(&link_eth, pc, &p);
+		if (sc->build_p)
+			sc->build_p(g, packets ? packets : sc->defpackets);
+		else
+			sc->build(g, count > 0 ? count : sc->defcount);
+		gen_flush(g, UINT64_MAX);
+		dump_close(g->dump, p, pc);
+		write_json(g, sc->name, seed, F_ALL, sc->build_p != NULL, js);
 		printf("%s\n", pc);
 		free(pc);
 		free(js);
 	} else {
+		sc->build(g, count > 0 ? count : sc->defcount);
+		qsort(g->ev.v, g->ev.n, sizeof(g->ev.v[0]), event_cmp);
+		for (i = 1; i < g->ev.n; i++)
+			if (g->ev.v[i].t == g->ev.v[i - 1].t)
+				die("internal: two packets share a timestamp");
 		for (i = 0; i < sizeof(linkvars) / sizeof(linkvars[0]); i++) {
 			const struct linkvar *lv = &linkvars[i];
 			char *pc = path_join(prefix, "-", lv->name, ".pcap");
 			char *js = path_join(prefix, "-", lv->name, ".json");
 
 			write_pcap(g, lv, pc);
-			write_json(g, sc->name, seed, lv->fams, js);
+			write_json(g, sc->name, seed, lv->fams, false, js);
 			printf("%s\n", pc);
 			free(pc);
 			free(js);
 		}
 	}
 	gen_free(g);
+	buf_pool_drain();
 }
 
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: " GEN_NAME " --scenario NAME [--seed N] --out PREFIX [--count K]\n"
-		   "       " GEN_NAME " --scenario all --out DIR/ [--seed N] [--count K]\n"
+	fprintf(f, "usage: " GEN_NAME " --scenario NAME [--seed N] --out PREFIX [--count K | "
+		   "--packets N]\n"
+		   "       " GEN_NAME " --scenario all --out DIR/ [--seed N] [--count K] "
+		   "[--packets N]\n"
 		   "       " GEN_NAME " --list\n");
 }
 
@@ -4308,12 +4973,13 @@ main(int argc, char **argv)
 		{ "seed", required_argument, NULL, 'S' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "count", required_argument, NULL, 'c' },
+		{ "packets", required_argument, NULL, 'p' },
 		{ "list", no_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *name = NULL, *out = NULL;
-	uint64_t seed = DEFAULT_SEED;
+	uint64_t seed = DEFAULT_SEED, packets = 0;
 	int count = 0, c;
 	size_t i;
 	char *end;
@@ -4343,6 +5009,13 @@ main(int argc, char **argv)
 			count = (int)v;
 			break;
 		}
+		case 'p':
+			errno = 0;
+			packets = strtoull(optarg, &end, 10);
+			if (errno || *optarg == '\0' || *end != '\0' || *optarg == '-' || packets < 1 ||
+			    packets > 200000000)
+				die("bad --packets '%s' (1..200000000)", optarg);
+			break;
 		case 'l':
 			for (i = 0; i < N_SCENARIOS; i++)
 				printf("%-10s %s\n", scenarios[i].name, scenarios[i].help);
@@ -4370,14 +5043,20 @@ main(int argc, char **argv)
 		for (i = 0; i < N_SCENARIOS; i++) {
 			char *prefix = path_join(out, sep, scenarios[i].name, "");
 
-			run_scenario(&scenarios[i], seed, count, prefix);
+			run_scenario(&scenarios[i], seed, count, packets, prefix);
 			free(prefix);
 		}
 		return 0;
 	}
 	for (i = 0; i < N_SCENARIOS; i++) {
 		if (strcmp(name, scenarios[i].name) == 0) {
-			run_scenario(&scenarios[i], seed, count, out);
+			/* Each scenario is sized by one of the two; `all` applies each
+			 * where it belongs. */
+			if (scenarios[i].build_p && count)
+				die("--count does not apply to %s: use --packets", name);
+			if (!scenarios[i].build_p && packets)
+				die("--packets applies to mix, dnsflood, synflood and min64 only");
+			run_scenario(&scenarios[i], seed, count, packets, out);
 			return 0;
 		}
 	}
