@@ -127,6 +127,7 @@ struct dnsyn_rx_ctx {
 	uint8_t ev_shard[DNSYN_EV_BUF];
 	struct dnsyn_dns_msg dns;
 	uint64_t first_ts, last_ts;
+	uint64_t first_tsc;           /**< TSC of the first packet received */
 	int replay_short;             /**< stopped by idle timeout before the file count */
 	volatile int done;            /**< set (release) after the last enqueue */
 } DNSYN_CACHE_ALIGNED;

@@ -424,6 +424,8 @@ dnsyn_rx_lcore_main(void *arg)
 			continue;
 		}
 		last_rx_tsc = tsc;
+		if (unlikely(rx->first_tsc == 0))
+			rx->first_tsc = tsc; /* for run.us: the pipeline's own time */
 		now_ns = dnsyn_ts_tsc_ns(&rx->ts, tsc);
 		rx->cur = q;
 		for (i = 0; i < DNSYN_MIN(n, DNSYN_PREFETCH_OFS); i++)
