@@ -24,6 +24,7 @@
 #include "dnsyn_export.h"
 #include "dnsyn_cfgfile.h"
 #include "dnsyn_telemetry.h"
+#include "dnsyn_detector.h"
 #include "dnsyn_conf.h"
 #include "dnsyn_ivout.h"
 #include "dnsyn_paper.h"
@@ -45,6 +46,17 @@ static struct dnsyn_iv_handoff ivh[DNSYN_MAX_SHARDS];
 static struct dnsyn_ivout ivout;
 static struct dnsyn_resolver_ctx resolver;
 static struct dnsyn_export xport;
+static struct dnsyn_detector detector;
+
+/* The interval writer's sink: detection first (its alerts follow the
+ * interval's line in the JSON lines), then the IPFIX export. */
+static void
+interval_sink(void *ud, const struct dnsyn_interval *iv)
+{
+	(void)ud;
+	dnsyn_detector_interval(&detector, iv);
+	dnsyn_export_interval(&xport, iv);
+}
 /* --ipfix: the question names of each RX queue's answers (by ring id), for
  * the correlation records; NULL otherwise. */
 static struct dnsyn_namelog namelog[DNSYN_MAX_RINGS];
@@ -815,11 +827,10 @@ main(int argc, char **argv)
 	if (want_iv) {
 		if (dnsyn_ivout_init(&ivout, jsonl, conf.interval_s, INTERVAL_MAX_CLIENTS) < 0)
 			die(1, "out of memory for interval tables");
-		if (xport.ex) {
-			ivout.sink = dnsyn_export_interval;
-			ivout.sink_ud = &xport;
-			xport.figures = export_figures;
-		}
+		if (dnsyn_detector_init(&detector, jsonl, !replay) < 0)
+			die(1, "out of memory for the detectors");
+		ivout.sink = interval_sink;
+		xport.figures = export_figures;
 		ivout.n_stages = n_shards;
 		ivout.key_client = conf.key_client;
 	}
@@ -1054,6 +1065,19 @@ main(int argc, char **argv)
 					    ? (done_tsc - first) * 1000000 / rte_get_tsc_hz()
 					    : 0);
 		}
+		if (want_iv) {
+			const struct dnsyn_detect_stats *ds = dnsyn_detect_stats(detector.d);
+
+			counter_add(&co, "detect", "alerts", detector.n_alerts);
+			counter_add(&co, "detect", "tracked", ds->tracked);
+			counter_add(&co, "detect", "evicted", ds->evicted);
+			counter_add(&co, "detect", "refused", ds->refused);
+			counter_add(&co, "detect", "suppressed",
+				    ds->suppressed[0] + ds->suppressed[1] + ds->suppressed[2] +
+					    ds->suppressed[3] + ds->suppressed[4] + ds->suppressed[5]);
+			counter_add(&co, "detect", "stderr_skipped", detector.stderr_skipped);
+			counter_add(&co, "detect", "errors", detector.errors);
+		}
 		counter_add(&co, "corr", "shards", n_shards);
 		counter_add(&co, "corr", "events", ev);
 		counter_add(&co, "corr", "horizon_skips", skips);
@@ -1169,6 +1193,8 @@ main(int argc, char **argv)
 			.last_ts_ns = last_ts,
 			.counters = co.c,
 			.n_counters = co.n,
+			.json_extra = want_iv ? dnsyn_detector_json : NULL,
+			.json_extra_ud = &detector,
 		};
 		FILE *f;
 
@@ -1224,8 +1250,10 @@ main(int argc, char **argv)
 			dnsyn_interval_fini(&ivh[sh].buf[1]);
 		}
 	}
-	if (want_iv)
+	if (want_iv) {
 		dnsyn_ivout_fini(&ivout);
+		dnsyn_detector_fini(&detector);
+	}
 	dnsyn_resolve_destroy(resolver.res);
 	rte_free(rx);
 	rte_free(cc);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,7 +19,8 @@ dnsyn_interval_init(struct dnsyn_interval *iv, uint32_t len_s, uint32_t max_clie
 	if (len_s == 0 || iv->syn_dport == NULL || iv->matched_dport == NULL ||
 	    dnsyn_map_init(&iv->unmatched_clients, 16, 1024, max_clients) < 0 ||
 	    dnsyn_map_init(&iv->clients, 16, 1024, DNSYN_IV_CLIENTS_MAX) < 0 ||
-	    dnsyn_map_init(&iv->corr, CORR_KEY, 256, DNSYN_IV_CORR_MAX) < 0) {
+	    dnsyn_map_init(&iv->corr, CORR_KEY, 256, DNSYN_IV_CORR_MAX) < 0 ||
+	    dnsyn_map_init(&iv->resolvers, 16, 16, DNSYN_IV_RESOLVERS_MAX) < 0) {
 		dnsyn_interval_fini(iv);
 		return -ENOMEM;
 	}
@@ -33,6 +35,7 @@ dnsyn_interval_fini(struct dnsyn_interval *iv)
 	dnsyn_map_free(&iv->unmatched_clients);
 	dnsyn_map_free(&iv->clients);
 	dnsyn_map_free(&iv->corr);
+	dnsyn_map_free(&iv->resolvers);
 	free(iv->cl);
 	free(iv->co);
 	iv->cl = NULL;
@@ -45,6 +48,7 @@ dnsyn_interval_reset(struct dnsyn_interval *iv, uint64_t start_s)
 {
 	uint64_t *a = iv->syn_dport, *m = iv->matched_dport;
 	struct dnsyn_map map = iv->unmatched_clients, cmap = iv->clients, comap = iv->corr;
+	struct dnsyn_map rmap = iv->resolvers;
 	struct dnsyn_iv_client *cl = iv->cl;
 	struct dnsyn_iv_corr *co = iv->co;
 	uint32_t len = iv->len_s, cap_cl = iv->cap_cl, cap_co = iv->cap_co;
@@ -55,7 +59,9 @@ dnsyn_interval_reset(struct dnsyn_interval *iv, uint64_t start_s)
 	dnsyn_map_clear(&map);
 	dnsyn_map_clear(&cmap);
 	dnsyn_map_clear(&comap);
+	dnsyn_map_clear(&rmap);
 	memset(iv, 0, sizeof(*iv));
+	iv->resolvers = rmap;
 	iv->corr = comap;
 	iv->co = co;
 	iv->cap_co = cap_co;
@@ -100,6 +106,47 @@ dnsyn_interval_client(struct dnsyn_interval *iv, const uint8_t addr[16])
 	memset(&iv->cl[*idx - 1], 0, sizeof(iv->cl[0]));
 	memcpy(iv->cl[*idx - 1].addr, addr, 16);
 	return &iv->cl[*idx - 1];
+}
+
+uint32_t
+dnsyn_iv_bits_estimate(const uint64_t bits[2])
+{
+	unsigned int set = (unsigned int)(__builtin_popcountll(bits[0]) +
+					  __builtin_popcountll(bits[1]));
+
+	if (set >= 128)
+		return 128 * 6; /* saturated: "many" (~ -128 ln(1/256)) */
+	return (uint32_t)(-128.0 * log((128.0 - set) / 128.0) + 0.5);
+}
+
+void
+dnsyn_interval_syn(struct dnsyn_interval *iv, const uint8_t src[16], const uint8_t dst[16],
+		   uint16_t dport, int matched)
+{
+	struct dnsyn_iv_client *c = dnsyn_interval_client(iv, src);
+	uint64_t h;
+
+	if (c == NULL)
+		return; /* counted in clients_refused */
+	c->syn++;
+	c->matched_syn += matched != 0;
+	c->mail_syn += dnsyn_port_is_mail(dport);
+	c->smtp_syn += dnsyn_port_is_smtp(dport);
+	c->pop_syn += dnsyn_port_is_pop(dport);
+	if (!matched) {
+		c->unmatched_syn++;
+		h = dnsyn_hash_bytes(dst, 16, 0x5ca7);
+		c->unm_dst_bits[(h >> 6) & 1] |= 1ULL << (h & 63);
+	}
+}
+
+void
+dnsyn_interval_resolver(struct dnsyn_interval *iv, const uint8_t resolver[16], int answer)
+{
+	uint64_t *v = dnsyn_map_upsert(&iv->resolvers, resolver, NULL);
+
+	if (v) /* else counted in resolvers.refused */
+		*v += answer ? 1ULL << 32 : 1;
 }
 
 /* The aggregate of @p key, made when new (NULL: full, counted by the caller). */
@@ -210,6 +257,15 @@ dnsyn_interval_add(struct dnsyn_interval *dst, const struct dnsyn_interval *src)
 	dst->unmatched_clients.refused += src->unmatched_clients.refused;
 	dst->clients_refused += src->clients_refused;
 	dst->corr_refused += src->corr_refused;
+	it = 0;
+	while (dnsyn_map_next(&src->resolvers, &it, &k, &v)) {
+		uint64_t *r = dnsyn_map_upsert(&dst->resolvers, k, NULL);
+
+		if (r)
+			*r += v;
+		else
+			dst->resolvers.refused++;
+	}
 	dst->corr_no_name += src->corr_no_name;
 	for (i = 0; i < src->n_co; i++) {
 		const struct dnsyn_iv_corr *sc = &src->co[i];
@@ -253,6 +309,13 @@ dnsyn_interval_add(struct dnsyn_interval *dst, const struct dnsyn_interval *src)
 		dc->responses += sc->responses;
 		dc->nxdomain += sc->nxdomain;
 		dc->unmatched_syn += sc->unmatched_syn;
+		dc->syn += sc->syn;
+		dc->matched_syn += sc->matched_syn;
+		dc->mail_syn += sc->mail_syn;
+		dc->smtp_syn += sc->smtp_syn;
+		dc->pop_syn += sc->pop_syn;
+		dc->unm_dst_bits[0] |= sc->unm_dst_bits[0];
+		dc->unm_dst_bits[1] |= sc->unm_dst_bits[1];
 	}
 }
 

@@ -24,7 +24,38 @@ struct dnsyn_iv_client {
 	uint64_t queries[DNSYN_IVQ_MAX];
 	uint64_t responses, nxdomain; /**< DNS answers it received */
 	uint64_t unmatched_syn;       /**< its SYNs that followed no answer */
+	uint64_t syn, matched_syn;    /**< its SYNs; those that followed an answer */
+	uint64_t mail_syn, smtp_syn, pop_syn; /**< to mail ports; SMTP; POP3 */
+	/** Destinations of its unmatched SYNs, linear counting (one bit per
+	 *  hash of the address): distinct counts up to a few hundred, in 16
+	 *  bytes, enough for the scan detector's thresholds. */
+	uint64_t unm_dst_bits[2];
 };
+
+/** Distinct-count estimate of a 128-bit linear-counting bitmap. */
+uint32_t dnsyn_iv_bits_estimate(const uint64_t bits[2]);
+
+/** The ports that count as mail (SMTP 25, 465, 587; POP3 110, 995; IMAP 143, 993). */
+static inline int
+dnsyn_port_is_smtp(uint16_t p)
+{
+	return p == 25 || p == 465 || p == 587;
+}
+
+static inline int
+dnsyn_port_is_pop(uint16_t p)
+{
+	return p == 110 || p == 995;
+}
+
+static inline int
+dnsyn_port_is_mail(uint16_t p)
+{
+	return dnsyn_port_is_smtp(p) || dnsyn_port_is_pop(p) || p == 143 || p == 993;
+}
+
+/** Resolvers an interval counts, at most; more are counted in resolvers_refused. */
+#define DNSYN_IV_RESOLVERS_MAX 4096
 
 /** The DNSYN_IVQ_* of a query type. */
 static inline unsigned int
@@ -91,8 +122,19 @@ struct dnsyn_interval {
 	struct dnsyn_iv_corr *co;
 	uint32_t n_co, cap_co;
 	uint64_t corr_refused;    /**< matched SYNs past DNSYN_IV_CORR_MAX keys */
+	/** Per resolver (16-byte address): answers it sent << 32 | queries it
+	 *  received (each < 2^32 in an interval). */
+	struct dnsyn_map resolvers;
 	uint64_t corr_no_name;    /**< matched SYNs whose answer's name was gone */
 };
+
+/** Count a SYN of @p src to @p dst:@p dport in its client's record, matched
+ *  (by the main key) or not. */
+void dnsyn_interval_syn(struct dnsyn_interval *iv, const uint8_t src[16], const uint8_t dst[16],
+			uint16_t dport, int matched);
+
+/** An answer sent (@p answer 1) or a query received (0) by @p resolver. */
+void dnsyn_interval_resolver(struct dnsyn_interval *iv, const uint8_t resolver[16], int answer);
 
 /** Count a matched SYN in its (client, server, dport) aggregate. */
 void dnsyn_interval_corr_add(struct dnsyn_interval *iv, const struct dnsyn_corr_match *m);

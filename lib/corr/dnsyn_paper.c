@@ -235,6 +235,7 @@ on_answer(struct dnsyn_paper *p, struct dnsyn_interval *iv, const struct dnsyn_e
 		iv->answers_with_aaaa += ev->u.dns.n_aaaa > 0;
 		iv->aaaa_rrs += ev->u.dns.n_aaaa;
 		iv->nxdomain += ev->rcode == 3;
+		dnsyn_interval_resolver(iv, ev->src, 1);
 		{
 			struct dnsyn_iv_client *c = dnsyn_interval_client(iv, ev->dst);
 
@@ -292,8 +293,8 @@ dnsyn_paper_count_match(struct dnsyn_paper_stats *st, struct dnsyn_interval *iv,
 
 void
 dnsyn_paper_count_verdict(struct dnsyn_paper_stats *st, struct dnsyn_interval *iv,
-			  unsigned int fam, uint16_t dport, const uint8_t src[16], const int *hit,
-			  unsigned int var_main)
+			  unsigned int fam, uint16_t dport, const uint8_t src[16],
+			  const uint8_t dst[16], const int *hit, unsigned int var_main)
 {
 	unsigned int v;
 
@@ -308,16 +309,14 @@ dnsyn_paper_count_verdict(struct dnsyn_paper_stats *st, struct dnsyn_interval *i
 	/* The interval's matched means by the main key (the paper's: dst only). */
 	for (v = 0; v < DNSYN_VAR_MAX; v++)
 		iv->matched_syns[v] += hit[v] != 0;
+	dnsyn_interval_syn(iv, src, dst, dport, hit[var_main]);
 	if (hit[var_main]) {
 		iv->matched_dport[dport]++;
 	} else {
 		uint64_t *c = dnsyn_map_upsert(&iv->unmatched_clients, src, NULL);
-		struct dnsyn_iv_client *cr = dnsyn_interval_client(iv, src);
 
 		if (c) /* else counted in unmatched_clients.refused */
 			(*c)++;
-		if (cr)
-			cr->unmatched_syn++;
 	}
 }
 
@@ -503,7 +502,7 @@ on_syn(struct dnsyn_paper *p, struct dnsyn_interval *iv, const struct dnsyn_even
 			dnsyn_interval_corr_add(iv, &m);
 		}
 	}
-	dnsyn_paper_count_verdict(st, iv, fam, ev->dport, ev->src, hit,
+	dnsyn_paper_count_verdict(st, iv, fam, ev->dport, ev->src, ev->dst, hit,
 				  dnsyn_paper_var_main(p->cfg.key_client));
 }
 
@@ -519,6 +518,7 @@ on_query(struct dnsyn_paper *p, struct dnsyn_interval *iv, const struct dnsyn_ev
 		struct dnsyn_iv_client *c = dnsyn_interval_client(iv, ev->src);
 
 		iv->dns_queries++;
+		dnsyn_interval_resolver(iv, ev->dst, 0);
 		if (c)
 			c->queries[dnsyn_ivq_of(ev->u.dns.qtype)]++;
 	}

@@ -185,7 +185,7 @@ void dnsyn_paper_count_match(struct dnsyn_paper_stats *st, struct dnsyn_interval
 			     unsigned int fam, unsigned int var, uint64_t dt);
 void dnsyn_paper_count_verdict(struct dnsyn_paper_stats *st, struct dnsyn_interval *iv,
 			       unsigned int fam, uint16_t dport, const uint8_t src[16],
-			       const int *hit, unsigned int var_main);
+			       const uint8_t dst[16], const int *hit, unsigned int var_main);
 
 /** The variant the interval tables and the unmatched-SYN signal follow:
  *  DNSYN_VAR_DST, or DNSYN_VAR_DST_CLIENT with the (client, address) key. */

@@ -148,7 +148,7 @@ dnsyn_resolve_claim(struct dnsyn_resolve *r, const struct dnsyn_cand *c)
 	}
 	if (c->last) {
 		r->has_best = 0;
-		dnsyn_paper_count_verdict(&r->st, iv, c->fam, c->dport, c->src, r->hit,
+		dnsyn_paper_count_verdict(&r->st, iv, c->fam, c->dport, c->src, c->dst, r->hit,
 					  dnsyn_paper_var_main(r->cfg.key_client));
 		memset(r->hit, 0, sizeof(r->hit));
 	}

@@ -442,6 +442,8 @@ dnsyn_report_json(FILE *f, const struct dnsyn_paper *p, const struct dnsyn_repor
 			fit.mean_ms, fit.ks_d);
 	}
 	fprintf(f, "}},\n");
+	if (in->json_extra)
+		in->json_extra(f, in->json_extra_ud);
 	fprintf(f, "  \"counters\": {");
 	for (i = 0; i < in->n_counters; i++)
 		fprintf(f, "%s\"%s.%s\": %" PRIu64, i ? ", " : "", in->counters[i].group,

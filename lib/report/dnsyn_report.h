@@ -24,6 +24,10 @@ struct dnsyn_report_input {
 	uint64_t first_ts_ns, last_ts_ns;
 	const struct dnsyn_report_counter *counters;
 	unsigned int n_counters;
+	/** Writes more top-level JSON members (each `"key": value,\n`) before
+	 *  "counters" (the program's alerts); NULL for none. */
+	void (*json_extra)(FILE *f, void *ud);
+	void *json_extra_ud;
 };
 
 /** Print the paper's tables, the delay histogram and non-zero drop counters. */

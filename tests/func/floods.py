@@ -103,7 +103,7 @@ def run(dnsyn, pcap, out, *opts):
     with open(out) as f:
         rep = json.load(f)
     with open(out + ".jsonl") as f:
-        rep["n_intervals"] = sum(1 for _ in f)
+        rep["n_intervals"] = sum(1 for line in f if '"record": "interval"' in line)
     return rep, r.stderr
 
 

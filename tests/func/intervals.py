@@ -37,10 +37,13 @@ def main():
             if r.returncode != 0:
                 failures.append(f"interval {interval}: exit {r.returncode}: {r.stderr}")
                 continue
-            rows = [json.loads(line) for line in open(jl)]
+            lines = [json.loads(line) for line in open(jl)]
             paper = json.load(open(rep))["paper"]
-            if not rows or any(x["record"] != "interval" for x in rows):
-                failures.append(f"interval {interval}: no interval records")
+            # interval records, each followed by its alerts and top clients
+            rows = [x for x in lines if x["record"] == "interval"]
+            if not rows or any(x["record"] not in ("interval", "alert", "top_clients")
+                               for x in lines):
+                failures.append(f"interval {interval}: no interval records, or an unknown kind")
                 continue
             starts = [x["start_s"] for x in rows]
             if starts != sorted(set(starts)) or any(s % interval for s in starts):

@@ -165,7 +165,7 @@ def main():
         with open(rep_path) as f:
             rep = json.load(f)
         with open(jsonl) as f:
-            ivs = {j["start_s"]: j for j in map(json.loads, f)}
+            ivs = {j["start_s"]: j for j in map(json.loads, f) if j["record"] == "interval"}
         with open(ipf, "rb") as f:
             recs = decode(f.read())
 

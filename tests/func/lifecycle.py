@@ -84,7 +84,9 @@ def sigint_mid_run(dnsyn, trace, tmp):
         text = f.read()
     lines = text.splitlines()
     check("SIGINT mid-run: the JSON lines are whole",
-          text.endswith("\n") and all(json.loads(x)["record"] == "interval" for x in lines),
+          text.endswith("\n") and
+          all(json.loads(x)["record"] in ("interval", "alert", "top_clients") for x in lines) and
+          any(json.loads(x)["record"] == "interval" for x in lines),
           text[-200:])
     with open(ipf, "rb") as f:
         data = f.read()

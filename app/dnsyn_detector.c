@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <rte_random.h>
+
+#include "dnsyn_detector.h"
+#include "dnsyn_report.h"
+
+int
+dnsyn_detector_init(struct dnsyn_detector *x, FILE *jsonl, int random_seed)
+{
+	struct dnsyn_detect_conf c;
+
+	memset(x, 0, sizeof(*x));
+	x->jsonl = jsonl;
+	dnsyn_detect_conf_default(&c);
+	/* live: a random seed, so spoofed sources cannot aim at chosen sketch
+	 * cells; replay: the library's fixed one, reproducible */
+	if (random_seed)
+		c.hash_seed = rte_rand();
+	x->d = dnsyn_detect_create(&c);
+	return x->d ? 0 : -ENOMEM;
+}
+
+void
+dnsyn_detector_fini(struct dnsyn_detector *x)
+{
+	dnsyn_detect_free(x->d);
+	x->d = NULL;
+}
+
+static void
+rfc3339(uint64_t s, char *buf, size_t len)
+{
+	time_t t = (time_t)s;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* A JSON string of plain text (the reason strings are ASCII we wrote). */
+static void
+json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', f);
+		if ((unsigned char)*s >= 0x20)
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void
+alert_json(FILE *f, const struct dnsyn_alert *a)
+{
+	char addr[64], ts[32];
+	uint32_t i;
+
+	dnsyn_report_addr(a->addr, addr, sizeof(addr));
+	rfc3339(a->iv_start_s, ts, sizeof(ts));
+	fprintf(f, "{\"record\": \"alert\", \"detector\": \"%s\", \"client\": \"%s\", "
+		   "\"prefix_len\": %u, \"resolver\": %s, \"time\": \"%s\", \"interval_s\": %u, "
+		   "\"score\": %.6g, \"reason\": ",
+		dnsyn_det_name(a->det), addr, a->plen, a->resolver ? "true" : "false", ts,
+		a->iv_len_s, a->score);
+	json_str(f, a->reason);
+	fprintf(f, ", \"evidence\": {");
+	for (i = 0; i < a->n_ev && i < DNSYN_ALERT_EV_MAX; i++)
+		fprintf(f, "%s\"%s\": %.6g", i ? ", " : "", a->ev[i].name, a->ev[i].value);
+	fprintf(f, "}}");
+}
+
+static int
+cl_cmp(const void *a, const void *b)
+{
+	const struct dnsyn_iv_client *const *x = a, *const *y = b;
+
+	return memcmp((*x)->addr, (*y)->addr, 16);
+}
+
+/* Top list order: queries desc, then address: the same for any run. */
+static int
+top_cmp(const void *a, const void *b)
+{
+	const struct dnsyn_top_client *x = a, *y = b;
+
+	if (x->dq != y->dq)
+		return x->dq < y->dq ? 1 : -1;
+	return memcmp(x->addr, y->addr, 16);
+}
+
+static void
+obs_of(struct dnsyn_client_obs *o, const struct dnsyn_iv_client *c)
+{
+	unsigned int q;
+
+	memset(o, 0, sizeof(*o));
+	memcpy(o->addr, c->addr, 16);
+	for (q = 0; q < DNSYN_DQ_MAX && q < DNSYN_IVQ_MAX; q++)
+		o->q[q] = c->queries[q];
+	o->responses = c->responses;
+	o->nxdomain = c->nxdomain;
+	o->syn = c->syn;
+	o->syn_matched = c->matched_syn;
+	o->syn_unmatched = c->unmatched_syn;
+	o->syn_mail = c->mail_syn;
+	o->smtp_syn = c->smtp_syn;
+	o->pop_syn = c->pop_syn;
+	o->unmatched_dst_est = dnsyn_iv_bits_estimate(c->unm_dst_bits);
+}
+
+void
+dnsyn_detector_interval(struct dnsyn_detector *x, const struct dnsyn_interval *iv)
+{
+	struct dnsyn_alert out[64];
+	struct dnsyn_top_client top[10];
+	struct dnsyn_client_obs o;
+	size_t it = 0;
+	const void *k;
+	uint64_t v;
+	uint32_t i, n, shown = 0;
+	char ts[32], addr[64];
+
+	if (x->d == NULL || dnsyn_detect_begin(x->d, iv->start_s, iv->len_s) < 0) {
+		x->errors++; /* an interval older than the last (time going back) */
+		return;
+	}
+	/* In address order: the detector's ties and evictions then do not
+	 * depend on how the shards' parts were added up (1 or N shards give
+	 * the same alerts and top lists). */
+	{
+		const struct dnsyn_iv_client **ord = malloc(sizeof(*ord) * (iv->n_cl ? iv->n_cl : 1));
+
+		if (ord == NULL) {
+			x->errors++;
+			return;
+		}
+		for (i = 0; i < iv->n_cl; i++)
+			ord[i] = &iv->cl[i];
+		qsort(ord, iv->n_cl, sizeof(*ord), cl_cmp);
+		for (i = 0; i < iv->n_cl; i++) {
+			obs_of(&o, ord[i]);
+			dnsyn_detect_add_client(x->d, &o);
+		}
+		free(ord);
+	}
+	while (dnsyn_map_next(&iv->resolvers, &it, &k, &v)) {
+		struct dnsyn_resolver_obs r;
+
+		memcpy(r.addr, k, 16);
+		r.answers = v >> 32;
+		r.queries = v & 0xffffffffu;
+		dnsyn_detect_add_resolver(x->d, &r);
+	}
+	n = dnsyn_detect_end(x->d, out, 64, NULL, NULL);
+	for (i = 0; i < n && i < 64; i++) {
+		x->kept[x->n_alerts % DNSYN_ALERTS_KEEP] = out[i];
+		x->n_alerts++;
+		if (x->jsonl) {
+			alert_json(x->jsonl, &out[i]);
+			fputc('\n', x->jsonl);
+		}
+		if (shown < DNSYN_ALERTS_STDERR) {
+			dnsyn_report_addr(out[i].addr, addr, sizeof(addr));
+			fprintf(stderr, "dnsyn: alert %s %s: %s\n", dnsyn_det_name(out[i].det), addr,
+				out[i].reason);
+			shown++;
+		} else {
+			x->stderr_skipped++;
+		}
+	}
+	if (x->jsonl) {
+		n = dnsyn_detect_top(x->d, top, 10);
+		qsort(top, n, sizeof(top[0]), top_cmp);
+		rfc3339(iv->start_s, ts, sizeof(ts));
+		fprintf(x->jsonl, "{\"record\": \"top_clients\", \"time\": \"%s\", \"start_s\": %" PRIu64
+				  ", \"clients\": [",
+			ts, iv->start_s);
+		for (i = 0; i < n; i++) {
+			dnsyn_report_addr(top[i].addr, addr, sizeof(addr));
+			fprintf(x->jsonl, "%s[\"%s\", %" PRIu64 "]", i ? ", " : "", addr, top[i].dq);
+		}
+		fprintf(x->jsonl, "]}\n");
+		if (fflush(x->jsonl) != 0)
+			x->errors++;
+	}
+}
+
+void
+dnsyn_detector_json(FILE *f, void *ud)
+{
+	const struct dnsyn_detector *x = ud;
+	uint64_t first = x->n_alerts > DNSYN_ALERTS_KEEP ? x->n_alerts - DNSYN_ALERTS_KEEP : 0, i;
+
+	fprintf(f, "  \"alerts\": {\"total\": %" PRIu64 ", \"listed_from\": %" PRIu64 ", \"list\": [",
+		x->n_alerts, first);
+	for (i = first; i < x->n_alerts; i++) {
+		fprintf(f, "%s\n    ", i > first ? "," : "");
+		alert_json(f, &x->kept[i % DNSYN_ALERTS_KEEP]);
+	}
+	fprintf(f, "]},\n");
+}

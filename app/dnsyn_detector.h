@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Control plane (main lcore): per-client detection (lib/detect) on every
+ * complete interval, before it is exported. Alerts go to stderr (rate
+ * limited), the JSON-lines file ("record": "alert") and the JSON report;
+ * each interval's top DNS clients to the JSON-lines file. */
+#ifndef DNSYN_DETECTOR_H
+#define DNSYN_DETECTOR_H
+
+#include <stdio.h>
+
+#include "dnsyn_detect.h"
+#include "dnsyn_interval.h"
+
+/** Alerts kept for the report (the latest; older ones counted). */
+#define DNSYN_ALERTS_KEEP 1024
+/** Alert lines on stderr per interval, at most (the rest counted). */
+#define DNSYN_ALERTS_STDERR 10
+
+struct dnsyn_detector {
+	struct dnsyn_detect *d;
+	FILE *jsonl;              /**< NULL: no JSON lines */
+	struct dnsyn_alert kept[DNSYN_ALERTS_KEEP];
+	uint64_t n_alerts;        /**< all raised; kept[] holds the last ones */
+	uint64_t stderr_skipped;
+	uint64_t errors;
+};
+
+/** 0, or -ENOMEM. @p jsonl may be NULL. @p random_seed: live ports (a seed
+ *  spoofed sources cannot aim at); replays use a fixed one, so that the same
+ *  capture always gives the same alerts. */
+int dnsyn_detector_init(struct dnsyn_detector *x, FILE *jsonl, int random_seed);
+void dnsyn_detector_fini(struct dnsyn_detector *x);
+
+/** One complete interval: feed it, write its alerts and top clients. */
+void dnsyn_detector_interval(struct dnsyn_detector *x, const struct dnsyn_interval *iv);
+
+/** The report's "alerts" member (dnsyn_report_input.json_extra; ud: x). */
+void dnsyn_detector_json(FILE *f, void *ud);
+
+#endif
