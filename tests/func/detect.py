@@ -19,6 +19,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checks import Checks  # noqa: E402
+
 INTERVAL = 3
 WARMUP = 5  # the detector's default warm-up, in intervals (docs/detection.md)
 
@@ -62,12 +65,7 @@ def run(dnsyn, pcap, tmp, shards):
 
 def main():
     dnsyn, gen = sys.argv[1], sys.argv[2]
-    failed = 0
-
-    def check(name, ok, detail=""):
-        nonlocal failed
-        failed += not ok
-        print(f"{'ok  ' if ok else 'FAIL'} {name}{': ' + str(detail)[:500] if not ok else ''}")
+    check = Checks()
 
     with tempfile.TemporaryDirectory() as tmp:
         prefix = os.path.join(tmp, "mix")
@@ -110,7 +108,7 @@ def main():
         a2 = [x for x in lines2 if x["record"] != "interval"]
         diff = [(x, y) for x, y in zip(a1, a2) if x != y][:2]
         check("two shards: the same alerts and top clients", a1 == a2, (len(a1), len(a2), diff))
-    return 1 if failed else 0
+    return check.summary()
 
 
 if __name__ == "__main__":

@@ -19,6 +19,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checks import Checks  # noqa: E402
+
 FLOOD_RESOLVER = bytes([198, 51, 100, 53])
 FLOOD_CLIENT = bytes([198, 51, 100, 7])
 
@@ -115,17 +118,6 @@ def matched(rep):
     t2, v6 = rep["paper"]["table2"], rep["paper"]["aaaa_extension"]
     return {k: t2[k] for k in t2 if k.startswith("matched")} | \
         {"v6_" + k: v6[k] for k in v6 if k.startswith("matched")}
-
-
-class Checks:
-    def __init__(self):
-        self.failed = self.n = 0
-
-    def __call__(self, name, ok, detail=""):
-        self.n += 1
-        if not ok:
-            self.failed += 1
-        print(f"{'ok  ' if ok else 'FAIL'} {name}{': ' + detail if detail and not ok else ''}")
 
 
 def peak_kib(dnsyn, pcap, out, *opts):
@@ -244,8 +236,7 @@ def main():
               counters(rep)["resolver.out_of_order"] > 0)
         check("time backwards, 2 shards: matches within 2 %",
               all(abs(got[k] - want[k]) <= 0.02 * want[k] for k in want), f"{got} vs {want}")
-    print(f"{check.n} checks, {check.failed} failed")
-    return 1 if check.failed else 0
+    return check.summary()
 
 
 if __name__ == "__main__":

@@ -20,6 +20,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checks import Checks  # noqa: E402
+
 PEN = 4242
 ODID = 7
 
@@ -138,13 +141,7 @@ def ip_text(rec):
 
 def main():
     dnsyn, gen = sys.argv[1], sys.argv[2]
-    failed = n = 0
-
-    def check(name, ok, detail=""):
-        nonlocal failed, n
-        n += 1
-        failed += not ok
-        print(f"{'ok  ' if ok else 'FAIL'} {name}{': ' + str(detail) if detail and not ok else ''}")
+    check = Checks()
 
     with tempfile.TemporaryDirectory() as tmp:
         prefix = os.path.join(tmp, "t")
@@ -281,8 +278,7 @@ def main():
         r = subprocess.run([dnsyn, "--quiet", "--pcap", pcap, "--ipfix", "smtp:example"],
                            capture_output=True, text=True, timeout=60)
         check("bad target refused", r.returncode == 2 and "--ipfix" in r.stderr, r.stderr)
-    print(f"{n} checks, {failed} failed")
-    return 1 if failed else 0
+    return check.summary()
 
 
 if __name__ == "__main__":

@@ -24,15 +24,9 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from ipfix_export import decode  # noqa: E402
 from telemetry import query  # noqa: E402
+from checks import Checks, stop  # noqa: E402
 
-failed = checks = 0
-
-
-def check(name, ok, detail=""):
-    global failed, checks
-    checks += 1
-    failed += not ok
-    print(f"{'ok  ' if ok else 'FAIL'} {name}{': ' + str(detail)[:600] if detail and not ok else ''}")
+check = Checks()
 
 
 def start(dnsyn, prefix, vdev, args):
@@ -50,17 +44,6 @@ def start(dnsyn, prefix, vdev, args):
             break
         time.sleep(0.1)
     return p, sock
-
-
-def stop(p, sig=signal.SIGINT):
-    if p.poll() is None:
-        p.send_signal(sig)
-    try:
-        out, err = p.communicate(timeout=60)
-    except subprocess.TimeoutExpired:
-        p.kill()
-        out, err = p.communicate()
-    return err
 
 
 def sigint_mid_run(dnsyn, trace, tmp):
@@ -155,8 +138,7 @@ def main():
                        check=True, capture_output=True)
         sigint_mid_run(dnsyn, prefix + ".pcap", tmp)
         sighup(dnsyn, prefix + ".pcap", tmp)
-    print(f"{checks} checks, {failed} failed")
-    return 1 if failed else 0
+    return check.summary()
 
 
 if __name__ == "__main__":

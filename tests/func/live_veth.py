@@ -21,6 +21,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from telemetry import query  # noqa: E402
+from checks import Checks, stop  # noqa: E402
 
 NS = f"dnsyn-veth-{os.getpid()}"
 # Packet time is the capture's on one side and the arrival time on the
@@ -64,12 +65,7 @@ def link_flap(dnsyn, ns, tmp):
     sh(*ns, "ip", "link", "set", "dtap0", "up", check=False)
     time.sleep(2.5)
     alive = p.poll() is None
-    p.send_signal(signal.SIGINT)
-    try:
-        _, err = p.communicate(timeout=30)
-    except subprocess.TimeoutExpired:
-        p.kill()
-        _, err = p.communicate()
+    err = stop(p)
     ok = alive and p.returncode == 0 and "link down" in err and "link up" in err
     if ok:
         with open(rep) as f:
@@ -134,12 +130,7 @@ def main():
                     pass
                 time.sleep(0.1)
             time.sleep(0.5)
-            p.send_signal(signal.SIGINT)
-            try:
-                _, err = p.communicate(timeout=30)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                _, err = p.communicate()
+            err = stop(p)
             if r.returncode != 0 or p.returncode != 0:
                 print(f"FAIL run: tcpreplay {r.returncode} {r.stderr[-300:]}; dnsyn "
                       f"{p.returncode} {err[-500:]}")

@@ -18,14 +18,10 @@ import sys
 import tempfile
 import time
 
-failed = checks = 0
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checks import Checks  # noqa: E402
 
-
-def check(name, ok, detail=""):
-    global failed, checks
-    checks += 1
-    failed += not ok
-    print(f"{'ok  ' if ok else 'FAIL'} {name}{': ' + str(detail)[:500] if detail and not ok else ''}")
+check = Checks()
 
 
 def query(path, cmd):
@@ -103,8 +99,7 @@ def main():
                 p.wait()
         check("SIGINT: clean exit with a report", p.returncode == 0 and os.path.exists(rep),
               p.stderr.read()[-300:] if p.stderr else "")
-    print(f"{checks} checks, {failed} failed")
-    return 1 if failed else 0
+    return check.summary()
 
 
 if __name__ == "__main__":
