@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -9,6 +10,48 @@
 
 #include "dnsyn_detector.h"
 #include "dnsyn_report.h"
+
+static pthread_mutex_t snap_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct dnsyn_detect_snap snap;
+
+void
+dnsyn_detector_snapshot(struct dnsyn_detect_snap *out)
+{
+	pthread_mutex_lock(&snap_lock);
+	*out = snap;
+	pthread_mutex_unlock(&snap_lock);
+}
+
+/* After an interval: its top clients and the latest alerts, for telemetry. */
+static void
+snap_update(const struct dnsyn_detector *x, const struct dnsyn_top_client *top, uint32_t n_top)
+{
+	struct dnsyn_detect_snap s;
+	uint64_t i;
+	char addr[64], ts[32];
+
+	memset(&s, 0, sizeof(s));
+	for (i = 0; i < n_top && i < DNSYN_SNAP_N; i++) {
+		dnsyn_report_addr(top[i].addr, s.top[i], sizeof(s.top[i]));
+		s.top_q[i] = top[i].dq;
+	}
+	s.n_top = (unsigned int)i;
+	for (i = 0; i < x->n_alerts && i < DNSYN_SNAP_N && i < DNSYN_ALERTS_KEEP; i++) {
+		const struct dnsyn_alert *a = &x->kept[(x->n_alerts - 1 - i) % DNSYN_ALERTS_KEEP];
+		time_t t = (time_t)a->iv_start_s;
+		struct tm tm;
+
+		gmtime_r(&t, &tm);
+		strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		dnsyn_report_addr(a->addr, addr, sizeof(addr));
+		snprintf(s.alerts[i], sizeof(s.alerts[i]), "%s %s %s", dnsyn_det_name(a->det), addr, ts);
+	}
+	s.n_alerts = (unsigned int)i;
+	s.total_alerts = x->n_alerts;
+	pthread_mutex_lock(&snap_lock);
+	snap = s;
+	pthread_mutex_unlock(&snap_lock);
+}
 
 int
 dnsyn_detector_init(struct dnsyn_detector *x, FILE *jsonl, int random_seed)
@@ -176,9 +219,10 @@ dnsyn_detector_interval(struct dnsyn_detector *x, const struct dnsyn_interval *i
 			x->stderr_skipped++;
 		}
 	}
+	n = dnsyn_detect_top(x->d, top, 10);
+	qsort(top, n, sizeof(top[0]), top_cmp);
+	snap_update(x, top, n);
 	if (x->jsonl) {
-		n = dnsyn_detect_top(x->d, top, 10);
-		qsort(top, n, sizeof(top[0]), top_cmp);
 		rfc3339(iv->start_s, ts, sizeof(ts));
 		fprintf(x->jsonl, "{\"record\": \"top_clients\", \"time\": \"%s\", \"start_s\": %" PRIu64
 				  ", \"clients\": [",

@@ -16,6 +16,22 @@
 /** Alert lines on stderr per interval, at most (the rest counted). */
 #define DNSYN_ALERTS_STDERR 10
 
+/** What telemetry shows of the detection: a copy taken under a lock after
+ *  each interval (the detector itself is the main lcore's alone). */
+#define DNSYN_SNAP_N 10
+
+struct dnsyn_detect_snap {
+	char top[DNSYN_SNAP_N][64];      /**< top DNS clients, busiest first */
+	uint64_t top_q[DNSYN_SNAP_N];    /**< their queries in the interval */
+	unsigned int n_top;
+	char alerts[DNSYN_SNAP_N][128];  /**< "detector client time", latest first */
+	unsigned int n_alerts;
+	uint64_t total_alerts;
+};
+
+/** Copy the latest snapshot (any thread). */
+void dnsyn_detector_snapshot(struct dnsyn_detect_snap *out);
+
 struct dnsyn_detector {
 	struct dnsyn_detect *d;
 	FILE *jsonl;              /**< NULL: no JSON lines */

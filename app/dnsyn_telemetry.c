@@ -14,6 +14,7 @@
 #include <rte_telemetry.h>
 
 #include "dnsyn_telemetry.h"
+#include "dnsyn_detector.h"
 
 static const struct dnsyn_live *L;
 static pthread_mutex_t rate_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -163,6 +164,34 @@ cmd_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 				  L->intervals_written ? *L->intervals_written : 0);
 	rte_tel_data_add_dict_u64(d, "ipfix_targets", L->xport ? L->xport->n_targets : 0);
 	rte_tel_data_add_dict_u64(d, "ipfix_records", L->xport ? L->xport->records : 0);
+	{
+		/* detection (with interval tables): the last interval's top
+		 * DNS clients and the latest alerts */
+		struct dnsyn_detect_snap sn;
+		struct rte_tel_data *tc = rte_tel_data_alloc(), *tq = rte_tel_data_alloc();
+		struct rte_tel_data *al = rte_tel_data_alloc();
+
+		dnsyn_detector_snapshot(&sn);
+		if (tc && tq && al) {
+			rte_tel_data_start_array(tc, RTE_TEL_STRING_VAL);
+			rte_tel_data_start_array(tq, RTE_TEL_U64_VAL);
+			rte_tel_data_start_array(al, RTE_TEL_STRING_VAL);
+			for (r = 0; r < sn.n_top; r++) {
+				rte_tel_data_add_array_string(tc, sn.top[r]);
+				rte_tel_data_add_array_u64(tq, sn.top_q[r]);
+			}
+			for (r = 0; r < sn.n_alerts; r++)
+				rte_tel_data_add_array_string(al, sn.alerts[r]);
+			rte_tel_data_add_dict_container(d, "top_clients", tc, 0);
+			rte_tel_data_add_dict_container(d, "top_clients_queries", tq, 0);
+			rte_tel_data_add_dict_container(d, "alerts_recent", al, 0);
+		} else {
+			rte_tel_data_free(tc);
+			rte_tel_data_free(tq);
+			rte_tel_data_free(al);
+		}
+		rte_tel_data_add_dict_u64(d, "alerts_total", sn.total_alerts);
+	}
 	return 0;
 }
 

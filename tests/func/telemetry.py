@@ -47,7 +47,8 @@ def main():
         p = subprocess.Popen([dnsyn, "--lcores", "0@0,1@1,2@0,3@1", "--no-huge", "-m", "1024",
                               "--no-pci", f"--file-prefix={prefix}", "--vdev",
                               f"net_pcap0,rx_pcap={trace}.pcap,infinite_rx=1", "--", "--quiet",
-                              "--mbufs", "16383", "--shards", "2", "--report-json", rep],
+                              "--mbufs", "16383", "--shards", "2", "--report-json", rep,
+                              "--jsonl", os.path.join(tmp, "iv.jsonl"), "--interval", "1"],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
             for _ in range(100):
@@ -80,6 +81,14 @@ def main():
                   b["drops_ring_full"] == sum(b["rx_drops_ring_full"]), b)
             check("no malformed drops on a clean trace, uptime counts",
                   b["drops_malformed"] == 0 and b["uptime_s"] >= 1, b)
+            # live: packet time is the TSC's, so 1 s intervals close as it runs
+            check("detection: the last interval's top DNS clients and recent alerts",
+                  len(b["top_clients"]) > 0 and
+                  len(b["top_clients_queries"]) == len(b["top_clients"]) and
+                  b["top_clients_queries"] == sorted(b["top_clients_queries"], reverse=True) and
+                  len(b["alerts_recent"]) <= 10 and b["alerts_total"] >= len(b["alerts_recent"]),
+                  {k: b.get(k) for k in ("top_clients", "top_clients_queries", "alerts_recent",
+                                         "alerts_total", "intervals_written")})
             tool = shutil.which("dpdk-telemetry.py")
             if tool:
                 r = subprocess.run([sys.executable, tool, "-f", prefix], input="/dnsyn/stats\n",
