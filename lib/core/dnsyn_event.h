@@ -79,10 +79,10 @@ static inline int
 dnsyn_addr_is_v4mapped(const uint8_t a[16])
 {
 	static const uint8_t pfx[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-	const uint64_t *p = (const uint64_t *)(const void *)a;
-	const uint64_t *q = (const uint64_t *)(const void *)pfx;
-	return p[0] == q[0] && ((const uint32_t *)(const void *)a)[2] ==
-				       ((const uint32_t *)(const void *)pfx)[2];
+
+	/* memcmp, not word loads: callers' addresses need not be aligned (the
+	 * compiler turns it into the same two loads) */
+	return memcmp(a, pfx, sizeof(pfx)) == 0;
 }
 
 /**
