@@ -292,6 +292,18 @@ dnsyn_paper_count_match(struct dnsyn_paper_stats *st, struct dnsyn_interval *iv,
 }
 
 void
+dnsyn_paper_count_corr(struct dnsyn_interval *iv, const struct dnsyn_cand *c)
+{
+	const struct dnsyn_corr_match m = {
+		.client = c->src, .server = c->dst, .dport = c->dport, .syn_ns = c->syn_ts,
+		.delay_ns = c->syn_ts - c->ans_ts, .ttl = c->ttl,
+		.name = c->name, .name_len = c->name_len, .name_trunc = c->name_trunc,
+	};
+
+	dnsyn_interval_corr_add(iv, &m);
+}
+
+void
 dnsyn_paper_count_verdict(struct dnsyn_paper_stats *st, struct dnsyn_interval *iv,
 			  unsigned int fam, uint16_t dport, const uint8_t src[16],
 			  const uint8_t dst[16], const int *hit, unsigned int var_main)
@@ -485,21 +497,17 @@ on_syn(struct dnsyn_paper *p, struct dnsyn_interval *iv, const struct dnsyn_even
 			claim(&sv, NULL, 0);
 			return;
 		}
-		if (sv.best && iv) {
-			struct dnsyn_cand *c = &sv.cand; /* unused otherwise: a name buffer */
-			struct dnsyn_corr_match m;
+		if (sv.best && iv) { /* the claim is unused here: it carries the match */
+			struct dnsyn_cand *c = &sv.cand;
 
+			memcpy(c->src, ev->src, 16);
+			memcpy(c->dst, ev->dst, 16);
+			c->dport = ev->dport;
+			c->syn_ts = ev->ts_ns;
+			c->ans_ts = ev->ts_ns - sv.best_dt;
+			c->ttl = sv.best_ttl;
 			cand_name(p, sv.best_id, c);
-			m.client = ev->src;
-			m.server = ev->dst;
-			m.dport = ev->dport;
-			m.syn_ns = ev->ts_ns;
-			m.delay_ns = sv.best_dt;
-			m.ttl = sv.best_ttl;
-			m.name = c->name;
-			m.name_len = c->name_len;
-			m.name_trunc = c->name_trunc;
-			dnsyn_interval_corr_add(iv, &m);
+			dnsyn_paper_count_corr(iv, c);
 		}
 	}
 	dnsyn_paper_count_verdict(st, iv, fam, ev->dport, ev->src, ev->dst, hit,

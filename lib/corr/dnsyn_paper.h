@@ -187,6 +187,10 @@ void dnsyn_paper_count_verdict(struct dnsyn_paper_stats *st, struct dnsyn_interv
 			       unsigned int fam, uint16_t dport, const uint8_t src[16],
 			       const uint8_t dst[16], const int *hit, unsigned int var_main);
 
+/** A SYN's correlation record (corr_records): the match @p c describes
+ *  (its src, dst, dport, syn_ts, ans_ts, ttl and name) into @p iv. */
+void dnsyn_paper_count_corr(struct dnsyn_interval *iv, const struct dnsyn_cand *c);
+
 /** The variant the interval tables and the unmatched-SYN signal follow:
  *  DNSYN_VAR_DST, or DNSYN_VAR_DST_CLIENT with the (client, address) key. */
 static inline unsigned int

@@ -136,16 +136,8 @@ dnsyn_resolve_claim(struct dnsyn_resolve *r, const struct dnsyn_cand *c)
 		}
 	}
 	r->c.lost += !won;
-	if (c->last && r->has_best && iv) {
-		const struct dnsyn_cand *b = &r->best;
-		struct dnsyn_corr_match m = {
-			.client = b->src, .server = b->dst, .dport = b->dport,
-			.syn_ns = b->syn_ts, .delay_ns = b->syn_ts - b->ans_ts, .ttl = b->ttl,
-			.name = b->name, .name_len = b->name_len, .name_trunc = b->name_trunc,
-		};
-
-		dnsyn_interval_corr_add(iv, &m);
-	}
+	if (c->last && r->has_best && iv)
+		dnsyn_paper_count_corr(iv, &r->best);
 	if (c->last) {
 		r->has_best = 0;
 		dnsyn_paper_count_verdict(&r->st, iv, c->fam, c->dport, c->src, c->dst, r->hit,
