@@ -65,15 +65,19 @@ put(struct arrays *x, const char *name, uint64_t v)
 		rte_tel_data_add_array_u64(a, v);
 }
 
+/* The totals are summed from the very values put in the arrays: the
+ * counters move while they are read. */
 static void
-add_rx(struct arrays *x, uint64_t dt)
+add_rx(struct arrays *x, uint64_t dt, uint64_t *ring_full, uint64_t *malformed)
 {
 	unsigned int r, q, s;
 
 	for (r = 0; r < L->n_rx; r++) {
 		const struct dnsyn_rx_ctx *rc = &L->rx[r];
 		const struct dnsyn_rx_counters *c = &rc->c;
-		uint64_t pkts = c->rx_pkts, fill = 0;
+		uint64_t pkts = c->rx_pkts, fill = 0, full = c->ev_ring_full;
+		uint64_t bad = c->drop_trunc_l2 + c->drop_bad_l3 + c->drop_trunc_l3 +
+			       c->drop_trunc_l4 + c->drop_too_big;
 
 		put(x, "rx_lcore", rc->lcore);
 		put(x, "rx_packets", pkts);
@@ -82,9 +86,10 @@ add_rx(struct arrays *x, uint64_t dt)
 		put(x, "rx_dns_messages", c->dns_messages);
 		put(x, "rx_syn", c->class_syn);
 		put(x, "rx_events", c->ev_sent);
-		put(x, "rx_drops_malformed", c->drop_trunc_l2 + c->drop_bad_l3 + c->drop_trunc_l3 +
-						     c->drop_trunc_l4 + c->drop_too_big);
-		put(x, "rx_drops_ring_full", c->ev_ring_full);
+		put(x, "rx_drops_malformed", bad);
+		put(x, "rx_drops_ring_full", full);
+		*ring_full += full;
+		*malformed += bad;
 		/* the fullest of its event rings, in events */
 		for (q = 0; q < rc->nq; q++)
 			for (s = 0; s < L->n_shards; s++)
@@ -131,17 +136,10 @@ cmd_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_start_dict(d);
 	pthread_mutex_lock(&rate_lock); /* one client's rates at a time */
 	dt = now - last_tsc;
-	add_rx(&x, dt);
+	add_rx(&x, dt, &ring_full, &malformed);
 	add_shards(&x, dt, &occ, &ev);
 	last_tsc = now;
 	pthread_mutex_unlock(&rate_lock);
-	for (r = 0; r < L->n_rx; r++) {
-		const struct dnsyn_rx_counters *c = &L->rx[r].c;
-
-		ring_full += c->ev_ring_full;
-		malformed += c->drop_trunc_l2 + c->drop_bad_l3 + c->drop_trunc_l3 +
-			     c->drop_trunc_l4 + c->drop_too_big;
-	}
 	for (p = 0; p < L->n_ports; p++) {
 		struct rte_eth_stats es;
 
