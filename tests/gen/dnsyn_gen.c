@@ -7,8 +7,9 @@
  *   dnsyn_gen --list
  *
  * Writes PREFIX.pcap and PREFIX.json (linktypes: PREFIX-<lt>.pcap/.json). The
- * benchmark scenarios (mix, dnsflood, synflood, min64) take --packets and are
- * written while they are generated, so their size is bounded by the disk. The
+ * benchmark scenarios (mix, dnsflood, synflood, min64) and the adversarial ones
+ * (randsub, parsework, tcphalfopen) take --packets and are written while they
+ * are generated, so their size is bounded by the disk. The
  * JSON is the ground truth under the definitions of shared/traces/README.md.
  * It is NOT obtained by analysing the pcap: every packet goes out through a
  * ledger that records, when the packet is built, what it counts for (answer and
@@ -4561,6 +4562,326 @@ scen_synflood(struct gen *g, uint64_t target)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Adversarial traffic sized by --packets: randsub, parsework, tcphalfopen.  */
+/* Like the floods above, each packet is built, emitted and forgotten; the   */
+/* ledger keeps one small entry per query, answer or SYN for the sidecar.    */
+
+#define RS_VICTIMS 4
+#define PW_LABELS 127                /* 1-char labels: 254 bytes + root = 255 */
+#define PW_MAX_JUMPS 16              /* dnsyn's (and common) pointer-jump limit */
+#define PW_CNAMES 16                 /* the longest chain dnsyn follows */
+#define PW_FRAG 1368                 /* fragment payload: 3 for a 4096-byte answer */
+
+/* maybe_flush() for scenarios that keep many events ahead of the current
+ * time (answers up to 80 ms later): flush once FLUSH_EVENTS new events came
+ * since the last flush, not whenever that many are pending, or every packet
+ * would sort the whole backlog again. */
+static void
+adv_flush(struct gen *g, uint64_t upto, size_t *mark)
+{
+	if (g->ev.n >= *mark + FLUSH_EVENTS) {
+		gen_flush(g, upto);
+		*mark = g->ev.n;
+	}
+}
+
+/* A compression pointer into a hand-built message. */
+static void
+dns_ptr_raw(struct buf *b, size_t target)
+{
+	buf_u16(b, (uint16_t)(0xc000 | (target & 0x3fff)));
+}
+
+/* A client in 100.64.0.0/10 (carrier-grade NAT space: an ISP's subscribers),
+ * never x.y.z.0 or x.y.z.255. */
+static struct ipaddr
+cgn_client(struct gen *g)
+{
+	uint32_t v = 0x64400000u | rng_below(&g->rng, 0x400000);
+
+	if ((v & 0xff) == 0 || (v & 0xff) == 0xff)
+		v ^= 0x7f;
+	return ip4(v);
+}
+
+/* A random-subdomain ("water torture") attack on a few victim zones: every
+ * query asks for a fresh random label, from random clients of a 4 M address
+ * block (so nearly every query is a new client, and with the minute bucket a
+ * new per-client key), to one of four resolvers; 80 % get NXDOMAIN with the
+ * zone's SOA, 10 % SERVFAIL (the victim's servers are overwhelmed), 10 % no
+ * answer. Queries 1-4 µs apart, answers 2-80 ms later. */
+static void
+scen_randsub(struct gen *g, uint64_t target)
+{
+	static const char *const victims[RS_VICTIMS] = { "victim0.example", "www.bank1.example",
+							 "shop2.example.com", "cdn3.example.net" };
+	static const char alnum[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+	uint64_t t = BASE_US + US_PER_S;
+	size_t mark = 0;
+
+	big_setup(g, 1); /* the resolvers; clients are drawn per query */
+	while (npackets(g) < target) {
+		struct ipaddr cli = cgn_client(g);
+		const struct ipaddr *res = &g->mres4[rng_below(&g->rng, 4)];
+		uint16_t id = (uint16_t)rng_u64(&g->rng);
+		uint16_t sport = (uint16_t)(1024 + rng_below(&g->rng, 64512));
+		uint16_t qtype = rng_pct(&g->rng, 80) ? DNS_T_A : DNS_T_AAAA;
+		uint32_t len = 8 + rng_below(&g->rng, 13), victim = rng_below(&g->rng, RS_VICTIMS);
+		unsigned int fate = rng_below(&g->rng, 100);
+		char qname[96];
+		struct dns q;
+		uint64_t tq;
+		uint32_t i;
+
+		for (i = 0; i < len; i++)
+			qname[i] = alnum[rng_below(&g->rng, sizeof(alnum) - 1)];
+		qname[len] = '.';
+		snprintf(qname + len + 1, sizeof(qname) - len - 1, "%s", victims[victim]);
+		dns_query(&q, id, qname, qtype);
+		tq = send_dns(g, NULL, t, &cli, res, sport, 53, &q, 0);
+		dns_free(&q);
+		if (fate < 90 && npackets(g) < target) {
+			struct ans_spec s;
+			struct dns a;
+
+			spec_init(&s, qtype);
+			s.rcode = fate < 80 ? 3 : 2;
+			s.soa = fate < 80;
+			s.opt = rng_pct(&g->rng, 50);
+			dns_answer(g, &a, id, qname, &s);
+			send_dns(g, NULL, tq + rtt(g), res, &cli, 53, sport, &a, 0);
+			dns_free(&a);
+		}
+		t += 1 + rng_below(&g->rng, 4);
+		adv_flush(g, t, &mark);
+	}
+}
+
+/* A name of PW_LABELS random one-character labels: 255 bytes on the wire, the
+ * most a name may have, and the most labels a decoder walks for one name. */
+static void
+pw_long_name(struct gen *g, struct buf *b)
+{
+	static const char chars[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+	int i;
+
+	for (i = 0; i < PW_LABELS; i++) {
+		buf_u8(b, 1);
+		buf_u8(b, (uint8_t)chars[rng_below(&g->rng, sizeof(chars) - 1)]);
+	}
+	buf_u8(b, 0);
+}
+
+/* One answer built to make a DNS parser work as hard as the rules allow,
+ * written by hand (the message builder keeps 32 records at most): the
+ * question is a 255-byte name; in half of the 4096-byte ones a CNAME chain of
+ * PW_CNAMES hops follows, each target a new first label before a pointer into
+ * the question (254-255 bytes each); then A (75 %) and AAAA RRs until the
+ * message is full, each owner a compression pointer to the previous RR's
+ * owner, so that owners form a ladder: the k-th is k jumps from the name it
+ * stands for, up to the jump limit left after the name's own pointers, and
+ * every later owner points at the deepest rung. Every name stays valid, so
+ * every address RR counts and its owner is the end of the chain.
+ * @size is 512 (plain UDP) or 4096 (EDNS0 OPT in ADDITIONAL). Returns the A
+ * and AAAA counts in @na / @naaaa and whether a chain was written. */
+static bool
+pw_message(struct gen *g, struct buf *b, uint16_t id, size_t size, uint16_t *na,
+	   uint16_t *naaaa)
+{
+	bool opt = size > 512, chain = opt && rng_pct(&g->rng, 50);
+	size_t room = size - (opt ? 11 : 0), owner;
+	uint16_t an = 0, q0;
+	int jumps = PW_MAX_JUMPS, depth = 0, i;
+
+	*na = *naaaa = 0;
+	buf_u16(b, id);
+	buf_u16(b, DNS_RESP);
+	buf_zero(b, 8);
+	pw_long_name(g, b);
+	buf_u16(b, DNS_T_A);
+	buf_u16(b, DNS_C_IN);
+	owner = DNS_HDR;
+	q0 = b->d[DNS_HDR + 1];
+	if (chain) {
+		char c = 'a';
+
+		for (i = 0; i < PW_CNAMES; i++, c++) {
+			if (c == (char)q0) /* a target must differ from the question */
+				c++;
+			dns_ptr_raw(b, owner);
+			buf_u16(b, DNS_T_CNAME);
+			buf_u16(b, DNS_C_IN);
+			buf_u32(b, 300);
+			buf_u16(b, 4);
+			owner = b->len;
+			buf_u8(b, 1);
+			buf_u8(b, (uint8_t)c);
+			dns_ptr_raw(b, DNS_HDR + 2); /* the question without its first label */
+			an++;
+		}
+		jumps--; /* the targets' own pointer */
+	}
+	for (;;) {
+		bool v6 = rng_pct(&g->rng, 25) && b->len + 28 <= room;
+		size_t here = b->len;
+
+		if (b->len + 16 > room)
+			break;
+		dns_ptr_raw(b, owner);
+		if (depth < jumps - 1) { /* the next owner is one jump deeper */
+			owner = here;
+			depth++;
+		}
+		buf_u16(b, v6 ? DNS_T_AAAA : DNS_T_A);
+		buf_u16(b, DNS_C_IN);
+		buf_u32(b, 60 + rng_below(&g->rng, 3600));
+		buf_u16(b, v6 ? 16 : 4);
+		if (v6) {
+			struct ipaddr a = ip6(0x5e, rng_u64(&g->rng));
+
+			buf_put(b, a.a, 16);
+			(*naaaa)++;
+		} else {
+			buf_u32(b, 0x20000000u | rng_below(&g->rng, 0x4000000));
+			(*na)++;
+		}
+		an++;
+	}
+	if (opt) {
+		buf_u8(b, 0);
+		buf_u16(b, DNS_T_OPT);
+		buf_u16(b, 4096); /* CLASS = UDP payload size */
+		buf_u32(b, 0);
+		buf_u16(b, 0);
+	}
+	put16(b->d + 4, 1);
+	put16(b->d + 6, an);
+	put16(b->d + 10, opt ? 1 : 0);
+	return chain;
+}
+
+/* Answers only (like dnsflood), each a pw_message(): 512 bytes in one
+ * datagram (half of them) or 4096 bytes in three IPv4 fragments, from four
+ * resolvers to 65536 clients, 1-8 µs apart. The ledger counts an answer when
+ * its last fragment arrives, as dnsyn does. */
+static void
+scen_parsework(struct gen *g, uint64_t target)
+{
+	uint64_t t = BASE_US + US_PER_S;
+	size_t mark = 0;
+
+	big_setup(g, FLOOD_CLIENTS);
+	while (npackets(g) < target) {
+		const struct client *c = &g->mcli[rng_below(&g->rng, g->nmcli)];
+		const struct ipaddr *res = &g->mres4[rng_below(&g->rng, 4)];
+		uint16_t id = (uint16_t)rng_u64(&g->rng), sport = next_sport(g);
+		bool big = rng_pct(&g->rng, 50) && target - npackets(g) >= 3;
+		struct dns_eval e = { .msg = true, .qr = true };
+		struct buf m = { 0 }, l4;
+
+		pw_message(g, &m, id, big ? 4096 : 512, &e.n_a, &e.n_aaaa);
+		l4 = udp_l4(res, &c->v4, 53, sport, m.d, m.len);
+		if (big) {
+			struct frag f[3];
+			uint32_t fid = next_ip_id(g);
+			int i;
+
+			frag_even(l4.len, 3, f);
+			for (i = 0; i < 3; i++) {
+				struct buf p = frag_pkt(res, &c->v4, P_UDP, &l4, fid, &f[i], 0);
+
+				if (p.len - 20 > PW_FRAG)
+					die("internal: parsework fragment too large");
+				t = emit(g, t, 4, &p) + 1;
+			}
+			t--;
+		} else {
+			struct buf d = ip_wrap(g, res, &c->v4, P_UDP, l4.d, l4.len, 0);
+
+			t = emit(g, t, 4, &d);
+		}
+		g->ndns++; /* one datagram, however many fragments */
+		dns_ledger(g, NULL, t, res, &c->v4, &e);
+		buf_free(&l4);
+		buf_free(&m);
+		t += 1 + rng_below(&g->rng, 8);
+		adv_flush(g, t, &mark);
+	}
+}
+
+/* DNS over TCP that never completes: every stream a new 5-tuple from a
+ * spoofed source in 128.0.0.0/2 to one of four resolvers, port 53:
+ *   40 %  a SYN alone (a SYN flood on port 53);
+ *   30 %  SYN, the resolver's SYN-ACK, then a segment with a 2-byte length
+ *         prefix and only part of the message it announces;
+ *   15 %  SYN, SYN-ACK, then a single byte: half a length prefix;
+ *   15 %  no handshake in the capture: a prefix and part of a message.
+ * Nothing is ever finished or closed, so a reassembler holds each stream (a
+ * buffer for each partial message) until it gives up. Streams 1-4 µs apart. */
+static void
+scen_tcphalfopen(struct gen *g, uint64_t target)
+{
+	static uint8_t body[2 + 1400];
+	uint64_t t = BASE_US + US_PER_S;
+	size_t mark = 0;
+
+	/* What the partial messages start with: a query header (QDCOUNT 1). */
+	body[4] = 0x01;
+	body[7] = 0x01;
+	big_setup(g, 1);
+	while (npackets(g) < target) {
+		struct tcp_pkt c = { .dport = 53 }, s = { .sport = 53 };
+		unsigned int kind = rng_below(&g->rng, 100);
+		uint64_t ts = t;
+
+		c.src = ip4(0x80000000u | rng_below(&g->rng, 0x40000000u));
+		c.dst = g->mres4[rng_below(&g->rng, 4)];
+		c.sport = (uint16_t)(1024 + rng_below(&g->rng, 64512));
+		c.seq = (uint32_t)rng_u64(&g->rng);
+		c.conn = g->conn++;
+		if (kind < 85) {
+			c.flags = TH_SYN;
+			ts = send_tcp(g, ts, &c, NULL);
+			c.seq++;
+		}
+		if (kind >= 40 && kind < 85 && target - npackets(g) >= 2) {
+			s.src = c.dst;
+			s.dst = c.src;
+			s.dport = c.sport;
+			s.seq = (uint32_t)rng_u64(&g->rng);
+			s.ack = c.seq;
+			s.flags = TH_SYN | TH_ACK;
+			s.conn = g->conn++;
+			ts = send_tcp(g, ts + rng_between(&g->rng, 100, 2000), &s, NULL);
+			c.ack = s.seq + 1;
+			c.flags = TH_ACK | TH_PSH;
+			c.payload = body;
+			if (kind < 70) {
+				uint32_t len = 64 + rng_below(&g->rng, 1337);
+
+				put16(body, (uint16_t)len);
+				c.plen = 2 + 1 + rng_below(&g->rng, len - 1);
+			} else {
+				body[0] = 0x01; /* the high byte of a 256..511-byte length */
+				c.plen = 1;
+			}
+			send_tcp(g, ts + rng_between(&g->rng, 50, 400), &c, NULL);
+		} else if (kind >= 85) {
+			uint32_t len = 64 + rng_below(&g->rng, 1337);
+
+			put16(body, (uint16_t)len);
+			c.flags = TH_ACK | TH_PSH;
+			c.ack = (uint32_t)rng_u64(&g->rng);
+			c.payload = body;
+			c.plen = 2 + 1 + rng_below(&g->rng, len - 1);
+			send_tcp(g, ts, &c, NULL);
+		}
+		t += 1 + rng_below(&g->rng, 4);
+		adv_flush(g, t, &mark);
+	}
+}
+
+/* ------------------------------------------------------------------------ */
 /* The expected report, computed from the ledger                              */
 
 struct portcount {
@@ -4893,6 +5214,15 @@ static const struct scenario scenarios[] = {
 	  0, NULL, false, 5000, scen_synflood },
 	{ "min64", "benchmark: the mix's packet types in 60-byte frames (IPv4, no RR fits)",
 	  0, NULL, false, 20000, scen_min64 },
+	{ "randsub", "adversarial: random-subdomain attack, unique random labels under 4 victim "
+		     "zones from clients of a /10, NXDOMAIN/SERVFAIL/no answer", 0, NULL, false, 5000,
+	  scen_randsub },
+	{ "parsework", "adversarial: answers of 512/4096 bytes (3 fragments) built for parser work: "
+		       "255-byte names, 16-hop CNAME chains, pointer ladders, all A/AAAA that fit",
+	  0, NULL, false, 5000, scen_parsework },
+	{ "tcphalfopen", "adversarial: DNS-over-TCP streams that never complete: SYNs, partial "
+			 "length-prefixed messages, every stream a new spoofed 5-tuple",
+	  0, NULL, false, 5000, scen_tcphalfopen },
 };
 
 #define N_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
@@ -5018,8 +5348,8 @@ main(int argc, char **argv)
 			break;
 		case 'l':
 			for (i = 0; i < N_SCENARIOS; i++)
-				printf("%-10s %s\n", scenarios[i].name, scenarios[i].help);
-			printf("%-10s every scenario into DIR/<name>.pcap\n", "all");
+				printf("%-11s %s\n", scenarios[i].name, scenarios[i].help);
+			printf("%-11s every scenario into DIR/<name>.pcap\n", "all");
 			return 0;
 		case 'h':
 			usage(stdout);
@@ -5055,7 +5385,8 @@ main(int argc, char **argv)
 			if (scenarios[i].build_p && count)
 				die("--count does not apply to %s: use --packets", name);
 			if (!scenarios[i].build_p && packets)
-				die("--packets applies to mix, dnsflood, synflood and min64 only");
+				die("--packets applies to the benchmark and adversarial scenarios "
+				    "only (see --list)");
 			run_scenario(&scenarios[i], seed, count, packets, out);
 			return 0;
 		}
