@@ -32,7 +32,7 @@ snap_update(const struct dnsyn_detector *x, const struct dnsyn_top_client *top, 
 
 	memset(&s, 0, sizeof(s));
 	for (i = 0; i < n_top && i < DNSYN_SNAP_N; i++) {
-		dnsyn_report_addr(top[i].addr, s.top[i], sizeof(s.top[i]));
+		dnsyn_report_client(x->priv, top[i].addr, s.top[i], sizeof(s.top[i]));
 		s.top_q[i] = top[i].dq;
 	}
 	s.n_top = (unsigned int)i;
@@ -43,7 +43,7 @@ snap_update(const struct dnsyn_detector *x, const struct dnsyn_top_client *top, 
 
 		gmtime_r(&t, &tm);
 		strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
-		dnsyn_report_addr(a->addr, addr, sizeof(addr));
+		dnsyn_report_client(x->priv, a->addr, addr, sizeof(addr));
 		snprintf(s.alerts[i], sizeof(s.alerts[i]), "%s %s %s", dnsyn_det_name(a->det), addr, ts);
 	}
 	s.n_alerts = (unsigned int)i;
@@ -54,12 +54,14 @@ snap_update(const struct dnsyn_detector *x, const struct dnsyn_top_client *top, 
 }
 
 int
-dnsyn_detector_init(struct dnsyn_detector *x, FILE *jsonl, int random_seed)
+dnsyn_detector_init(struct dnsyn_detector *x, FILE *jsonl, int random_seed,
+		    const struct dnsyn_privacy *priv)
 {
 	struct dnsyn_detect_conf c;
 
 	memset(x, 0, sizeof(*x));
 	x->jsonl = jsonl;
+	x->priv = priv;
 	dnsyn_detect_conf_default(&c);
 	/* live: a random seed, so spoofed sources cannot aim at chosen sketch
 	 * cells; replay: the library's fixed one, reproducible */
@@ -101,12 +103,12 @@ json_str(FILE *f, const char *s)
 }
 
 static void
-alert_json(FILE *f, const struct dnsyn_alert *a)
+alert_json(FILE *f, const struct dnsyn_privacy *priv, const struct dnsyn_alert *a)
 {
 	char addr[64], ts[32];
 	uint32_t i;
 
-	dnsyn_report_addr(a->addr, addr, sizeof(addr));
+	dnsyn_report_client(priv, a->addr, addr, sizeof(addr));
 	rfc3339(a->iv_start_s, ts, sizeof(ts));
 	fprintf(f, "{\"record\": \"alert\", \"detector\": \"%s\", \"client\": \"%s\", "
 		   "\"prefix_len\": %u, \"resolver\": %s, \"time\": \"%s\", \"interval_s\": %u, "
@@ -207,11 +209,11 @@ dnsyn_detector_interval(struct dnsyn_detector *x, const struct dnsyn_interval *i
 		x->kept[x->n_alerts % DNSYN_ALERTS_KEEP] = out[i];
 		x->n_alerts++;
 		if (x->jsonl) {
-			alert_json(x->jsonl, &out[i]);
+			alert_json(x->jsonl, x->priv, &out[i]);
 			fputc('\n', x->jsonl);
 		}
 		if (shown < DNSYN_ALERTS_STDERR) {
-			dnsyn_report_addr(out[i].addr, addr, sizeof(addr));
+			dnsyn_report_client(x->priv, out[i].addr, addr, sizeof(addr));
 			fprintf(stderr, "dnsyn: alert %s %s: %s\n", dnsyn_det_name(out[i].det), addr,
 				out[i].reason);
 			shown++;
@@ -228,7 +230,7 @@ dnsyn_detector_interval(struct dnsyn_detector *x, const struct dnsyn_interval *i
 				  ", \"clients\": [",
 			ts, iv->start_s);
 		for (i = 0; i < n; i++) {
-			dnsyn_report_addr(top[i].addr, addr, sizeof(addr));
+			dnsyn_report_client(x->priv, top[i].addr, addr, sizeof(addr));
 			fprintf(x->jsonl, "%s[\"%s\", %" PRIu64 "]", i ? ", " : "", addr, top[i].dq);
 		}
 		fprintf(x->jsonl, "]}\n");
@@ -247,7 +249,7 @@ dnsyn_detector_json(FILE *f, void *ud)
 		x->n_alerts, first);
 	for (i = first; i < x->n_alerts; i++) {
 		fprintf(f, "%s\n    ", i > first ? "," : "");
-		alert_json(f, &x->kept[i % DNSYN_ALERTS_KEEP]);
+		alert_json(f, x->priv, &x->kept[i % DNSYN_ALERTS_KEEP]);
 	}
 	fprintf(f, "]},\n");
 }

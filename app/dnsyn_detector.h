@@ -10,6 +10,7 @@
 
 #include "dnsyn_detect.h"
 #include "dnsyn_interval.h"
+#include "dnsyn_privacy.h"
 
 /** Alerts kept for the report (the latest; older ones counted). */
 #define DNSYN_ALERTS_KEEP 1024
@@ -35,6 +36,7 @@ void dnsyn_detector_snapshot(struct dnsyn_detect_snap *out);
 struct dnsyn_detector {
 	struct dnsyn_detect *d;
 	FILE *jsonl;              /**< NULL: no JSON lines */
+	const struct dnsyn_privacy *priv; /**< how its outputs show clients */
 	struct dnsyn_alert kept[DNSYN_ALERTS_KEEP];
 	uint64_t n_alerts;        /**< all raised; kept[] holds the last ones */
 	uint64_t stderr_skipped;
@@ -43,8 +45,10 @@ struct dnsyn_detector {
 
 /** 0, or -ENOMEM. @p jsonl may be NULL. @p random_seed: live ports (a seed
  *  spoofed sources cannot aim at); replays use a fixed one, so that the same
- *  capture always gives the same alerts. */
-int dnsyn_detector_init(struct dnsyn_detector *x, FILE *jsonl, int random_seed);
+ *  capture always gives the same alerts. Detection runs on the real
+ *  addresses; its alerts and top lists show them as @p priv says. */
+int dnsyn_detector_init(struct dnsyn_detector *x, FILE *jsonl, int random_seed,
+			const struct dnsyn_privacy *priv);
 void dnsyn_detector_fini(struct dnsyn_detector *x);
 
 /** One complete interval: feed it, write its alerts and top clients. */

@@ -10,13 +10,21 @@
 #include "dnsyn_report.h"
 
 int
-dnsyn_ivout_init(struct dnsyn_ivout *o, FILE *f, uint32_t len_s, uint32_t max_clients)
+dnsyn_ivout_init(struct dnsyn_ivout *o, FILE *f, uint32_t len_s, uint32_t max_clients,
+		 const struct dnsyn_privacy *priv)
 {
+	int rc;
+
 	memset(o, 0, sizeof(*o));
 	o->f = f;
 	o->len_s = len_s;
 	o->max_clients = max_clients;
-	return dnsyn_interval_init(&o->res_buf, len_s, max_clients);
+	rc = dnsyn_interval_init(&o->res_buf, len_s, max_clients);
+	if (rc == 0 && dnsyn_privacy_active(priv)) {
+		o->priv = priv;
+		rc = dnsyn_interval_init(&o->shown, len_s, max_clients);
+	}
+	return rc;
 }
 
 void
@@ -27,16 +35,25 @@ dnsyn_ivout_fini(struct dnsyn_ivout *o)
 	for (i = 0; i < o->n_acc; i++)
 		dnsyn_interval_fini(&o->acc[i]);
 	dnsyn_interval_fini(&o->res_buf);
+	if (o->priv)
+		dnsyn_interval_fini(&o->shown);
 }
 
 static void
 write_acc(struct dnsyn_ivout *o, unsigned int i)
 {
-	if (o->f && (dnsyn_report_interval_jsonl(o->f, &o->acc[i], 10, o->key_client) < 0 ||
+	const struct dnsyn_interval *shown = &o->acc[i];
+
+	/* Only outputs see the transformed clients; detection gets the real ones. */
+	if (o->priv) {
+		dnsyn_privacy_interval(o->priv, &o->shown, &o->acc[i]);
+		shown = &o->shown;
+	}
+	if (o->f && (dnsyn_report_interval_jsonl(o->f, shown, 10, o->key_client) < 0 ||
 		     fflush(o->f) != 0))
 		o->errors++;
 	if (o->sink)
-		o->sink(o->sink_ud, &o->acc[i]);
+		o->sink(o->sink_ud, &o->acc[i], shown);
 	o->written++;
 	o->last_start = o->acc[i].start_s;
 	o->used[i] = 0;

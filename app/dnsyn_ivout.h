@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "dnsyn_app.h"
+#include "dnsyn_privacy.h"
 
 /** Intervals held open for the shards, at most (about 1 MB each, for the
  *  per-port arrays, allocated when first needed). A shard whose part finds no
@@ -20,14 +21,18 @@ struct dnsyn_ivout {
 	struct dnsyn_iv_handoff *h[DNSYN_MAX_SHARDS]; /**< one per shard */
 	unsigned int n_stages;
 	uint8_t key_client; /**< --key client: no dst-only figures */
-	/** Also handed every written interval (IPFIX export), or NULL. */
-	void (*sink)(void *ud, const struct dnsyn_interval *iv);
+	/** Also handed every written interval, or NULL: @p iv as counted (for
+	 *  detection), @p shown as outputs show it (IPFIX export; the same
+	 *  pointer without privacy options). */
+	void (*sink)(void *ud, const struct dnsyn_interval *iv, const struct dnsyn_interval *shown);
 	void *sink_ud;
 	struct dnsyn_interval acc[DNSYN_IVOUT_ACC_MAX];
 	int used[DNSYN_IVOUT_ACC_MAX];
 	unsigned int n_acc;      /**< acc[0..n_acc) allocated */
 	uint32_t len_s, max_clients;
 	struct dnsyn_interval res_buf; /**< the resolver fills this one */
+	const struct dnsyn_privacy *priv; /**< NULL, or what outputs show of clients */
+	struct dnsyn_interval shown;   /**< with priv: the interval as written */
 	uint64_t written;
 	uint64_t last_start;
 	uint64_t late;   /**< parts of an interval already written (written apart) */
@@ -37,8 +42,10 @@ struct dnsyn_ivout {
 	uint64_t errors; /**< write errors */
 };
 
-/** @p f: the JSON-lines file, or NULL for none (a sink only). */
-int dnsyn_ivout_init(struct dnsyn_ivout *o, FILE *f, uint32_t len_s, uint32_t max_clients);
+/** @p f: the JSON-lines file, or NULL for none (a sink only). @p priv: NULL,
+ *  or the privacy options every written interval goes through first. */
+int dnsyn_ivout_init(struct dnsyn_ivout *o, FILE *f, uint32_t len_s, uint32_t max_clients,
+		     const struct dnsyn_privacy *priv);
 void dnsyn_ivout_fini(struct dnsyn_ivout *o);
 
 /** dnsyn_interval_cb of the resolver (ud: the ivout). */

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <rte_eal.h>
@@ -47,15 +48,17 @@ static struct dnsyn_ivout ivout;
 static struct dnsyn_resolver_ctx resolver;
 static struct dnsyn_export xport;
 static struct dnsyn_detector detector;
+/* What outputs show of clients and names (--privacy-*); the key stays here. */
+static struct dnsyn_privacy privacy;
 
 /* The interval writer's sink: detection first (its alerts follow the
  * interval's line in the JSON lines), then the IPFIX export. */
 static void
-interval_sink(void *ud, const struct dnsyn_interval *iv)
+interval_sink(void *ud, const struct dnsyn_interval *iv, const struct dnsyn_interval *shown)
 {
 	(void)ud;
 	dnsyn_detector_interval(&detector, iv);
-	dnsyn_export_interval(&xport, iv);
+	dnsyn_export_interval(&xport, shown);
 }
 /* --ipfix: the question names of each RX queue's answers (by ring id), for
  * the correlation records; NULL otherwise. */
@@ -219,6 +222,11 @@ load_options(struct dnsyn_conf *conf, int argc, char **argv, char *err, size_t e
 		return 0;
 	path = conf->config;
 	check = conf->check;
+	n = dnsyn_conf_file_check(path, err, errlen);
+	if (n < 0)
+		return -EINVAL;
+	if (n > 0)
+		fprintf(stderr, "dnsyn: warning: %s\n", err);
 	n = dnsyn_cfgfile_read(path, &kv, err, errlen);
 	if (n < 0)
 		return -EINVAL;
@@ -260,6 +268,14 @@ parse_options(struct dnsyn_conf *conf, int argc, char **argv)
 	opt_argv[argc] = NULL;
 	if (load_options(conf, argc, argv, err, sizeof(err)) < 0)
 		die(EXIT_USAGE, "%s", err);
+	/* The key is read (and its mode checked) with the options, so that
+	 * --check catches a bad one too. */
+	privacy.addr_mode = conf->priv_clients;
+	privacy.name_mode = conf->priv_names;
+	privacy.v4_prefix = conf->priv_v4_prefix;
+	privacy.v6_prefix = conf->priv_v6_prefix;
+	if (conf->priv_key && dnsyn_privacy_load_key(&privacy, conf->priv_key, err, sizeof(err)) < 0)
+		die(EXIT_USAGE, "--privacy-key: %s", err);
 }
 
 static int
@@ -342,6 +358,11 @@ reload(struct dnsyn_conf *cur)
 		}                                                                          \
 	} while (0)
 	NOT_RELOADED(nc.window_ns != cur->window_ns, "window");
+	NOT_RELOADED(nc.priv_clients != cur->priv_clients || nc.priv_names != cur->priv_names ||
+			     nc.priv_v4_prefix != cur->priv_v4_prefix ||
+			     nc.priv_v6_prefix != cur->priv_v6_prefix ||
+			     str_differ(nc.priv_key, cur->priv_key),
+		     "a [privacy] setting");
 	NOT_RELOADED(nc.key_client != cur->key_client, "key");
 	NOT_RELOADED(nc.table_capacity != cur->table_capacity, "table-capacity");
 	NOT_RELOADED(nc.table_buckets != cur->table_buckets, "table-buckets");
@@ -677,6 +698,9 @@ main(int argc, char **argv)
 	uint64_t done_tsc = 0; /* when the main lcore saw every worker done */
 	void *table_mem[DNSYN_MAX_SHARDS];
 
+	/* What dnsyn writes names the clients it saw: no file (reports, JSON
+	 * lines, IPFIX files) nor the telemetry socket for others to read. */
+	umask(umask(0) | 027);
 	dnsyn_conf_defaults(&conf);
 	for (i = 1; i < argc; i++)
 		if (strcmp(argv[i], "--") == 0) {
@@ -825,9 +849,10 @@ main(int argc, char **argv)
 	pcfg.corr_records = xport.ex != NULL;
 	pcfg.names = namelogs; /* filled below with the queues, before launch */
 	if (want_iv) {
-		if (dnsyn_ivout_init(&ivout, jsonl, conf.interval_s, INTERVAL_MAX_CLIENTS) < 0)
+		if (dnsyn_ivout_init(&ivout, jsonl, conf.interval_s, INTERVAL_MAX_CLIENTS,
+				     &privacy) < 0)
 			die(1, "out of memory for interval tables");
-		if (dnsyn_detector_init(&detector, jsonl, !replay) < 0)
+		if (dnsyn_detector_init(&detector, jsonl, !replay, &privacy) < 0)
 			die(1, "out of memory for the detectors");
 		ivout.sink = interval_sink;
 		xport.figures = export_figures;
@@ -1195,6 +1220,7 @@ main(int argc, char **argv)
 			.n_counters = co.n,
 			.json_extra = want_iv ? dnsyn_detector_json : NULL,
 			.json_extra_ud = &detector,
+			.privacy = &privacy,
 		};
 		FILE *f;
 

@@ -6,10 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "dnsyn_compiler.h"
 #include "dnsyn_conf.h"
 #include "dnsyn_ipfix_transport.h"
+#include "dnsyn_privacy.h"
 
 enum {
 	OPT_PCAP = 256,
@@ -26,6 +28,10 @@ enum {
 	OPT_IPFIX_ODID,
 	OPT_IPFIX_MTU,
 	OPT_IPFIX_REFRESH,
+	OPT_PRIV_CLIENTS,
+	OPT_PRIV_PREFIX,
+	OPT_PRIV_KEY,
+	OPT_PRIV_NAMES,
 	OPT_INTERVAL,
 	OPT_QUIET,
 	OPT_RING_SIZE,
@@ -64,6 +70,10 @@ static const struct option long_opts[] = {
 	{"ipfix-odid", required_argument, NULL, OPT_IPFIX_ODID},
 	{"ipfix-mtu", required_argument, NULL, OPT_IPFIX_MTU},
 	{"ipfix-refresh", required_argument, NULL, OPT_IPFIX_REFRESH},
+	{"privacy-clients", required_argument, NULL, OPT_PRIV_CLIENTS},
+	{"privacy-prefix", required_argument, NULL, OPT_PRIV_PREFIX},
+	{"privacy-key", required_argument, NULL, OPT_PRIV_KEY},
+	{"privacy-names", required_argument, NULL, OPT_PRIV_NAMES},
 	{"interval", required_argument, NULL, OPT_INTERVAL},
 	{"quiet", no_argument, NULL, OPT_QUIET},
 	{"ring-size", required_argument, NULL, OPT_RING_SIZE},
@@ -102,6 +112,8 @@ dnsyn_conf_defaults(struct dnsyn_conf *c)
 	c->ipfix_odid = 1;
 	c->ipfix_mtu = DNSYN_IPFIX_MTU_DEFAULT;
 	c->ipfix_refresh_s = 60;
+	c->priv_v4_prefix = 24;
+	c->priv_v6_prefix = 48;
 	c->progress = -1;
 	c->ring_size = 16384;
 	c->mbufs = 8191;
@@ -157,6 +169,15 @@ dnsyn_conf_usage(const char *prog, void *stream)
 		"  --ipfix-mtu N        IPFIX message size bound in bytes (default 1400)\n"
 		"  --ipfix-refresh SEC  UDP: templates resent every SEC s (default 60) and\n"
 		"                       every 1000 messages\n"
+		"  --privacy-clients M  what outputs (JSON lines, IPFIX, reports, alerts,\n"
+		"                       telemetry) show of client addresses: keep (default),\n"
+		"                       truncate (to --privacy-prefix) or pseudonymise\n"
+		"                       (keyed, prefix-preserving; needs --privacy-key);\n"
+		"                       correlation always uses the real addresses\n"
+		"  --privacy-prefix V4/V6  bits truncate keeps (default 24/48)\n"
+		"  --privacy-key FILE   16 bytes or 32 hex digits, mode 0600 (never logged)\n"
+		"  --privacy-names M    question names in exports: keep (default), hash\n"
+		"                       (keyed; needs --privacy-key) or drop\n"
 		"  --quiet              no text report\n"
 		"  --progress           a status line on stderr every 2 s (live: rates and\n"
 		"                       drops; replay: percent done) even when stderr is\n"
@@ -360,6 +381,55 @@ dnsyn_conf_parse(struct dnsyn_conf *c, int argc, char **argv, char *err, size_t 
 		case OPT_IPFIX_REFRESH:
 			NUM_OPT(ipfix_refresh_s, 1, 86400);
 			break;
+		case OPT_PRIV_CLIENTS:
+			if (strcmp(optarg, "keep") == 0) {
+				c->priv_clients = DNSYN_PRIV_ADDR_KEEP;
+			} else if (strcmp(optarg, "truncate") == 0) {
+				c->priv_clients = DNSYN_PRIV_ADDR_TRUNCATE;
+			} else if (strcmp(optarg, "pseudonymise") == 0 ||
+				   strcmp(optarg, "pseudonymize") == 0) {
+				c->priv_clients = DNSYN_PRIV_ADDR_PSEUDO;
+			} else {
+				snprintf(err, errlen,
+					 "--privacy-clients: expected keep, truncate or pseudonymise, "
+					 "got '%s'",
+					 optarg);
+				return -EINVAL;
+			}
+			break;
+		case OPT_PRIV_PREFIX: {
+			unsigned int v4, v6;
+			int used = 0;
+
+			if (sscanf(optarg, "%2u/%3u%n", &v4, &v6, &used) != 2 ||
+			    optarg[used] != '\0' || !isdigit((unsigned char)optarg[0]) || v4 > 32 ||
+			    v6 > 128) {
+				snprintf(err, errlen,
+					 "--privacy-prefix: expected V4/V6 bits like 24/48 (<= 32 and "
+					 "<= 128), got '%s'",
+					 optarg);
+				return -EINVAL;
+			}
+			c->priv_v4_prefix = (uint8_t)v4;
+			c->priv_v6_prefix = (uint8_t)v6;
+			break;
+		}
+		case OPT_PRIV_KEY:
+			c->priv_key = optarg;
+			break;
+		case OPT_PRIV_NAMES:
+			if (strcmp(optarg, "keep") == 0) {
+				c->priv_names = DNSYN_PRIV_NAME_KEEP;
+			} else if (strcmp(optarg, "hash") == 0) {
+				c->priv_names = DNSYN_PRIV_NAME_HASH;
+			} else if (strcmp(optarg, "drop") == 0) {
+				c->priv_names = DNSYN_PRIV_NAME_DROP;
+			} else {
+				snprintf(err, errlen,
+					 "--privacy-names: expected keep, hash or drop, got '%s'", optarg);
+				return -EINVAL;
+			}
+			break;
 		case OPT_QUIET:
 			c->quiet = 1;
 			break;
@@ -481,6 +551,14 @@ dnsyn_conf_finish(struct dnsyn_conf *c, char *err, size_t errlen)
 	}
 	if (c->n_corr_lcores)
 		c->shards = c->n_corr_lcores;
+	if (c->priv_key == NULL && (c->priv_clients == DNSYN_PRIV_ADDR_PSEUDO ||
+				    c->priv_names == DNSYN_PRIV_NAME_HASH)) {
+		/* An unkeyed hash of an address or a name is reversed by trying them all. */
+		snprintf(err, errlen, "--privacy-%s %s needs --privacy-key FILE",
+			 c->priv_clients == DNSYN_PRIV_ADDR_PSEUDO ? "clients" : "names",
+			 c->priv_clients == DNSYN_PRIV_ADDR_PSEUDO ? "pseudonymise" : "hash");
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -497,6 +575,7 @@ static const struct {
 	{"dns", {"tcp-streams", "tcp-bufs", "frag-entries"}},
 	{"intervals", {"interval", "jsonl"}},
 	{"export", {"ipfix", "ipfix-pen", "ipfix-odid", "ipfix-mtu", "ipfix-refresh"}},
+	{"privacy", {"privacy-clients", "privacy-prefix", "privacy-key", "privacy-names"}},
 	{"report", {"report", "report-json", "quiet", "progress"}},
 	{"replay", {"idle-exit-ms", "mem-mb"}},
 };
@@ -551,4 +630,25 @@ dnsyn_conf_set(struct dnsyn_conf *c, const struct dnsyn_conf_kv *kv, char *err, 
 	if (ret < 0)
 		snprintf(err, errlen, "%s:%u: %s", kv->file, kv->line, msg);
 	return ret;
+}
+
+int
+dnsyn_conf_file_check(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return 0; /* the reader says why it cannot open it */
+	/* Anyone who can write it chooses where dnsyn sends what it saw. */
+	if (st.st_mode & S_IWOTH) {
+		snprintf(err, errlen, "%s: writable by anyone (mode %04o); chmod o-w it", path,
+			 (unsigned int)(st.st_mode & 07777));
+		return -EPERM;
+	}
+	if (st.st_mode & S_IWGRP) {
+		snprintf(err, errlen, "%s: writable by its group (mode %04o)", path,
+			 (unsigned int)(st.st_mode & 07777));
+		return 1;
+	}
+	return 0;
 }

@@ -33,6 +33,10 @@ struct dnsyn_conf {
 	uint32_t ipfix_odid;         /**< --ipfix-odid: observation domain of the data */
 	uint32_t ipfix_mtu;          /**< --ipfix-mtu: message size bound */
 	uint32_t ipfix_refresh_s;    /**< --ipfix-refresh: UDP template refresh period */
+	uint8_t priv_clients;        /**< --privacy-clients: enum dnsyn_priv_addr */
+	uint8_t priv_names;          /**< --privacy-names: enum dnsyn_priv_name */
+	uint8_t priv_v4_prefix, priv_v6_prefix; /**< --privacy-prefix V4/V6 */
+	const char *priv_key;        /**< --privacy-key FILE */
 	int quiet;                   /**< --quiet: no text report */
 	uint32_t ring_size;          /**< --ring-size: events per RX->corr ring */
 	uint32_t mbufs;              /**< --mbufs per pool */
@@ -88,6 +92,12 @@ int dnsyn_conf_set(struct dnsyn_conf *c, const struct dnsyn_conf_kv *kv, char *e
 /** Checks across options, once everything was parsed (dnsyn_conf_parse()
  *  runs it too). 0 or -EINVAL with @p err filled. */
 int dnsyn_conf_finish(struct dnsyn_conf *c, char *err, size_t errlen);
+
+/**
+ * May a configuration file at @p path be trusted? 0 yes; 1 with a warning in
+ * @p err (group-writable); -EPERM no (writable by anyone), reason in @p err.
+ */
+int dnsyn_conf_file_check(const char *path, char *err, size_t errlen);
 
 /** Parse an lcore list such as "1,3-5". Returns count or -EINVAL. */
 int dnsyn_conf_parse_list(const char *s, int *out, unsigned int max);

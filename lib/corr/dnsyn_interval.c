@@ -220,13 +220,38 @@ dnsyn_interval_corr_add(struct dnsyn_interval *iv, const struct dnsyn_corr_match
 	c->last_ns = DNSYN_MAX(c->last_ns, m->syn_ns);
 }
 
+/* The address an output shows for client @p in: @p in itself without a transform. */
+static const uint8_t *
+xf_client(const struct dnsyn_iv_xform *xf, const uint8_t *in, uint8_t out[16])
+{
+	if (xf == NULL || xf->client == NULL)
+		return in;
+	xf->client(xf->ud, in, out);
+	return out;
+}
+
+static void
+xf_name(const struct dnsyn_iv_xform *xf, struct dnsyn_iv_corr *c)
+{
+	if (xf && xf->name)
+		c->name_len = (uint8_t)xf->name(xf->ud, c->name, c->name_len, sizeof(c->name));
+}
+
 void
 dnsyn_interval_add(struct dnsyn_interval *dst, const struct dnsyn_interval *src)
+{
+	dnsyn_interval_add_xform(dst, src, NULL);
+}
+
+void
+dnsyn_interval_add_xform(struct dnsyn_interval *dst, const struct dnsyn_interval *src,
+			 const struct dnsyn_iv_xform *xf)
 {
 	size_t it = 0;
 	const void *k;
 	uint64_t v;
 	unsigned int i;
+	uint8_t cl[16];
 
 	dst->events += src->events;
 	dst->dns_answers += src->dns_answers;
@@ -247,7 +272,7 @@ dnsyn_interval_add(struct dnsyn_interval *dst, const struct dnsyn_interval *src)
 		dst->matched_dport[i] += src->matched_dport[i];
 	}
 	while (dnsyn_map_next(&src->unmatched_clients, &it, &k, &v)) {
-		uint64_t *c = dnsyn_map_upsert(&dst->unmatched_clients, k, NULL);
+		uint64_t *c = dnsyn_map_upsert(&dst->unmatched_clients, xf_client(xf, k, cl), NULL);
 
 		if (c)
 			*c += v;
@@ -273,7 +298,9 @@ dnsyn_interval_add(struct dnsyn_interval *dst, const struct dnsyn_interval *src)
 		struct dnsyn_iv_corr *dc;
 		int is_new;
 
-		corr_key(key, sc->client, sc->server, sc->dport);
+		const uint8_t *client = xf_client(xf, sc->client, cl);
+
+		corr_key(key, client, sc->server, sc->dport);
 		dc = corr_get(dst, key, &is_new);
 		if (dc == NULL) {
 			dst->corr_refused += sc->syns;
@@ -281,6 +308,8 @@ dnsyn_interval_add(struct dnsyn_interval *dst, const struct dnsyn_interval *src)
 		}
 		if (is_new) {
 			*dc = *sc;
+			memcpy(dc->client, client, 16);
+			xf_name(xf, dc);
 			continue;
 		}
 		/* The name of whichever part saw the key first. */
@@ -288,6 +317,7 @@ dnsyn_interval_add(struct dnsyn_interval *dst, const struct dnsyn_interval *src)
 			dc->name_len = sc->name_len;
 			dc->name_trunc = sc->name_trunc;
 			memcpy(dc->name, sc->name, sc->name_len);
+			xf_name(xf, dc);
 		}
 		dc->syns += sc->syns;
 		dc->delay_sum_ns += sc->delay_sum_ns;
@@ -299,7 +329,7 @@ dnsyn_interval_add(struct dnsyn_interval *dst, const struct dnsyn_interval *src)
 	}
 	for (i = 0; i < src->n_cl; i++) {
 		const struct dnsyn_iv_client *sc = &src->cl[i];
-		struct dnsyn_iv_client *dc = dnsyn_interval_client(dst, sc->addr);
+		struct dnsyn_iv_client *dc = dnsyn_interval_client(dst, xf_client(xf, sc->addr, cl));
 		unsigned int q;
 
 		if (dc == NULL)

@@ -159,6 +159,23 @@ void dnsyn_interval_reset(struct dnsyn_interval *iv, uint64_t start_s);
  */
 void dnsyn_interval_add(struct dnsyn_interval *dst, const struct dnsyn_interval *src);
 
+/** How dnsyn_interval_add_xform shows clients and names in the sum (any
+ *  member NULL: left as they are). */
+struct dnsyn_iv_xform {
+	void (*client)(const void *ud, const uint8_t in[16], uint8_t out[16]);
+	/** Rewrite @p len bytes of @p name (buffer of @p cap) in place; the new length. */
+	size_t (*name)(const void *ud, char *name, size_t len, size_t cap);
+	const void *ud;
+};
+
+/**
+ * dnsyn_interval_add, with every client address (unmatched-SYN map, client
+ * records, correlation keys) and question name passed through @p xf first:
+ * records whose transformed clients coincide are merged.
+ */
+void dnsyn_interval_add_xform(struct dnsyn_interval *dst, const struct dnsyn_interval *src,
+			      const struct dnsyn_iv_xform *xf);
+
 /**
  * Hands over a finished interval and returns an empty one to fill next (it may
  * be the same). Called on the lcore that fills it.

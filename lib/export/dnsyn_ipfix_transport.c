@@ -628,7 +628,7 @@ open_target(struct dnsyn_ipfix_exporter *ex, struct target *t, char *err, size_t
 	t->backoff_ms = ex->c.backoff_min_ms;
 	switch (t->spec.proto) {
 	case DNSYN_IPFIX_FILE:
-		t->fd = open(t->spec.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		t->fd = open(t->spec.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
 		if (t->fd < 0) {
 			rc = -errno;
 			fail(err, errlen, "IPFIX file '%s': %s", t->spec.path, strerror(errno));

@@ -21,6 +21,15 @@ dnsyn_report_addr(const uint8_t a[16], char *buf, size_t len)
 		inet_ntop(AF_INET6, a, buf, (socklen_t)len);
 }
 
+void
+dnsyn_report_client(const struct dnsyn_privacy *p, const uint8_t a[16], char *buf, size_t len)
+{
+	uint8_t out[16];
+
+	dnsyn_privacy_addr(p, a, out);
+	dnsyn_report_addr(out, buf, len);
+}
+
 unsigned int
 dnsyn_report_top_ports(const uint64_t *counts, unsigned int max, uint32_t *ret_port,
 		       uint64_t *ret_count)
@@ -243,7 +252,7 @@ qpc_cmp(const void *a, const void *b)
 }
 
 static void
-json_qpc(FILE *f, const struct dnsyn_paper *p, uint32_t bucket_s)
+json_qpc(FILE *f, const struct dnsyn_paper *p, uint32_t bucket_s, const struct dnsyn_privacy *priv)
 {
 	const struct dnsyn_map *m = dnsyn_paper_qpc(p);
 	uint8_t *rows = malloc(m->count * 32 + 1);
@@ -257,11 +266,32 @@ json_qpc(FILE *f, const struct dnsyn_paper *p, uint32_t bucket_s)
 	}
 	while (dnsyn_map_next(m, &it, &key, &val)) {
 		memcpy(rows + n * 32, key, 24);
+		/* the client as outputs show it, sorted and merged by that */
+		dnsyn_privacy_addr(priv, key, rows + n * 32);
 		memcpy(rows + n * 32 + 24, &val, 8);
 		n++;
 	}
 	/* Sort by client then bucket so each client's buckets are adjacent. */
 	qsort(rows, n, 32, qpc_cmp);
+	if (dnsyn_privacy_active(priv)) {
+		/* Truncation makes clients coincide: one row per (client, bucket). */
+		size_t w = 0;
+
+		for (i = 0; i < n; i++) {
+			if (w > 0 && memcmp(rows + (w - 1) * 32, rows + i * 32, 24) == 0) {
+				uint64_t a, b;
+
+				memcpy(&a, rows + (w - 1) * 32 + 24, 8);
+				memcpy(&b, rows + i * 32 + 24, 8);
+				a += b;
+				memcpy(rows + (w - 1) * 32 + 24, &a, 8);
+				continue;
+			}
+			memmove(rows + w * 32, rows + i * 32, 32);
+			w++;
+		}
+		n = w;
+	}
 	for (i = 0; i < n; i++)
 		if (i == 0 || memcmp(rows + i * 32, rows + (i - 1) * 32, 16))
 			clients++;
@@ -404,7 +434,7 @@ dnsyn_report_json(FILE *f, const struct dnsyn_paper *p, const struct dnsyn_repor
 		first = 0;
 	}
 	fprintf(f, "},\n    \"queries_per_client\": ");
-	json_qpc(f, p, dnsyn_paper_config(p)->qpc_bucket_s);
+	json_qpc(f, p, dnsyn_paper_config(p)->qpc_bucket_s, in->privacy);
 	fprintf(f, "\n  },\n");
 
 	fprintf(f, "  \"detail\": {\"syn_ipv4\": %" PRIu64 ", \"syn_ipv6\": %" PRIu64

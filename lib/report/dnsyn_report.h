@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "dnsyn_paper.h"
+#include "dnsyn_privacy.h"
 
 /** A named counter for the report's "counters" object. */
 struct dnsyn_report_counter {
@@ -28,6 +29,8 @@ struct dnsyn_report_input {
 	 *  "counters" (the program's alerts); NULL for none. */
 	void (*json_extra)(FILE *f, void *ud);
 	void *json_extra_ud;
+	/** How client addresses are shown (NULL: as seen). */
+	const struct dnsyn_privacy *privacy;
 };
 
 /** Print the paper's tables, the delay histogram and non-zero drop counters. */
@@ -48,6 +51,9 @@ int dnsyn_report_interval_jsonl(FILE *f, const struct dnsyn_interval *iv, unsign
 
 /** Format a 16-byte address (v4-mapped shown as dotted quad). */
 void dnsyn_report_addr(const uint8_t a[16], char *buf, size_t len);
+
+/** Format client address @p a as outputs show it under @p p (NULL: as seen). */
+void dnsyn_report_client(const struct dnsyn_privacy *p, const uint8_t a[16], char *buf, size_t len);
 
 /**
  * Top ports by count desc, port asc. Fills at most @p max (port,count) pairs.
