@@ -33,6 +33,12 @@
 #define TCPDNS_BUFS_MAX (1u << 20) /* 64 GiB: far beyond any sane config */
 #define TCPDNS_NO_BUF UINT32_MAX
 #define TCPDNS_NO_SLOT UINT32_MAX
+/* Slots one expiry call may look at per stream it may reclaim. The scan must
+ * not grow with the table: a whole lap per call cost the RX lcore more than
+ * its packets did once --tcp-streams was large and no stream was idle (every
+ * stream of a half-open flood is fresh). With the RX loop's budget of 16 it
+ * is 4096 slots a call: the default table still gets a lap a call. */
+#define TCPDNS_EXPIRE_SCAN 256u
 
 enum tcpdns_mode {
 	MODE_HDR0,	/* expecting both length prefix bytes */
@@ -470,11 +476,15 @@ unsigned int
 dnsyn_tcpdns_expire(struct dnsyn_tcpdns *t, uint64_t now_ns, unsigned int budget)
 {
 	unsigned int n = 0;
-	uint32_t steps, i;
+	uint64_t steps, max_steps = (uint64_t)budget * TCPDNS_EXPIRE_SCAN;
+	uint32_t i;
 
-	/* At most one lap per call, so an idle-free table costs a bounded scan,
-	 * yet any idle stream is found by a call with budget left. */
-	for (steps = 0; steps <= t->mask && n < budget; steps++) {
+	/* A bounded piece of a lap per call, resumed at the cursor: an idle-free
+	 * table costs the same whatever its size, and any idle stream is found
+	 * within (slots / max_steps) calls. */
+	if (max_steps > (uint64_t)t->mask + 1)
+		max_steps = (uint64_t)t->mask + 1;
+	for (steps = 0; steps < max_steps && n < budget; steps++) {
 		i = t->cursor;
 		t->cursor = (i + 1) & t->mask;
 		if (t->tags[i] != 0 && stream_idle(t, &t->streams[i], now_ns)) {

@@ -77,7 +77,12 @@ int dnsyn_tcpdns_segment(struct dnsyn_tcpdns *t, const struct dnsyn_tcpdns_key *
 			 uint32_t seq, uint8_t tcp_flags, const uint8_t *payload, uint32_t len,
 			 uint64_t now_ns, dnsyn_tcpdns_msg_cb cb, void *ud);
 
-/** Reclaim at most @p budget idle streams; returns how many were reclaimed. */
+/**
+ * Reclaim at most @p budget idle streams, looking at no more than
+ * 256 x @p budget slots (and one lap) from where the previous call stopped, so
+ * a call costs the same for any table size; an idle stream is found within
+ * slots / (256 x budget) calls. Returns how many were reclaimed.
+ */
 unsigned int dnsyn_tcpdns_expire(struct dnsyn_tcpdns *t, uint64_t now_ns, unsigned int budget);
 
 /** Streams currently held. */

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include <string.h>
+#include <time.h>
 
 #include "dnsyn_tcpdns.h"
 
@@ -632,6 +633,61 @@ test_tcpdns_idle_expiry_budget(void **state)
 	ctx_close(&c);
 }
 
+static double
+cpu_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Regression: with no idle stream, expiry looked at the whole table on every
+ * call, so a large table under a half-open flood (every stream fresh) cost
+ * the RX lcore more than its packets (scripts/bench_adversarial, tcphalfopen
+ * with --tcp-streams 1048576: 14x slower). A call now looks at 256 slots per
+ * unit of budget, and an idle stream is still found within a lap's calls. */
+static void
+test_tcpdns_expire_bounded_scan(void **state)
+{
+	struct ctx c;
+	struct dnsyn_tcpdns *t = ctx_open(&c, 1u << 20, 1, 1000);
+	struct dnsyn_tcpdns_key k;
+	unsigned int i, calls, n = 0;
+	double t0, ms;
+
+	(void)state;
+	for (i = 0; i < 1000; i++) { /* busy streams: none idle at 600 */
+		make_key(&k, i);
+		assert_int_equal(seg(t, &k, 1, F_SYN, NULL, 0, 500), 0);
+	}
+	t0 = cpu_ms();
+	for (i = 0; i < 2000; i++)
+		n += dnsyn_tcpdns_expire(t, 600, 16);
+	ms = cpu_ms() - t0;
+	assert_int_equal(n, 0);
+	/* 2000 laps of 2^20 tags are 8 GB read (seconds); 2000 x 4096 slots a
+	 * few ms, sanitizers included. */
+	assert_true(ms < 500.0);
+	/* Completeness: all 1000 become idle and are reclaimed within one lap
+	 * of calls (2^20 / (256 x 16) = 256). */
+	for (calls = 0; calls < 256 && n < 1000; calls++)
+		n += dnsyn_tcpdns_expire(t, 1500, 16);
+	assert_int_equal(n, 1000);
+	assert_int_equal(dnsyn_tcpdns_active(t), 0);
+	ctx_close(&c);
+
+	/* Budget 1 on 2^16 slots: 256 slots a call, a lap in 256 calls. */
+	t = ctx_open(&c, 1u << 16, 1, 1000);
+	make_key(&k, 7);
+	assert_int_equal(seg(t, &k, 1, F_SYN, NULL, 0, 0), 0);
+	for (calls = 1; calls <= 256 && dnsyn_tcpdns_expire(t, 1000, 1) == 0; calls++)
+		;
+	assert_true(calls <= 256);
+	assert_int_equal(dnsyn_tcpdns_active(t), 0);
+	ctx_close(&c);
+}
+
 static void
 test_tcpdns_seq_wraparound(void **state)
 {
@@ -861,6 +917,7 @@ main(void)
 		cmocka_unit_test(test_tcpdns_buffer_pool_exhaustion),
 		cmocka_unit_test(test_tcpdns_stream_table_full),
 		cmocka_unit_test(test_tcpdns_idle_expiry_budget),
+		cmocka_unit_test(test_tcpdns_expire_bounded_scan),
 		cmocka_unit_test(test_tcpdns_seq_wraparound),
 		cmocka_unit_test(test_tcpdns_random_segmentation),
 		cmocka_unit_test(test_tcpdns_random_retransmissions),
