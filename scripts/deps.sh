@@ -5,9 +5,9 @@
 set -eu
 # tshark, libfixbuf-tools (ipfixDump), pmacct (nfacctd) and nfdump (nfcapd): the
 # real IPFIX collectors func.ipfix_tshark and func.ipfix_collectors run;
-# tcpreplay and iproute2 for func.live_veth.
+# tcpreplay and iproute2 for func.live_veth; valgrind for func.valgrind.
 PKGS="meson ninja-build pkg-config gcc libc6-dev python3 libdpdk-dev dpdk-dev libnuma-dev \
-libpcap-dev libcmocka-dev tshark libfixbuf-tools pmacct nfdump tcpreplay iproute2"
+libpcap-dev libcmocka-dev tshark libfixbuf-tools pmacct nfdump tcpreplay iproute2 valgrind"
 [ $# -gt 0 ] && PKGS="$PKGS $*"
 missing=""
 for p in $PKGS; do
