@@ -54,6 +54,11 @@ send_stats(struct dnsyn_export *x)
 	c.table_occupancy = f.table_occupancy;
 	c.table_capacity = f.table_capacity;
 	c.ring_drops = f.ring_drops;
+	c.syn_set_early = f.syn_set_early;
+	c.qpc_refused = f.qpc_refused;
+	c.iv_clients_refused = f.iv_clients_refused;
+	c.tcp_streams_full = f.tcp_streams_full;
+	c.tcp_buf_exhausted = f.tcp_buf_exhausted;
 	dnsyn_ipfix_export_stats(x->ex, &m, &c);
 }
 

@@ -19,6 +19,12 @@ struct dnsyn_export_figures {
 	uint64_t evicted_answers, evicted_addrs;
 	uint64_t table_occupancy, table_capacity;
 	uint64_t ring_drops;
+	/* Bounds reached: what was dropped or refused (report counters in brackets). */
+	uint64_t syn_set_early;      /* corr.syn_set_rotations_early */
+	uint64_t qpc_refused;        /* corr.qpc_refused */
+	uint64_t iv_clients_refused; /* corr.interval_clients_refused */
+	uint64_t tcp_streams_full;   /* tcpdns.streams_full */
+	uint64_t tcp_buf_exhausted;  /* tcpdns.buf_exhausted */
 };
 
 typedef void (*dnsyn_export_figures_cb)(void *ud, struct dnsyn_export_figures *f);

@@ -55,6 +55,7 @@ write_acc(struct dnsyn_ivout *o, unsigned int i)
 	if (o->sink)
 		o->sink(o->sink_ud, &o->acc[i], shown);
 	o->written++;
+	o->clients_refused += o->acc[i].clients_refused;
 	o->last_start = o->acc[i].start_s;
 	o->used[i] = 0;
 }

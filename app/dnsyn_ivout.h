@@ -38,6 +38,10 @@ struct dnsyn_ivout {
 	uint64_t late;   /**< parts of an interval already written (written apart) */
 	uint64_t early;  /**< intervals written before every stage was past them */
 	uint64_t deferred; /**< times a shard's part had to wait for room */
+	/** Events of clients the written intervals had no client record for
+	 *  (past DNSYN_IV_CLIENTS_MAX clients): missing from the IPFIX client
+	 *  records and from detection, so they are counted. */
+	uint64_t clients_refused;
 	unsigned int peak_open; /**< most intervals open at once */
 	uint64_t errors; /**< write errors */
 };

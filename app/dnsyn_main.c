@@ -491,6 +491,10 @@ shards_done(const struct dnsyn_corr_ctx *cc, unsigned int n)
 	return 1;
 }
 
+/* Set once the shards' totals were added into shard 0 (for the report):
+ * from then on shard 0's correlation counters are the run's. */
+static int shards_merged;
+
 /* The statistics records' figures. The workers' counters are read as they
  * run: each is a naturally aligned 64-bit word, so a read is never torn; the
  * figures are a snapshot a few events old. */
@@ -509,6 +513,12 @@ export_figures(void *ud, struct dnsyn_export_figures *f)
 				   c->drop_trunc_l4 + c->drop_too_big + c->dns_short_msgs +
 				   c->dns_bad_question + c->dns_bad_answer + c->dns_bad_authority +
 				   c->dns_bad_additional;
+		if (live.rx[r].tcp) {
+			const struct dnsyn_tcpdns_stats *ts = dnsyn_tcpdns_stats_get(live.rx[r].tcp);
+
+			f->tcp_streams_full += ts->streams_full;
+			f->tcp_buf_exhausted += ts->buf_exhausted;
+		}
 	}
 	f->ignored = f->ring_drops;
 	for (r = 0; r < live.n_ports; r++) {
@@ -525,6 +535,13 @@ export_figures(void *ud, struct dnsyn_export_figures *f)
 		f->table_occupancy += dnsyn_paper_pending(live.cc[sh].paper);
 		f->table_capacity += dnsyn_paper_config(live.cc[sh].paper)->table_capacity;
 	}
+	for (sh = 0; sh < (shards_merged ? 1u : live.n_shards); sh++) {
+		const struct dnsyn_paper_stats *ps = dnsyn_paper_stats(live.cc[sh].paper);
+
+		f->syn_set_early += ps->syn_set_rotations_early;
+		f->qpc_refused += ps->qpc_refused;
+	}
+	f->iv_clients_refused = ivout.clients_refused; /* the main lcore's own count */
 }
 
 /* The status line (--progress; by default only when stderr is a terminal):
@@ -1026,6 +1043,7 @@ main(int argc, char **argv)
 			die(1, "out of memory adding up the shards");
 	if (resolver.res)
 		dnsyn_paper_merge(cc[0].paper, NULL, dnsyn_resolve_stats(resolver.res));
+	shards_merged = 1;
 
 	/* Totals and accounting. */
 	memset(&tot, 0, sizeof(tot));
@@ -1118,6 +1136,7 @@ main(int argc, char **argv)
 			counter_add(&co, "corr", "syn_set_rotations_early",
 				    ps->syn_set_rotations_early);
 			counter_add(&co, "corr", "qpc_refused", ps->qpc_refused);
+			counter_add(&co, "corr", "interval_clients_refused", ivout.clients_refused);
 			counter_add(&co, "corr", "oom", ps->oom);
 		}
 		counter_add(&co, "table", "answers", ts.answers);

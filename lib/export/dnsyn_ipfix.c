@@ -102,6 +102,11 @@ static const struct dnsyn_ipfix_field f_counters[] = {
 	DNSYN(DNSYN_IE_TABLE_OCCUPANCY, 8, "tableOccupancy"),
 	DNSYN(DNSYN_IE_TABLE_CAPACITY, 8, "tableCapacity"),
 	DNSYN(DNSYN_IE_RING_DROPS, 8, "exportRingDropTotalCount"),
+	DNSYN(DNSYN_IE_SYN_SET_EARLY, 8, "synSetEarlyRotationTotalCount"),
+	DNSYN(DNSYN_IE_QPC_REFUSED, 8, "clientQueryRefusedTotalCount"),
+	DNSYN(DNSYN_IE_IV_CLIENTS_REFUSED, 8, "intervalClientRefusedTotalCount"),
+	DNSYN(DNSYN_IE_TCP_STREAMS_FULL, 8, "tcpStreamFullTotalCount"),
+	DNSYN(DNSYN_IE_TCP_BUF_EXHAUSTED, 8, "tcpBufferExhaustedTotalCount"),
 };
 
 static const struct dnsyn_ipfix_field f_ietype[] = {
@@ -174,6 +179,16 @@ const struct dnsyn_ipfix_ie_info dnsyn_ipfix_ie_infos[] = {
 	   "Address entries the correlation tables can hold."),
 	IE(DNSYN_IE_RING_DROPS, U64, TOTAL, ENTRIES, "exportRingDropTotalCount",
 	   "Records dropped because the export ring was full."),
+	IE(DNSYN_IE_SYN_SET_EARLY, U64, TOTAL, NONE, "synSetEarlyRotationTotalCount",
+	   "Times the distinct-SYN set filled up before its span ended and forgot its older half."),
+	IE(DNSYN_IE_QPC_REFUSED, U64, TOTAL, MESSAGES, "clientQueryRefusedTotalCount",
+	   "DNS queries not counted per client and minute: that map was full."),
+	IE(DNSYN_IE_IV_CLIENTS_REFUSED, U64, TOTAL, NONE, "intervalClientRefusedTotalCount",
+	   "Events of clients left without a per-interval client record: the bound was reached."),
+	IE(DNSYN_IE_TCP_STREAMS_FULL, U64, TOTAL, PACKETS, "tcpStreamFullTotalCount",
+	   "DNS-over-TCP segments not followed: the stream table was full."),
+	IE(DNSYN_IE_TCP_BUF_EXHAUSTED, U64, TOTAL, MESSAGES, "tcpBufferExhaustedTotalCount",
+	   "DNS-over-TCP messages dropped: no free reassembly buffer."),
 	/* Not ours: described so collectors without CERT's registry decode it. */
 	{ DNSYN_IPFIX_CERT, DNSYN_IE_CERT_DNS_QNAME, DNSYN_IPFIX_T_STRING, DNSYN_IPFIX_S_DEFAULT,
 	  DNSYN_IPFIX_U_NONE, "dnsQName",
@@ -553,7 +568,7 @@ dnsyn_ipfix_add_export(struct dnsyn_ipfix_msg *m, const struct dnsyn_ipfix_expor
 int
 dnsyn_ipfix_add_counters(struct dnsyn_ipfix_msg *m, const struct dnsyn_ipfix_counters *r)
 {
-	uint8_t *p = reserve(m, DNSYN_IPFIX_TID_COUNTERS, 52);
+	uint8_t *p = reserve(m, DNSYN_IPFIX_TID_COUNTERS, 92);
 
 	if (p == NULL)
 		return -ENOSPC;
@@ -563,7 +578,12 @@ dnsyn_ipfix_add_counters(struct dnsyn_ipfix_msg *m, const struct dnsyn_ipfix_cou
 	p = put64(p, r->evicted_addrs);
 	p = put64(p, r->table_occupancy);
 	p = put64(p, r->table_capacity);
-	put64(p, r->ring_drops);
+	p = put64(p, r->ring_drops);
+	p = put64(p, r->syn_set_early);
+	p = put64(p, r->qpc_refused);
+	p = put64(p, r->iv_clients_refused);
+	p = put64(p, r->tcp_streams_full);
+	put64(p, r->tcp_buf_exhausted);
 	m->n_data++;
 	return 0;
 }

@@ -88,6 +88,12 @@ enum dnsyn_ipfix_eid {
 	DNSYN_IE_TABLE_OCCUPANCY,
 	DNSYN_IE_TABLE_CAPACITY,
 	DNSYN_IE_RING_DROPS,
+	/* Bounds reached under adversarial load: what was dropped or refused. */
+	DNSYN_IE_SYN_SET_EARLY,
+	DNSYN_IE_QPC_REFUSED,
+	DNSYN_IE_IV_CLIENTS_REFUSED,
+	DNSYN_IE_TCP_STREAMS_FULL,
+	DNSYN_IE_TCP_BUF_EXHAUSTED,
 };
 /** CERT (PEN 6871) dnsQName, reused: the question's QNAME in text. */
 #define DNSYN_IE_CERT_DNS_QNAME 179
@@ -191,6 +197,11 @@ struct dnsyn_ipfix_counters {
 	uint32_t odid;
 	uint64_t parse_errors, evicted_answers, evicted_addrs;
 	uint64_t table_occupancy, table_capacity, ring_drops;
+	uint64_t syn_set_early;      /**< corr.syn_set_rotations_early */
+	uint64_t qpc_refused;        /**< corr.qpc_refused */
+	uint64_t iv_clients_refused; /**< corr.interval_clients_refused */
+	uint64_t tcp_streams_full;   /**< tcpdns.streams_full */
+	uint64_t tcp_buf_exhausted;  /**< tcpdns.buf_exhausted */
 };
 
 /* ---- The message builder --------------------------------------------- */

@@ -177,8 +177,8 @@ def check_records(exp, records, label):
     if len(rel) != 1 or int(show(rel[0], "cflow.notsent_flows")) != 0 or rel[0]["_odid"] != 0:
         bad.append(f"{label}: exporting reliability record")
     cnt = [r for r in records if r["_tid"] == 263]
-    if len(cnt) != 1 or [num(cnt[0], ("dnsyn", k)) for k in range(15, 21)] != \
-            [11, 12, 13, 14000, 1048576, 15]:
+    if len(cnt) != 1 or [num(cnt[0], ("dnsyn", k)) for k in range(15, 26)] != \
+            [11, 12, 13, 14000, 1048576, 15, 16, 17, 18, 19, 20]:
         bad.append(f"{label}: dnsyn counters record")
     ietype = [r for r in records if r["_tid"] == 264]
     names = {show(r, "cflow.information_element_name") for r in ietype}

@@ -193,7 +193,8 @@ main(int argc, char **argv)
 	}
 	{
 		struct dnsyn_ipfix_meter_stats ms = { 0, 123456, 78 };
-		struct dnsyn_ipfix_counters cn = { 0, 11, 12, 13, 14000, 1048576, 15 };
+		struct dnsyn_ipfix_counters cn = { 0, 11, 12, 13, 14000, 1048576, 15, 16, 17, 18, 19,
+						     20 };
 		struct dnsyn_ipfix_target_stats st;
 
 		dnsyn_ipfix_export_stats(ex, &ms, &cn);

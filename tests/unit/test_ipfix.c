@@ -191,7 +191,7 @@ test_roundtrip_every_kind(void **state)
 	struct dnsyn_ipfix_client_rec cl4, cl6;
 	struct dnsyn_ipfix_meter_stats ms = { 1, 123456789, 42 };
 	struct dnsyn_ipfix_export_stats es = { 1, 10, 200, 30000, 5, 1700000001000, 1700000002000 };
-	struct dnsyn_ipfix_counters cn = { 1, 3, 4, 5, 600, 1048576, 7 };
+	struct dnsyn_ipfix_counters cn = { 1, 3, 4, 5, 600, 1048576, 7, 8, 9, 10, 11, 12 };
 	uint32_t seq1 = 0, seq0 = 0;
 	const struct td_rec *r;
 	const struct td_value *v;
@@ -333,6 +333,11 @@ test_roundtrip_every_kind(void **state)
 	assert_int_equal(td_u(r, PEN, DNSYN_IE_TABLE_OCCUPANCY), 600);
 	assert_int_equal(td_u(r, PEN, DNSYN_IE_TABLE_CAPACITY), 1048576);
 	assert_int_equal(td_u(r, PEN, DNSYN_IE_RING_DROPS), 7);
+	assert_int_equal(td_u(r, PEN, DNSYN_IE_SYN_SET_EARLY), 8);
+	assert_int_equal(td_u(r, PEN, DNSYN_IE_QPC_REFUSED), 9);
+	assert_int_equal(td_u(r, PEN, DNSYN_IE_IV_CLIENTS_REFUSED), 10);
+	assert_int_equal(td_u(r, PEN, DNSYN_IE_TCP_STREAMS_FULL), 11);
+	assert_int_equal(td_u(r, PEN, DNSYN_IE_TCP_BUF_EXHAUSTED), 12);
 }
 
 /* Every field of every template is one the type records or IANA describe, and
