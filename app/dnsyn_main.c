@@ -368,6 +368,7 @@ reload(struct dnsyn_conf *cur)
 	NOT_RELOADED(nc.table_buckets != cur->table_buckets, "table-buckets");
 	NOT_RELOADED(nc.shards != cur->shards, "shards");
 	NOT_RELOADED(nc.syn_set_max != cur->syn_set_max, "syn-set-max");
+	NOT_RELOADED(nc.qpc_max != cur->qpc_max, "qpc-max");
 	NOT_RELOADED(nc.interval_s != cur->interval_s, "interval");
 	NOT_RELOADED(str_differ(nc.jsonl, cur->jsonl), "jsonl");
 	NOT_RELOADED(str_differ(nc.report_json, cur->report_json), "report-json");
@@ -861,7 +862,7 @@ main(int argc, char **argv)
 	pcfg.table_buckets = conf.table_buckets;
 	/* Like the table, the bounded maps are shared out among the shards. */
 	pcfg.syn_set_max = DNSYN_MAX(conf.syn_set_max / n_shards, 1024u);
-	pcfg.qpc_max = DNSYN_MAX(DNSYN_QPC_MAX / n_shards, 1024u);
+	pcfg.qpc_max = DNSYN_MAX(conf.qpc_max / n_shards, 1024u);
 	pcfg.key_client = conf.key_client;
 	pcfg.corr_records = xport.ex != NULL;
 	pcfg.names = namelogs; /* filled below with the queues, before launch */

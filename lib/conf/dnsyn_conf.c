@@ -23,6 +23,7 @@ enum {
 	OPT_TABLE_BUCKETS,
 	OPT_KEY,
 	OPT_SYN_SET_MAX,
+	OPT_QPC_MAX,
 	OPT_IPFIX,
 	OPT_IPFIX_PEN,
 	OPT_IPFIX_ODID,
@@ -65,6 +66,7 @@ static const struct option long_opts[] = {
 	{"table-buckets", required_argument, NULL, OPT_TABLE_BUCKETS},
 	{"key", required_argument, NULL, OPT_KEY},
 	{"syn-set-max", required_argument, NULL, OPT_SYN_SET_MAX},
+	{"qpc-max", required_argument, NULL, OPT_QPC_MAX},
 	{"ipfix", required_argument, NULL, OPT_IPFIX},
 	{"ipfix-pen", required_argument, NULL, OPT_IPFIX_PEN},
 	{"ipfix-odid", required_argument, NULL, OPT_IPFIX_ODID},
@@ -108,6 +110,7 @@ dnsyn_conf_defaults(struct dnsyn_conf *c)
 	c->table_capacity = 1u << 20;
 	c->table_buckets = 8;
 	c->syn_set_max = 1u << 20;
+	c->qpc_max = 1u << 20;
 	c->ipfix_pen = DNSYN_IPFIX_PEN_DEFAULT;
 	c->ipfix_odid = 1;
 	c->ipfix_mtu = DNSYN_IPFIX_MTU_DEFAULT;
@@ -160,6 +163,10 @@ dnsyn_conf_usage(const char *prog, void *stream)
 		"  --syn-set-max N      SYNs remembered to tell retransmissions apart\n"
 		"                       (120-240 s of them, default 1048576, at most\n"
 		"                       ~112 bytes each; when full the older half goes)\n"
+		"  --qpc-max N          (client, minute) keys of the queries-per-client\n"
+		"                       counts (default 1048576, ~80-120 bytes each; when\n"
+		"                       full, queries of new keys only count in\n"
+		"                       corr.qpc_refused)\n"
 		"  --ipfix TARGET       export each interval's records over IPFIX (RFC 7011):\n"
 		"                       udp:HOST[:PORT], tcp:HOST[:PORT] (port 4739) or\n"
 		"                       file:PATH (RFC 5655); repeat for several collectors\n"
@@ -352,6 +359,9 @@ dnsyn_conf_parse(struct dnsyn_conf *c, int argc, char **argv, char *err, size_t 
 			break;
 		case OPT_SYN_SET_MAX:
 			NUM_OPT(syn_set_max, 1024, 1u << 30);
+			break;
+		case OPT_QPC_MAX:
+			NUM_OPT(qpc_max, 1024, 1u << 30);
 			break;
 		case OPT_IPFIX: {
 			struct dnsyn_ipfix_target t;
@@ -571,7 +581,7 @@ static const struct {
 	{"input", {"pcap"}},
 	{"ports", {"portmask", "rx-queues", "rx-lcores", "burst", "mbufs", "ring-size"}},
 	{"correlation", {"window", "key", "table-capacity", "table-buckets", "shards",
-			 "corr-lcores", "syn-set-max"}},
+			 "corr-lcores", "syn-set-max", "qpc-max"}},
 	{"dns", {"tcp-streams", "tcp-bufs", "frag-entries"}},
 	{"intervals", {"interval", "jsonl"}},
 	{"export", {"ipfix", "ipfix-pen", "ipfix-odid", "ipfix-mtu", "ipfix-refresh"}},

@@ -27,6 +27,7 @@ struct dnsyn_conf {
 	uint32_t table_buckets;      /**< --table-buckets: time buckets of the table */
 	uint8_t key_client;          /**< --key client: (client, address) table key */
 	uint32_t syn_set_max;        /**< --syn-set-max: distinct-SYN set bound */
+	uint32_t qpc_max;            /**< --qpc-max: (client, minute) keys of the query counts */
 	const char *ipfix[DNSYN_MAX_IPFIX]; /**< --ipfix udp:|tcp:HOST[:PORT], file:PATH */
 	unsigned int n_ipfix;
 	uint32_t ipfix_pen;          /**< --ipfix-pen: enterprise number of dnsyn's IEs */

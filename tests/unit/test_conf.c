@@ -89,6 +89,8 @@ test_conf_defaults(void **state)
 	assert_int_equal(C.tcp_streams, 4096);
 	assert_int_equal(C.tcp_bufs, 64);
 	assert_int_equal(C.frag_entries, 4096);
+	assert_int_equal(C.syn_set_max, 1u << 20);
+	assert_int_equal(C.qpc_max, 1u << 20);
 	assert_int_equal(C.mem_mb, 512);
 	assert_int_equal(C.help, 0);
 	assert_int_equal(C.version, 0);
@@ -261,6 +263,7 @@ static const struct num_opt num_opts[] = {
 	{"frag-entries", 16, 1u << 22, offsetof(struct dnsyn_conf, frag_entries)},
 	{"mem-mb", 64, 1u << 20, offsetof(struct dnsyn_conf, mem_mb)},
 	{"syn-set-max", 1024, 1u << 30, offsetof(struct dnsyn_conf, syn_set_max)},
+	{"qpc-max", 1024, 1u << 30, offsetof(struct dnsyn_conf, qpc_max)},
 	{"ipfix-refresh", 1, 86400, offsetof(struct dnsyn_conf, ipfix_refresh_s)},
 };
 
