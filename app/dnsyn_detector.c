@@ -54,15 +54,14 @@ snap_update(const struct dnsyn_detector *x, const struct dnsyn_top_client *top, 
 }
 
 int
-dnsyn_detector_init(struct dnsyn_detector *x, FILE *jsonl, int random_seed,
-		    const struct dnsyn_privacy *priv)
+dnsyn_detector_init(struct dnsyn_detector *x, const struct dnsyn_detect_conf *conf, FILE *jsonl,
+		    int random_seed, const struct dnsyn_privacy *priv)
 {
-	struct dnsyn_detect_conf c;
+	struct dnsyn_detect_conf c = *conf;
 
 	memset(x, 0, sizeof(*x));
 	x->jsonl = jsonl;
 	x->priv = priv;
-	dnsyn_detect_conf_default(&c);
 	/* live: a random seed, so spoofed sources cannot aim at chosen sketch
 	 * cells; replay: the library's fixed one, reproducible */
 	if (random_seed)

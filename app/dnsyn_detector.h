@@ -43,12 +43,13 @@ struct dnsyn_detector {
 	uint64_t errors;
 };
 
-/** 0, or -ENOMEM. @p jsonl may be NULL. @p random_seed: live ports (a seed
- *  spoofed sources cannot aim at); replays use a fixed one, so that the same
- *  capture always gives the same alerts. Detection runs on the real
+/** 0, or -ENOMEM. @p conf: the detectors' parameters (--detect). @p jsonl
+ *  may be NULL. @p random_seed: live ports (a seed spoofed sources cannot aim
+ *  at); replays use a fixed one, so that the same capture always gives the
+ *  same alerts. Detection runs on the real
  *  addresses; its alerts and top lists show them as @p priv says. */
-int dnsyn_detector_init(struct dnsyn_detector *x, FILE *jsonl, int random_seed,
-			const struct dnsyn_privacy *priv);
+int dnsyn_detector_init(struct dnsyn_detector *x, const struct dnsyn_detect_conf *conf,
+			FILE *jsonl, int random_seed, const struct dnsyn_privacy *priv);
 void dnsyn_detector_fini(struct dnsyn_detector *x);
 
 /** One complete interval: feed it, write its alerts and top clients. */

@@ -311,6 +311,7 @@ reload(struct dnsyn_conf *cur)
 	struct dnsyn_conf nc;
 	char err[512];
 	unsigned int n_other = 0;
+	int detect_changed = 0;
 
 	if (cur->config == NULL) {
 		fprintf(stderr, "dnsyn: SIGHUP: no --config file, nothing to reload\n");
@@ -357,6 +358,27 @@ reload(struct dnsyn_conf *cur)
 			n_other++;                                                         \
 		}                                                                          \
 	} while (0)
+	if (detector.d) {
+		struct dnsyn_detect_conf dc;
+		unsigned int n_held;
+		char held[256];
+		int n_set = dnsyn_conf_detect(&nc, &dc, err, sizeof(err));
+
+		if (n_set == 0)
+			n_set = dnsyn_detect_reconfigure(detector.d, &dc, &n_held, held, sizeof(held));
+		if (n_set < 0) {
+			fprintf(stderr, "dnsyn: SIGHUP: detector parameters rejected together, none "
+					"changed\n");
+			n_other++;
+		} else {
+			if (n_set > 0)
+				fprintf(stderr, "dnsyn: SIGHUP: detector parameters reloaded: %d "
+						"changed\n", n_set);
+			if (n_held)
+				NOT_RELOADED(1, held);
+			detect_changed = n_set > 0;
+		}
+	}
 	NOT_RELOADED(nc.window_ns != cur->window_ns, "window");
 	NOT_RELOADED(nc.priv_clients != cur->priv_clients || nc.priv_names != cur->priv_names ||
 			     nc.priv_v4_prefix != cur->priv_v4_prefix ||
@@ -381,7 +403,7 @@ reload(struct dnsyn_conf *cur)
 			     nc.frag_entries != cur->frag_entries,
 		     "a [dns] setting");
 #undef NOT_RELOADED
-	if (n_other == 0 && !ipfix_differs(cur, &nc))
+	if (n_other == 0 && !ipfix_differs(cur, &nc) && !detect_changed)
 		fprintf(stderr, "dnsyn: SIGHUP: %s re-read, nothing changed that can be applied\n",
 			cur->config);
 }
@@ -870,7 +892,11 @@ main(int argc, char **argv)
 		if (dnsyn_ivout_init(&ivout, jsonl, conf.interval_s, INTERVAL_MAX_CLIENTS,
 				     &privacy) < 0)
 			die(1, "out of memory for interval tables");
-		if (dnsyn_detector_init(&detector, jsonl, !replay, &privacy) < 0)
+		struct dnsyn_detect_conf dc;
+
+		if (dnsyn_conf_detect(&conf, &dc, err, sizeof(err)) < 0)
+			die(EXIT_USAGE, "%s", err); /* checked with the options already */
+		if (dnsyn_detector_init(&detector, &dc, jsonl, !replay, &privacy) < 0)
 			die(1, "out of memory for the detectors");
 		ivout.sink = interval_sink;
 		xport.figures = export_figures;

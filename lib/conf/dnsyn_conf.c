@@ -10,6 +10,7 @@
 
 #include "dnsyn_compiler.h"
 #include "dnsyn_conf.h"
+#include "dnsyn_detect.h"
 #include "dnsyn_ipfix_transport.h"
 #include "dnsyn_privacy.h"
 
@@ -33,6 +34,7 @@ enum {
 	OPT_PRIV_PREFIX,
 	OPT_PRIV_KEY,
 	OPT_PRIV_NAMES,
+	OPT_DETECT,
 	OPT_INTERVAL,
 	OPT_QUIET,
 	OPT_RING_SIZE,
@@ -76,6 +78,7 @@ static const struct option long_opts[] = {
 	{"privacy-prefix", required_argument, NULL, OPT_PRIV_PREFIX},
 	{"privacy-key", required_argument, NULL, OPT_PRIV_KEY},
 	{"privacy-names", required_argument, NULL, OPT_PRIV_NAMES},
+	{"detect", required_argument, NULL, OPT_DETECT},
 	{"interval", required_argument, NULL, OPT_INTERVAL},
 	{"quiet", no_argument, NULL, OPT_QUIET},
 	{"ring-size", required_argument, NULL, OPT_RING_SIZE},
@@ -185,6 +188,8 @@ dnsyn_conf_usage(const char *prog, void *stream)
 		"  --privacy-key FILE   16 bytes or 32 hex digits, mode 0600 (never logged)\n"
 		"  --privacy-names M    question names in exports: keep (default), hash\n"
 		"                       (keyed; needs --privacy-key) or drop\n"
+		"  --detect NAME=VALUE  a detector parameter (docs/detection.md lists them,\n"
+		"                       e.g. scan-syn-min=20); repeatable, the last wins\n"
 		"  --quiet              no text report\n"
 		"  --progress           a status line on stderr every 2 s (live: rates and\n"
 		"                       drops; replay: percent done) even when stderr is\n"
@@ -272,6 +277,46 @@ dnsyn_conf_parse_list(const char *s, int *out, unsigned int max)
 		p = end;
 	}
 	return (int)n;
+}
+
+/* Check one detector setting on its own (its name and value) and keep it. */
+static int
+detect_add(struct dnsyn_conf *c, const struct dnsyn_conf_detect *d, char *err, size_t errlen)
+{
+	struct dnsyn_detect_conf scratch;
+	char msg[256];
+
+	if (c->n_detect >= DNSYN_MAX_DETECT) {
+		snprintf(err, errlen, "--detect: at most %d settings", DNSYN_MAX_DETECT);
+		return -EINVAL;
+	}
+	dnsyn_detect_conf_default(&scratch);
+	if (dnsyn_detect_param_set(&scratch, d->name, d->name_len, d->value, msg, sizeof(msg)) < 0) {
+		snprintf(err, errlen, "--detect: %s", msg);
+		return -EINVAL;
+	}
+	c->detect[c->n_detect++] = *d;
+	return 0;
+}
+
+int
+dnsyn_conf_detect(const struct dnsyn_conf *c, struct dnsyn_detect_conf *out, char *err,
+		  size_t errlen)
+{
+	char msg[256];
+
+	dnsyn_detect_conf_default(out);
+	for (unsigned int i = 0; i < c->n_detect; i++)
+		if (dnsyn_detect_param_set(out, c->detect[i].name, c->detect[i].name_len,
+					   c->detect[i].value, msg, sizeof(msg)) < 0) {
+			snprintf(err, errlen, "--detect: %s", msg);
+			return -EINVAL;
+		}
+	if (dnsyn_detect_conf_check(out, msg, sizeof(msg)) < 0) {
+		snprintf(err, errlen, "--detect: %s", msg);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 #define NUM_OPT(field, min, max)                                                      \
@@ -440,6 +485,19 @@ dnsyn_conf_parse(struct dnsyn_conf *c, int argc, char **argv, char *err, size_t 
 				return -EINVAL;
 			}
 			break;
+		case OPT_DETECT: {
+			const char *eq = strchr(optarg, '=');
+			struct dnsyn_conf_detect set = {optarg, eq ? (size_t)(eq - optarg) : 0,
+							eq ? eq + 1 : NULL};
+
+			if (eq == NULL) {
+				snprintf(err, errlen, "--detect: expected NAME=VALUE, got '%s'", optarg);
+				return -EINVAL;
+			}
+			if (detect_add(c, &set, err, errlen) < 0)
+				return -EINVAL;
+			break;
+		}
 		case OPT_QUIET:
 			c->quiet = 1;
 			break;
@@ -561,6 +619,12 @@ dnsyn_conf_finish(struct dnsyn_conf *c, char *err, size_t errlen)
 	}
 	if (c->n_corr_lcores)
 		c->shards = c->n_corr_lcores;
+	if (c->n_detect) {
+		struct dnsyn_detect_conf d;
+
+		if (dnsyn_conf_detect(c, &d, err, errlen) < 0)
+			return -EINVAL;
+	}
 	if (c->priv_key == NULL && (c->priv_clients == DNSYN_PRIV_ADDR_PSEUDO ||
 				    c->priv_names == DNSYN_PRIV_NAME_HASH)) {
 		/* An unkeyed hash of an address or a name is reversed by trying them all. */
@@ -598,6 +662,16 @@ dnsyn_conf_set(struct dnsyn_conf *c, const struct dnsyn_conf_kv *kv, char *err, 
 	int argc = 0, known = 0, ret;
 	unsigned int i, k;
 
+	if (strcmp(kv->section, "detect") == 0) {
+		/* Its keys are the detectors' parameters, not options. */
+		struct dnsyn_conf_detect d = {kv->key, strlen(kv->key), kv->value};
+
+		ret = detect_add(c, &d, msg, sizeof(msg));
+		if (ret < 0)
+			snprintf(err, errlen, "%s:%u: [detect] %s", kv->file, kv->line,
+				 msg + (strncmp(msg, "--detect: ", 10) == 0 ? 10 : 0));
+		return ret;
+	}
 	for (i = 0; i < DNSYN_ARRAY_SIZE(file_keys) && !known; i++) {
 		if (strcmp(file_keys[i].section, kv->section) != 0)
 			continue;

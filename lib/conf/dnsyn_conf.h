@@ -14,6 +14,17 @@
 #define DNSYN_MAX_SHARDS 16
 /** IPFIX targets (--ipfix, repeatable). */
 #define DNSYN_MAX_IPFIX 8
+/** Detector parameters set (--detect, [detect] keys). */
+#define DNSYN_MAX_DETECT 128
+
+struct dnsyn_detect_conf;
+
+/** One detector parameter setting: NAME (not NUL-ended) = VALUE. */
+struct dnsyn_conf_detect {
+	const char *name;
+	size_t name_len;
+	const char *value;
+};
 
 struct dnsyn_conf {
 	const char *pcaps[DNSYN_MAX_PCAPS]; /**< --pcap, replay mode */
@@ -38,6 +49,8 @@ struct dnsyn_conf {
 	uint8_t priv_names;          /**< --privacy-names: enum dnsyn_priv_name */
 	uint8_t priv_v4_prefix, priv_v6_prefix; /**< --privacy-prefix V4/V6 */
 	const char *priv_key;        /**< --privacy-key FILE */
+	struct dnsyn_conf_detect detect[DNSYN_MAX_DETECT]; /**< --detect NAME=VALUE, in order */
+	unsigned int n_detect;
 	int quiet;                   /**< --quiet: no text report */
 	uint32_t ring_size;          /**< --ring-size: events per RX->corr ring */
 	uint32_t mbufs;              /**< --mbufs per pool */
@@ -99,6 +112,13 @@ int dnsyn_conf_finish(struct dnsyn_conf *c, char *err, size_t errlen);
  * @p err (group-writable); -EPERM no (writable by anyone), reason in @p err.
  */
 int dnsyn_conf_file_check(const char *path, char *err, size_t errlen);
+
+/**
+ * The detectors' configuration: their defaults with @p c's --detect settings
+ * applied in order (a later one wins). 0, or -EINVAL with @p err filled.
+ */
+int dnsyn_conf_detect(const struct dnsyn_conf *c, struct dnsyn_detect_conf *out, char *err,
+		      size_t errlen);
 
 /** Parse an lcore list such as "1,3-5". Returns count or -EINVAL. */
 int dnsyn_conf_parse_list(const char *s, int *out, unsigned int max);

@@ -169,6 +169,32 @@ void dnsyn_detect_conf_default(struct dnsyn_detect_conf *c);
 /** 0, or -EINVAL with a message in err (may be NULL). */
 int dnsyn_detect_conf_check(const struct dnsyn_detect_conf *c, char *err, size_t errlen);
 
+/** Parameters settable by name (`--detect NAME=VALUE`, [detect] in the
+ *  configuration file): how many, and the name of the i-th. */
+unsigned int dnsyn_detect_param_count(void);
+const char *dnsyn_detect_param_name(unsigned int i);
+
+/**
+ * Set parameter @p name (@p name_len bytes, e.g. "scan-syn-min") of @p c from
+ * its text @p value. 0, or -EINVAL with @p err filled (unknown name, bad
+ * value). Cross-parameter rules are dnsyn_detect_conf_check()'s.
+ */
+int dnsyn_detect_param_set(struct dnsyn_detect_conf *c, const char *name, size_t name_len,
+			   const char *value, char *err, size_t errlen);
+
+/**
+ * Take on @p c's thresholds in a running detector (what it learnt stays).
+ * Parameters that size its memory or its keys (k, history, sketch, top-n,
+ * resolvers, aggregation, rp-lag-max) are not changed: they are counted in
+ * @p n_held and named in @p held. Returns the number of parameters changed,
+ * or -EINVAL (nothing changed) when @p c, or the mix, fails the checks.
+ */
+int dnsyn_detect_reconfigure(struct dnsyn_detect *d, const struct dnsyn_detect_conf *c,
+			     unsigned int *n_held, char *held, size_t heldlen);
+
+/** The configuration @p d runs with. */
+const struct dnsyn_detect_conf *dnsyn_detect_get_conf(const struct dnsyn_detect *d);
+
 /** Bytes dnsyn_detect_create() allocates for @p c (0 if invalid): the bound. */
 size_t dnsyn_detect_memsize(const struct dnsyn_detect_conf *c);
 

@@ -97,7 +97,7 @@ def sighup(dnsyn, trace, tmp):
     p, _ = start(dnsyn, f"dnsyn-lc2-{os.getpid()}", f"net_pcap0,rx_pcap={trace}",
                  ["--config", ini, "--interval", "10"])
     time.sleep(1)
-    write(b, 2)
+    write(b, 2, "[detect]\nscan-syn-min = 40\nmx-z = 8\nk = 8192\n")
     p.send_signal(signal.SIGHUP)
     time.sleep(1)
     with open(ini, "w") as f:
@@ -109,6 +109,9 @@ def sighup(dnsyn, trace, tmp):
     check("SIGHUP: dnsyn keeps running, then exits cleanly", alive and p.returncode == 0,
           f"rc={p.returncode} {err[-400:]}")
     check("SIGHUP: new IPFIX targets applied", "IPFIX export reloaded: 1 target" in err, err[-400:])
+    check("SIGHUP: detector thresholds applied, what sizes the detector named",
+          "detector parameters reloaded: 2 changed" in err and
+          "k changed but is not reloaded" in err, err[-600:])
     check("SIGHUP: a changed window is named, not applied",
           "window changed but is not reloaded" in err, err[-400:])
     check("SIGHUP: a broken file keeps the running configuration",

@@ -16,6 +16,7 @@
 
 #include "dnsyn_compiler.h"
 #include "dnsyn_conf.h"
+#include "dnsyn_detect.h"
 
 static struct dnsyn_conf C;
 static char ERR[512];
@@ -680,7 +681,8 @@ test_conf_usage_lists_every_option(void **state)
 		"--pcap", "--window", "--report ", "--report-json", "--quiet", "--portmask",
 		"--rx-queues", "--rx-lcores", "--corr-lcore", "--corr-lcores", "--shards", "--burst", "--ring-size", "--mbufs",
 		"--tcp-streams", "--tcp-bufs", "--frag-entries", "--idle-exit-ms", "--mem-mb",
-		"--help", "--version"};
+		"--detect", "--privacy-clients", "--privacy-prefix", "--privacy-key",
+		"--privacy-names", "--help", "--version"};
 	char *buf = NULL;
 	size_t len = 0, i;
 	FILE *f = open_memstream(&buf, &len);
@@ -695,6 +697,43 @@ test_conf_usage_lists_every_option(void **state)
 	assert_non_null(strstr(buf, "prog-name --pcap FILE"));
 	assert_non_null(strstr(buf, "prog-name -l 0-3"));
 	free(buf);
+}
+
+/* Detector parameters: --detect NAME=VALUE and [detect] keys, checked one by
+ * one at parse and together at the end, applied in order. */
+static void
+test_conf_detect(void **state)
+{
+	struct dnsyn_conf_kv kv = {.file = "f.ini", .line = 3, .section = "detect",
+				   .key = "scan-syn-min", .value = "30"};
+	struct dnsyn_detect_conf d;
+
+	(void)state;
+	assert_int_equal(PARSE("--detect", "scan-syn-min=25", "--detect", "mx-z=9",
+			       "--detect", "scan-syn-min=40"),
+			 0);
+	assert_int_equal(C.n_detect, 3);
+	assert_int_equal(dnsyn_conf_detect(&C, &d, ERR, sizeof(ERR)), 0);
+	assert_int_equal(d.scan_syn_min, 40); /* the last wins */
+	assert_true(d.mx_z == 9);
+	assert_int_equal(d.k, 4096);          /* the rest: defaults */
+	assert_err(PARSE("--detect", "scan-syn-min"), "--detect: expected NAME=VALUE, got 'scan-syn-min'");
+	assert_err(PARSE("--detect", "nope=1"),
+		   "--detect: no detector parameter 'nope' (docs/detection.md lists them)");
+	assert_err(PARSE("--detect", "mx-z=high"),
+		   "--detect: detector parameter mx-z: bad value 'high' (a number)");
+	/* each fine alone, not together */
+	assert_err(PARSE("--detect", "scan-window=2", "--detect", "scan-persist=3"),
+		   "--detect: scan_persist not in [1, scan_window]");
+	/* the file's section */
+	dnsyn_conf_defaults(&C);
+	assert_int_equal(dnsyn_conf_set(&C, &kv, ERR, sizeof(ERR)), 0);
+	assert_int_equal(dnsyn_conf_detect(&C, &d, ERR, sizeof(ERR)), 0);
+	assert_int_equal(d.scan_syn_min, 30);
+	kv.key = "scan-syn";
+	assert_int_equal(dnsyn_conf_set(&C, &kv, ERR, sizeof(ERR)), -EINVAL);
+	assert_string_equal(ERR, "f.ini:3: [detect] no detector parameter 'scan-syn' "
+				 "(docs/detection.md lists them)");
 }
 
 /* ------------------------------------------------------------------ getopt state */
@@ -747,6 +786,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_conf_defaults),
+		cmocka_unit_test(test_conf_detect),
 		cmocka_unit_test(test_conf_no_arguments_keeps_defaults),
 		cmocka_unit_test(test_conf_every_option),
 		cmocka_unit_test(test_conf_equals_form_and_abbreviations),

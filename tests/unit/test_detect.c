@@ -828,11 +828,97 @@ test_detect_mask_and_aggregate(void **state)
 	dnsyn_detect_free(d);
 }
 
+/* Parameters by name, and a running detector taking new thresholds while
+ * keeping what sizes it. */
+static void
+test_detect_params(void **state)
+{
+	struct dnsyn_detect_conf c, n;
+	struct dnsyn_detect *d;
+	unsigned int held, i;
+	char err[160], names[256];
+
+	(void)state;
+	dnsyn_detect_conf_default(&c);
+	assert_int_equal(dnsyn_detect_param_set(&c, "scan-syn-min", 12, "40", err, sizeof(err)), 0);
+	assert_int_equal(c.scan_syn_min, 40);
+	assert_int_equal(dnsyn_detect_param_set(&c, "mx-z=", 4, "7.5", err, sizeof(err)), 0);
+	assert_true(c.mx_z == 7.5);
+	assert_int_equal(dnsyn_detect_param_set(&c, "aggregate", 9, "yes", err, sizeof(err)), 0);
+	assert_int_equal(c.aggregate, 1);
+	assert_int_equal(dnsyn_detect_param_set(&c, "v4-prefix", 9, "16", err, sizeof(err)), 0);
+	assert_int_equal(c.v4_prefix, 16);
+	assert_int_equal(dnsyn_detect_param_set(&c, "rd-min", 6, "123456789012", err, sizeof(err)),
+			 0);
+	assert_true(c.rd_min == 123456789012ULL);
+	/* every name round-trips through the table, none twice */
+	for (i = 0; i < dnsyn_detect_param_count(); i++) {
+		const char *nm = dnsyn_detect_param_name(i);
+
+		for (unsigned int j = 0; j < i; j++)
+			assert_string_not_equal(nm, dnsyn_detect_param_name(j));
+		n = c;
+		assert_int_equal(dnsyn_detect_param_set(&n, nm, strlen(nm), "1", err, sizeof(err)), 0);
+	}
+	assert_null(dnsyn_detect_param_name(i));
+	/* refusals */
+	assert_int_equal(dnsyn_detect_param_set(&c, "scan-syn", 8, "4", err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "no detector parameter 'scan-syn'"));
+	assert_int_equal(dnsyn_detect_param_set(&c, "scan-syn-min", 12, "-4", err, sizeof(err)),
+			 -EINVAL);
+	assert_int_equal(dnsyn_detect_param_set(&c, "scan-syn-min", 12, "", err, sizeof(err)),
+			 -EINVAL);
+	assert_int_equal(dnsyn_detect_param_set(&c, "scan-syn-min", 12, "4294967296", err,
+						sizeof(err)),
+			 -EINVAL);
+	assert_int_equal(dnsyn_detect_param_set(&c, "v4-prefix", 9, "256", err, sizeof(err)),
+			 -EINVAL);
+	assert_int_equal(dnsyn_detect_param_set(&c, "mx-z", 4, "nan", err, sizeof(err)), -EINVAL);
+	assert_int_equal(dnsyn_detect_param_set(&c, "mx-z", 4, "6x", err, sizeof(err)), -EINVAL);
+	assert_int_equal(dnsyn_detect_param_set(&c, "aggregate", 9, "maybe", err, sizeof(err)),
+			 -EINVAL);
+
+	/* reconfigure: thresholds move, the shape stays and is named */
+	dnsyn_detect_conf_default(&c);
+	d = dnsyn_detect_create(&c);
+	assert_non_null(d);
+	n = c;
+	n.scan_syn_min = 99;
+	n.half_life = 30;
+	n.k = 8192;
+	n.history = 128;
+	assert_int_equal(dnsyn_detect_reconfigure(d, &n, &held, names, sizeof(names)), 2);
+	assert_int_equal(held, 2);
+	assert_string_equal(names, "k, history");
+	assert_int_equal(dnsyn_detect_get_conf(d)->scan_syn_min, 99);
+	assert_true(dnsyn_detect_get_conf(d)->half_life == 30);
+	assert_int_equal(dnsyn_detect_get_conf(d)->k, c.k);
+	assert_int_equal(dnsyn_detect_get_conf(d)->history, c.history);
+	/* nothing new: nothing changed */
+	assert_int_equal(dnsyn_detect_reconfigure(d, dnsyn_detect_get_conf(d), &held, names,
+						  sizeof(names)),
+			 0);
+	assert_int_equal(held, 0);
+	/* invalid alone, or only with the shape kept (pl-n beyond the running
+	 * history): refused whole */
+	n = *dnsyn_detect_get_conf(d);
+	n.scan_persist = n.scan_window + 1;
+	assert_int_equal(dnsyn_detect_reconfigure(d, &n, &held, names, sizeof(names)), -EINVAL);
+	n = *dnsyn_detect_get_conf(d);
+	n.history = 256;
+	n.pl_n = 200;
+	n.scan_syn_min = 5;
+	assert_int_equal(dnsyn_detect_reconfigure(d, &n, &held, names, sizeof(names)), -EINVAL);
+	assert_int_equal(dnsyn_detect_get_conf(d)->scan_syn_min, 99);
+	dnsyn_detect_free(d);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_detect_names_conf_mem),
+		cmocka_unit_test(test_detect_params),
 		cmocka_unit_test(test_detect_mask_and_aggregate),
 		cmocka_unit_test(test_detect_normal_day_silent),
 		cmocka_unit_test(test_detect_rate_jump),
