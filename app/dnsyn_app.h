@@ -86,6 +86,12 @@ struct dnsyn_rxq {
 	uint8_t ring_id;       /**< index among all queues; copied into events */
 	int linktype;
 	uint64_t expected;     /**< replay: packets in the file, 0 = live */
+	uint8_t ts_src;        /**< enum dnsyn_ts_src */
+	struct dnsyn_clock_map clk; /**< DNSYN_TS_DEVICE: the port's NIC clock */
+	/** Live, idle: the watermark is now minus this. A NIC stamps packets
+	 *  before the burst that brings them is polled, so its next packet may
+	 *  be a little older than the poll that found the queue empty. */
+	uint64_t wm_slack;
 	uint64_t received;
 	uint64_t wm_local;     /**< newest packet time seen on this queue */
 	uint32_t ev_seq;       /**< events made on this queue (ev->seq) */

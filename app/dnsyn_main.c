@@ -41,6 +41,9 @@
 /* Live ports: the merge stops waiting for a queue that lags this much (its
  * later events are then merged late, and counted as out of order). */
 #define LIVE_HORIZON_NS (100ULL * DNSYN_NS_PER_MS)
+/* Live ports with NIC time stamps: how much older than the poll that found a
+ * queue empty its next packet may be (the descriptors' dwell time). */
+#define HW_TS_SLACK_NS (10ULL * DNSYN_NS_PER_MS)
 
 static struct dnsyn_replay_file files[DNSYN_MAX_PCAPS];
 static struct dnsyn_iv_handoff ivh[DNSYN_MAX_SHARDS];
@@ -48,6 +51,9 @@ static struct dnsyn_ivout ivout;
 static struct dnsyn_resolver_ctx resolver;
 static struct dnsyn_export xport;
 static struct dnsyn_detector detector;
+/* One mbuf pool per NUMA socket that has a port, made when first needed. */
+static struct rte_mempool *pools[RTE_MAX_NUMA_NODES];
+
 /* What outputs show of clients and names (--privacy-*); the key stays here. */
 static struct dnsyn_privacy privacy;
 
@@ -181,6 +187,25 @@ assign_lcores(struct dnsyn_conf *conf, unsigned int *n_rx, int *rx_lcores, int *
 		if (*n_rx == 0)
 			die(EXIT_USAGE, "no worker lcore left for RX after the correlation ones");
 	}
+}
+
+/* The mbuf pool of NUMA socket @p s (created when first asked). */
+static struct rte_mempool *
+pool_on(unsigned int s, unsigned int mbufs)
+{
+	char name[RTE_MEMPOOL_NAMESIZE];
+
+	if (s >= RTE_MAX_NUMA_NODES)
+		s = 0;
+	if (pools[s])
+		return pools[s];
+	snprintf(name, sizeof(name), "dnsyn_mbuf_%u", s);
+	pools[s] = rte_pktmbuf_pool_create(name, mbufs, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, (int)s);
+	if (pools[s] == NULL)
+		die(1, "cannot create the mbuf pool on NUMA socket %u (%u mbufs): %s; lower "
+		       "--mbufs or give more memory (--mem-mb / -m, --socket-mem)",
+		    s, mbufs, rte_strerror(rte_errno));
+	return pools[s];
 }
 
 /* dnsyn's own arguments (program name first), kept for SIGHUP's re-read. */
@@ -841,12 +866,6 @@ main(int argc, char **argv)
 					"its table on %u: take lcores of socket %u\n",
 				corr_lcores[sh],
 				rte_lcore_to_socket_id((unsigned int)corr_lcores[sh]), socket, socket);
-	mp = rte_pktmbuf_pool_create("dnsyn_mbuf", conf.mbufs, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-				     (int)socket);
-	if (mp == NULL)
-		die(1, "cannot create the mbuf pool (%u mbufs): %s; lower --mbufs or give more "
-		       "memory (--mem-mb / -m)",
-		    conf.mbufs, rte_strerror(rte_errno));
 
 	rx = rte_zmalloc_socket("dnsyn_rx", sizeof(*rx) * n_rx, 64, (int)socket);
 	cc = rte_zmalloc_socket("dnsyn_corr", sizeof(*cc) * n_shards, 64, (int)socket);
@@ -855,9 +874,27 @@ main(int argc, char **argv)
 
 	for (r = 0; r < nports; r++) {
 		uint16_t nrxq = replay ? (uint16_t)conf.n_pcaps : (uint16_t)conf.rx_queues;
+		int ps = rte_eth_dev_socket_id(ports[r]), hw_ts = 0;
+		struct dnsyn_clock_map clk = {0, 0, 0};
+		uint8_t ts_src = replay ? DNSYN_TS_DYN : DNSYN_TS_TSC;
 
-		if (dnsyn_port_setup(ports[r], nrxq, RX_DESC, mp, err, sizeof(err)) < 0)
+		/* Each port's mbufs on its own socket: the NIC writes them, the
+		 * RX lcore (preferably of that socket, warned above) reads them. */
+		mp = pool_on(ps >= 0 ? (unsigned int)ps : socket, conf.mbufs);
+		if (dnsyn_port_setup(ports[r], nrxq, RX_DESC, mp, replay ? NULL : &hw_ts, err,
+				     sizeof(err)) < 0)
 			die(1, "%s", err);
+		if (hw_ts) {
+			if (dnsyn_port_clock_fit(ports[r], &clk, err, sizeof(err)) == 0) {
+				ts_src = DNSYN_TS_DEVICE;
+				fprintf(stderr, "dnsyn: port %u: packet time from the NIC's clock "
+						"(%.3f MHz)\n",
+					ports[r], 1e3 * 4294967296.0 / (double)clk.mult);
+			} else {
+				fprintf(stderr, "dnsyn: port %u: %s; packet time from the TSC\n",
+					ports[r], err);
+			}
+		}
 		for (q = 0; q < nrxq; q++, nq_total++) {
 			struct dnsyn_rx_ctx *x = &rx[nq_total % n_rx];
 			struct dnsyn_rxq *rq;
@@ -868,6 +905,9 @@ main(int argc, char **argv)
 			rq = &x->q[x->nq++];
 			rq->port = ports[r];
 			rq->queue = (uint16_t)q;
+			rq->ts_src = ts_src;
+			rq->clk = clk;
+			rq->wm_slack = ts_src == DNSYN_TS_DEVICE ? HW_TS_SLACK_NS : 0;
 			rq->linktype = replay ? files[q].linktype : DNSYN_LINK_ETHERNET;
 			rq->expected = replay ? files[q].packets : 0;
 			if (replay && rq->expected == 0) /* an empty file is finished at once */
@@ -968,9 +1008,7 @@ main(int argc, char **argv)
 		rx[r].n_shards = n_shards;
 		rx[r].idle_exit_ns = replay ? (uint64_t)conf.idle_exit_ms * DNSYN_NS_PER_MS : 0;
 		rx[r].lossless = replay;
-		dnsyn_ts_init(&rx[r].ts, 1000);
-		if (!replay)
-			rx[r].ts.dyn_off = -1; /* TSC time on live ports until HW stamps are wired */
+		dnsyn_ts_init(&rx[r].ts, 1000); /* each queue says whether it reads the stamps */
 		ret = dnsyn_rx_ctx_init(&rx[r], &conf, (int)socket);
 		if (ret < 0)
 			die(1, "RX lcore %u: cannot allocate its state (%s); lower --tcp-bufs, "
@@ -1329,7 +1367,8 @@ main(int argc, char **argv)
 	dnsyn_resolve_destroy(resolver.res);
 	rte_free(rx);
 	rte_free(cc);
-	rte_mempool_free(mp);
+	for (r = 0; r < RTE_MAX_NUMA_NODES; r++)
+		rte_mempool_free(pools[r]);
 	rte_eal_cleanup();
 	if (replay)
 		remove_runtime_dir(rundir);

@@ -329,7 +329,7 @@ rx_one(struct dnsyn_rx_ctx *rx, struct rte_mbuf *m, int linktype, uint64_t now_n
 
 	rx->c.rx_pkts++;
 	rx->c.rx_bytes += len;
-	rx->pkt_ts = dnsyn_mbuf_ts_ns(&rx->ts, m, now_ns);
+	rx->pkt_ts = dnsyn_mbuf_ts_ns(&rx->ts, rx->cur->ts_src, &rx->cur->clk, m, now_ns);
 	rx->ev_flags = 0;
 	if (unlikely(rx->first_ts == 0))
 		rx->first_ts = rx->pkt_ts;
@@ -412,7 +412,7 @@ dnsyn_rx_lcore_main(void *arg)
 			/* Live: packets get TSC time, so an idle queue's next
 			 * packet is no older than now and must not hold the merge. */
 			if (!q->expected)
-				__atomic_store_n(&q->wm, dnsyn_ts_tsc_ns(&rx->ts, tsc),
+				__atomic_store_n(&q->wm, dnsyn_ts_tsc_ns(&rx->ts, tsc) - q->wm_slack,
 						 __ATOMIC_RELEASE);
 			/* Replay safety net: a file that yields fewer packets than
 			 * libpcap counted (it should not) must not hang dnsyn. */

@@ -151,7 +151,7 @@ main(int argc, char **argv)
 	mbufs = loop_s > 0 ? (unsigned int)file.packets + 4096 : 8191;
 	mp = rte_pktmbuf_pool_create("ceil", mbufs, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 				     rte_eth_dev_socket_id(port));
-	if (mp == NULL || dnsyn_port_setup(port, 1, 1024, mp, err, sizeof(err)) < 0) {
+	if (mp == NULL || dnsyn_port_setup(port, 1, 1024, mp, NULL, err, sizeof(err)) < 0) {
 		fprintf(stderr, "dnsyn_ceiling: %s\n", mp ? err : "cannot create the mbuf pool");
 		return 1;
 	}

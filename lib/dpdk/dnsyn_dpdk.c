@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Control plane glue to DPDK: port set-up and timestamp lookup. */
 #include <errno.h>
+#include <inttypes.h>
 #include <string.h>
 #include <time.h>
 
+#include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_log.h>
 
@@ -42,7 +44,7 @@ static uint8_t sym_rss_key[40] = {
 
 int
 dnsyn_port_setup(uint16_t port, uint16_t nb_rxq, uint16_t nb_desc, struct rte_mempool *mp,
-		 char *err, size_t errlen)
+		 int *hw_ts, char *err, size_t errlen)
 {
 	struct rte_eth_conf conf;
 	struct rte_eth_dev_info info;
@@ -77,6 +79,13 @@ dnsyn_port_setup(uint16_t port, uint16_t nb_rxq, uint16_t nb_desc, struct rte_me
 				port, want, conf.rx_adv_conf.rss_conf.rss_hf);
 	} else {
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_NONE;
+	}
+	/* The NIC's own receive time, where it has one: no jitter from when
+	 * the burst was polled (docs/deploy.md). */
+	if (hw_ts) {
+		*hw_ts = (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_TIMESTAMP) != 0;
+		if (*hw_ts)
+			conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_TIMESTAMP;
 	}
 	ret = rte_eth_dev_configure(port, nb_rxq, 0, &conf);
 	if (ret < 0) {
@@ -122,5 +131,44 @@ dnsyn_port_setup(uint16_t port, uint16_t nb_rxq, uint16_t nb_desc, struct rte_me
 	/* A tap or SPAN port delivers frames for other MACs: promiscuous. Some
 	 * vdevs (pcap files) do not support it, which is harmless. */
 	rte_eth_promiscuous_enable(port);
+	return 0;
+}
+
+/* Wall-clock ns now. */
+static uint64_t
+realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+int
+dnsyn_port_clock_fit(uint16_t port, struct dnsyn_clock_map *m, char *err, size_t errlen)
+{
+	uint64_t d0 = 0, d1 = 0, n0, n1 = 0;
+	int ret;
+
+	/* Each reading bracketed by the wall clock, 100 ms apart: a reading's
+	 * own delay (a PCI read, ~1 us) then errs by ~1e-5 in the rate. */
+	n0 = realtime_ns();
+	ret = rte_eth_read_clock(port, &d0);
+	n0 = (n0 + realtime_ns()) / 2;
+	if (ret == 0) {
+		rte_delay_us_sleep(100000);
+		n1 = realtime_ns();
+		ret = rte_eth_read_clock(port, &d1);
+		n1 = (n1 + realtime_ns()) / 2;
+	}
+	if (ret < 0) {
+		snprintf(err, errlen, "port %u: cannot read the NIC clock (%s)", port, strerror(-ret));
+		return ret;
+	}
+	if (dnsyn_clock_fit(m, d0, n0, d1, n1) < 0) {
+		snprintf(err, errlen, "port %u: the NIC clock gave no usable rate (%" PRIu64
+			 " ticks in %" PRIu64 " ns)", port, d1 - d0, n1 - n0);
+		return -EINVAL;
+	}
 	return 0;
 }
