@@ -1054,6 +1054,220 @@ test_dns_cname_chain_in_cut_answer(void **state)
 	assert_int_equal(msg.n_addr_off_chain, 0);
 }
 
+/* The chain and the owners checked the way follow_chain() did before it
+ * remembered owners' first labels: one dnsyn_dns_name_equal() per address. */
+static void
+ref_chain(const uint8_t *b, uint32_t len, const struct dnsyn_dns_msg *m, unsigned int *hops,
+	  unsigned int *off_chain)
+{
+	uint32_t cur = m->qname_off;
+	unsigned int hop, i;
+
+	for (hop = 0; hop < DNSYN_DNS_MAX_CNAMES; hop++) {
+		for (i = 0; i < m->n_cname_list; i++)
+			if (dnsyn_dns_name_equal(b, len, m->cname_owner[i], cur))
+				break;
+		if (i == m->n_cname_list)
+			break;
+		cur = m->cname_target[i];
+	}
+	*hops = hop;
+	*off_chain = 0;
+	for (i = 0; i < m->n_addr; i++)
+		*off_chain += !dnsyn_dns_name_equal(b, len, m->addr_owner[i], cur);
+}
+
+/* Names written so far in the message being built (pointer targets). */
+static uint16_t rn_at[128];
+static unsigned int rn_n;
+
+/* A name at the end of @p w: 0-3 labels from a tiny alphabet (so that names
+ * often agree, in either case), then the root or a pointer, mostly to an
+ * earlier name (so pointers into pointers pile up), else to any offset. */
+static void
+rand_name(struct tp_buf *w)
+{
+	static const char al[] = "aAb";
+	unsigned int n = rng() % 4, i, l;
+
+	if (rn_n < 128)
+		rn_at[rn_n++] = (uint16_t)w->n;
+	for (i = 0; i < n; i++) {
+		l = 1 + rng() % 2;
+		tp_u8(w, (uint8_t)l);
+		while (l--)
+			tp_u8(w, (uint8_t)al[rng() % 3]);
+	}
+	if (rng() % 4 == 0 || w->n <= 12)
+		tp_u8(w, 0);
+	else if (rng() % 4 != 0 && rn_n > 1)
+		tp_be16(w, (uint16_t)(0xc000 | rn_at[rng() % (rn_n - 1)]));
+	else
+		tp_be16(w, (uint16_t)(0xc000 | (10 + rng() % (w->n - 10))));
+}
+
+/* Regression and equivalence: owners are decided once per first label
+ * (follow_chain's memo), which must give exactly what one comparison per
+ * address gave, on messages full of pointers into pointers. */
+static void
+test_dns_owner_memo_matches_reference(void **state)
+{
+	unsigned int iter, i, hops, off_chain, differ = 0, with_addr = 0;
+
+	(void)state;
+	for (iter = 0; iter < 20000; iter++) {
+		unsigned int nrr = 1 + rng() % 40, ladder = rng() % 3; /* never, some, mostly */
+		size_t owner_prev = 12;
+
+		tp_reset(&M);
+		rn_n = 0;
+		tp_dns_hdr(&M, 1, TP_DNS_QR, 1, (uint16_t)nrr, 0, 0);
+		rand_name(&M);
+		tp_be16(&M, 1);
+		tp_be16(&M, 1);
+		for (i = 0; i < nrr; i++) {
+			size_t here = M.n;
+			unsigned int kind = rng() % 10;
+
+			if (ladder && rng() % 20 < ladder * 9) { /* a rung: points at the previous owner */
+				tp_be16(&M, (uint16_t)(0xc000 | owner_prev));
+				if (rn_n < 128)
+					rn_at[rn_n++] = (uint16_t)here;
+			} else
+				rand_name(&M);
+			owner_prev = here;
+			tp_be16(&M, kind < 2 ? 5 : kind < 8 ? 1 : 28);
+			tp_be16(&M, 1);
+			tp_be32(&M, 60);
+			if (kind < 2) { /* CNAME: the target is a name too */
+				size_t rd = M.n;
+
+				tp_be16(&M, 0);
+				rand_name(&M);
+				M.b[rd] = (uint8_t)((M.n - rd - 2) >> 8);
+				M.b[rd + 1] = (uint8_t)(M.n - rd - 2);
+			} else {
+				unsigned int rdlen = kind < 8 ? 4 : 16;
+
+				tp_be16(&M, (uint16_t)rdlen);
+				while (rdlen--)
+					tp_u8(&M, (uint8_t)rng());
+			}
+		}
+		if (rng() % 8 == 0) /* and some damage */
+			M.b[12 + rng() % (M.n - 12)] = (uint8_t)rng();
+		assert_int_equal(parse_m(), 0);
+		if (!msg.n_addr || !msg.qname_off)
+			continue;
+		with_addr++;
+		ref_chain(M.b, (uint32_t)M.n, &msg, &hops, &off_chain);
+		differ += hops != msg.chain_len || off_chain != msg.n_addr_off_chain;
+		assert_int_equal(msg.chain_len, hops);
+		assert_int_equal(msg.n_addr_off_chain, off_chain);
+	}
+	assert_true(with_addr > 5000);
+	assert_int_equal(differ, 0);
+}
+
+/* A pointer ladder (tests/gen parsework): every owner reaches the question
+ * through up to 16 jumps; all of them name it, the 17-jump ones do not. */
+static void
+test_dns_owner_ladder(void **state)
+{
+	size_t owner = 12, here;
+	unsigned int i;
+
+	(void)state;
+	tp_reset(&M);
+	tp_dns_hdr(&M, 1, TP_DNS_QR, 1, 40, 0, 0);
+	for (i = 0; i < 127; i++) { /* a 255-byte name */
+		tp_u8(&M, 1);
+		tp_u8(&M, (uint8_t)('a' + i % 26));
+	}
+	tp_u8(&M, 0);
+	tp_be16(&M, 1);
+	tp_be16(&M, 1);
+	for (i = 0; i < 40; i++) {
+		here = M.n;
+		tp_be16(&M, (uint16_t)(0xc000 | owner));
+		if (i < 16) /* rung i+1 is i+1 jumps from the name; from 17 on, 17 jumps */
+			owner = here;
+		tp_be16(&M, 1);
+		tp_be16(&M, 1);
+		tp_be32(&M, 60);
+		tp_be16(&M, 4);
+		tp_be32(&M, 0x0a000001u + i);
+	}
+	assert_int_equal(parse_m(), 0);
+	assert_int_equal(msg.status, DNSYN_DNS_OK);
+	assert_int_equal(msg.n_a, 40);
+	assert_int_equal(msg.n_addr_off_chain, 40 - 16);
+
+	/* The chain ends at a name with a pointer of its own ("t" -> "b"): its
+	 * jump counts too, so the 16-jump rung is one too many. */
+	tp_reset(&M);
+	tp_dns_hdr(&M, 1, TP_DNS_QR, 1, 41, 0, 0);
+	tp_dns_name(&M, "a.b");
+	tp_be16(&M, 1);
+	tp_be16(&M, 1);
+	tp_dns_ptr(&M, 12);
+	tp_be16(&M, 5);
+	tp_be16(&M, 1);
+	tp_be32(&M, 60);
+	tp_be16(&M, 4);
+	owner = M.n;
+	tp_dns_name_ptr(&M, "t", 14);
+	for (i = 0; i < 40; i++) {
+		here = M.n;
+		tp_dns_ptr(&M, (uint16_t)owner);
+		if (i < 16)
+			owner = here;
+		tp_be16(&M, 1);
+		tp_be16(&M, 1);
+		tp_be32(&M, 60);
+		tp_be16(&M, 4);
+		tp_be32(&M, 0x0a000001u + i);
+	}
+	assert_int_equal(parse_m(), 0);
+	assert_int_equal(msg.status, DNSYN_DNS_OK);
+	assert_int_equal(msg.chain_len, 1);
+	assert_int_equal(msg.n_addr_off_chain, 40 - 15);
+
+	/* The same rungs as TXT owners (no address), then the first address to
+	 * reach the name comes through 16 jumps (one too many), the next through
+	 * 15: the limit applies to the first comparison as to the remembered. */
+	{
+		size_t rung[16];
+
+		tp_reset(&M);
+		tp_dns_hdr(&M, 1, TP_DNS_QR, 1, 19, 0, 0);
+		tp_dns_name(&M, "a.b");
+		tp_be16(&M, 1);
+		tp_be16(&M, 1);
+		tp_dns_ptr(&M, 12);
+		tp_be16(&M, 5);
+		tp_be16(&M, 1);
+		tp_be32(&M, 60);
+		tp_be16(&M, 4);
+		owner = M.n;
+		tp_dns_name_ptr(&M, "t", 14);
+		for (i = 0; i < 16; i++) {
+			rung[i] = M.n; /* i + 1 jumps from "t.b" */
+			tp_dns_ptr(&M, (uint16_t)(i ? rung[i - 1] : owner));
+			tp_be16(&M, 16);
+			tp_be16(&M, 1);
+			tp_be32(&M, 60);
+			tp_be16(&M, 0);
+		}
+		tp_dns_rr_a(&M, (uint16_t)rung[14], 60, 0x0a000001u); /* 16 jumps + 1 */
+		tp_dns_rr_a(&M, (uint16_t)rung[13], 60, 0x0a000002u); /* 15 + 1 */
+		assert_int_equal(parse_m(), 0);
+		assert_int_equal(msg.status, DNSYN_DNS_OK);
+		assert_int_equal(msg.n_a, 2);
+		assert_int_equal(msg.n_addr_off_chain, 1);
+	}
+}
+
 static void
 test_dns_name_equal(void **state)
 {
@@ -1476,6 +1690,8 @@ main(void)
 		cmocka_unit_test(test_dns_cname_chain_length_limit),
 		cmocka_unit_test(test_dns_cname_chain_of_exactly_max_hops),
 		cmocka_unit_test(test_dns_cname_chain_in_cut_answer),
+		cmocka_unit_test(test_dns_owner_memo_matches_reference),
+		cmocka_unit_test(test_dns_owner_ladder),
 		cmocka_unit_test(test_dns_name_equal),
 		cmocka_unit_test(test_dns_name_equal_malformed_same_offset),
 		cmocka_unit_test(test_dns_name_decode_plain),
