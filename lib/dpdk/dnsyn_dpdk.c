@@ -34,6 +34,11 @@ dnsyn_ts_init(struct dnsyn_ts *t, uint64_t dyn_mult)
 	t->ns_base = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
+/* Largest MTU asked of a port, and what a frame adds to it (Ethernet
+ * header, CRC, two VLAN tags). */
+#define JUMBO_MTU 9000u
+#define FRAME_OVERHEAD (RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN + 2 * RTE_VLAN_HLEN)
+
 /* Symmetric Toeplitz key (0x6d5a repeated): both directions of a 5-tuple hash
  * alike, so a DNS query, its TCP stream and its answer stay on one queue. */
 static uint8_t sym_rss_key[40] = {
@@ -87,7 +92,32 @@ dnsyn_port_setup(uint16_t port, uint16_t nb_rxq, uint16_t nb_desc, struct rte_me
 		if (*hw_ts)
 			conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_TIMESTAMP;
 	}
+	/* A mirror port carries what the link carries, jumbo frames included:
+	 * take frames up to 9000-byte MTU, scattered over mbufs where the device
+	 * can (the RX lcore reads multi-segment packets), else as much as one
+	 * mbuf holds. */
+	{
+		uint32_t room = rte_pktmbuf_data_room_size(mp) - RTE_PKTMBUF_HEADROOM;
+		uint32_t mtu = RTE_MIN((uint32_t)info.max_mtu, JUMBO_MTU);
+
+		if (mtu + FRAME_OVERHEAD > room) {
+			if (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_SCATTER)
+				conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_SCATTER;
+			else
+				mtu = room > FRAME_OVERHEAD ? room - FRAME_OVERHEAD : 0;
+		}
+		if (mtu > RTE_ETHER_MTU && mtu >= info.min_mtu)
+			conf.rxmode.mtu = mtu;
+	}
 	ret = rte_eth_dev_configure(port, nb_rxq, 0, &conf);
+	if (ret < 0 && conf.rxmode.mtu) {
+		/* Not every PMD takes an MTU here (vdevs): the default, said. */
+		RTE_LOG(NOTICE, USER1, "port %u (%s): MTU %u refused (%s), default kept\n", port,
+			info.driver_name, conf.rxmode.mtu, strerror(-ret));
+		conf.rxmode.mtu = 0;
+		conf.rxmode.offloads &= ~RTE_ETH_RX_OFFLOAD_SCATTER;
+		ret = rte_eth_dev_configure(port, nb_rxq, 0, &conf);
+	}
 	if (ret < 0) {
 		/* Some PMDs (net_tap) want as many TX queues as RX queues:
 		 * give them idle ones rather than refuse the port. */
