@@ -21,11 +21,11 @@ import struct
 import sys
 
 TYPES = {0: "octetArray", 1: "unsigned8", 2: "unsigned16", 3: "unsigned32", 4: "unsigned64",
-         13: "string", 14: "dateTimeSeconds", 15: "dateTimeMilliseconds", 18: "ipv4Address",
-         19: "ipv6Address"}
+         10: "float64", 11: "boolean", 13: "string", 14: "dateTimeSeconds",
+         15: "dateTimeMilliseconds", 18: "ipv4Address", 19: "ipv6Address"}
 SEMANTICS = {0: "default", 1: "quantity", 2: "totalCounter", 3: "deltaCounter", 4: "identifier"}
 UNITS = {0: None, 3: "packets", 5: "seconds", 7: "microseconds", 10: "messages", 12: "entries"}
-LENGTHS = {1: 1, 2: 2, 3: 4, 4: 8}
+LENGTHS = {1: 1, 2: 2, 3: 4, 4: 8, 10: 8, 11: 1}
 CERT_PEN = 6871
 
 
@@ -116,6 +116,9 @@ def primitives_file(recs, pen):
     for (p, ie), (t, _, _, name, _) in sorted(recs.items(), key=lambda kv: (kv[0][0] != pen, kv[0])):
         if t == 13:
             length, sem = "vlen", "str"
+        elif t == 10:
+            # pmacct has no float semantics: the 8 octets in hex
+            length, sem = "8", "raw"
         else:
             length, sem = str(LENGTHS[t]), "u_int"
         lines.append(f"name={snake(name)}\tfield_type={p}:{ie}\tlen={length}\tsemantics={sem}")

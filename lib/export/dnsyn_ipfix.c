@@ -109,6 +109,48 @@ static const struct dnsyn_ipfix_field f_counters[] = {
 	DNSYN(DNSYN_IE_TCP_BUF_EXHAUSTED, 8, "tcpBufferExhaustedTotalCount"),
 };
 
+/* Alerts: the interval as the other interval records have it (a collector
+ * joins them on time and address); the strings at the end, the reason last. */
+#define ALERT_FIELDS                                                                          \
+	DNSYN(DNSYN_IE_ALERT_DETECTOR, 1, "alertDetectorId"),                                 \
+	DNSYN(DNSYN_IE_ALERT_SCORE, 8, "alertScore"),                                         \
+	DNSYN(DNSYN_IE_ALERT_RESOLVER, 1, "alertKeyIsResolver"),                              \
+	DNSYN(DNSYN_IE_ALERT_EV_VALUE, 8, "alertEvidenceValue"),                              \
+	DNSYN(DNSYN_IE_ALERT_EV_NAME, DNSYN_IPFIX_VARLEN, "alertEvidenceName"),               \
+	DNSYN(DNSYN_IE_ALERT_REASON, DNSYN_IPFIX_VARLEN, "alertReason")
+
+static const struct dnsyn_ipfix_field f_alert4[] = {
+	IANA(150, 4, "flowStartSeconds"),
+	IANA(151, 4, "flowEndSeconds"),
+	IANA(8, 4, "sourceIPv4Address"),
+	IANA(9, 1, "sourceIPv4PrefixLength"),
+	ALERT_FIELDS,
+};
+
+static const struct dnsyn_ipfix_field f_alert6[] = {
+	IANA(150, 4, "flowStartSeconds"),
+	IANA(151, 4, "flowEndSeconds"),
+	IANA(27, 16, "sourceIPv6Address"),
+	IANA(29, 1, "sourceIPv6PrefixLength"),
+	ALERT_FIELDS,
+};
+
+static const struct dnsyn_ipfix_field f_top4[] = {
+	IANA(150, 4, "flowStartSeconds"),
+	IANA(151, 4, "flowEndSeconds"),
+	DNSYN(DNSYN_IE_TOP_RANK, 2, "topClientRank"),
+	IANA(8, 4, "sourceIPv4Address"),
+	DNSYN(DNSYN_IE_Q_ALL, 8, "dnsQueryDeltaCount"),
+};
+
+static const struct dnsyn_ipfix_field f_top6[] = {
+	IANA(150, 4, "flowStartSeconds"),
+	IANA(151, 4, "flowEndSeconds"),
+	DNSYN(DNSYN_IE_TOP_RANK, 2, "topClientRank"),
+	IANA(27, 16, "sourceIPv6Address"),
+	DNSYN(DNSYN_IE_Q_ALL, 8, "dnsQueryDeltaCount"),
+};
+
 static const struct dnsyn_ipfix_field f_ietype[] = {
 	IANA(346, 4, "privateEnterpriseNumber"),
 	IANA(303, 2, "informationElementId"),
@@ -136,6 +178,10 @@ const struct dnsyn_ipfix_template dnsyn_ipfix_templates[DNSYN_IPFIX_N_TEMPLATES]
 	TMPL(DNSYN_IPFIX_TID_EXPORT, 1, 1, 1, f_export, "exporting process reliability"),
 	TMPL(DNSYN_IPFIX_TID_COUNTERS, 1, 1, 1, f_counters, "dnsyn counters"),
 	TMPL(DNSYN_IPFIX_TID_IETYPE, 1, 2, 0, f_ietype, "RFC 5610 element type"),
+	TMPL(DNSYN_IPFIX_TID_ALERT4, 0, 0, 0, f_alert4, "detection alert, IPv4"),
+	TMPL(DNSYN_IPFIX_TID_ALERT6, 0, 0, 0, f_alert6, "detection alert, IPv6"),
+	TMPL(DNSYN_IPFIX_TID_TOP4, 0, 0, 0, f_top4, "top DNS client, IPv4"),
+	TMPL(DNSYN_IPFIX_TID_TOP6, 0, 0, 0, f_top6, "top DNS client, IPv6"),
 };
 
 #define IE(id_, t_, s_, u_, name_, desc_)                                                    \
@@ -189,6 +235,23 @@ const struct dnsyn_ipfix_ie_info dnsyn_ipfix_ie_infos[] = {
 	   "DNS-over-TCP segments not followed: the stream table was full."),
 	IE(DNSYN_IE_TCP_BUF_EXHAUSTED, U64, TOTAL, MESSAGES, "tcpBufferExhaustedTotalCount",
 	   "DNS-over-TCP messages dropped: no free reassembly buffer."),
+	IE(DNSYN_IE_ALERT_DETECTOR, U8, ID, NONE, "alertDetectorId",
+	   "Detector that raised the alert: 1 unresolved-scan, 2 mx-storm, 3 rate-jump, "
+	   "4 plateau, 5 resolver-dos, 6 mail-model."),
+	IE(DNSYN_IE_ALERT_SCORE, FLOAT64, QUANTITY, NONE, "alertScore",
+	   "The detector's main score (a z-score, a residual in standard deviations, ...)."),
+	IE(DNSYN_IE_ALERT_RESOLVER, BOOL, DEFAULT, NONE, "alertKeyIsResolver",
+	   "True when the alert's address is a resolver (resolver-dos), false a client or prefix."),
+	IE(DNSYN_IE_ALERT_EV_NAME, STRING, DEFAULT, NONE, "alertEvidenceName",
+	   "Name of the alert's main evidence figure (syn_unmatched, mx, dq, ...)."),
+	IE(DNSYN_IE_ALERT_EV_VALUE, FLOAT64, QUANTITY, NONE, "alertEvidenceValue",
+	   "Value of the alert's main evidence figure in the interval."),
+	IE(DNSYN_IE_ALERT_REASON, STRING, DEFAULT, NONE, "alertReason",
+	   "Why the alert was raised, in words and figures."),
+	IE(DNSYN_IE_TOP_RANK, U16, DEFAULT, NONE, "topClientRank",
+	   "Rank of the client among the interval's top DNS clients, 1 the busiest."),
+	IE(DNSYN_IE_Q_ALL, U64, DELTA, MESSAGES, "dnsQueryDeltaCount",
+	   "DNS queries of any type the client sent in the interval (Dq)."),
 	/* Not ours: described so collectors without CERT's registry decode it. */
 	{ DNSYN_IPFIX_CERT, DNSYN_IE_CERT_DNS_QNAME, DNSYN_IPFIX_T_STRING, DNSYN_IPFIX_S_DEFAULT,
 	  DNSYN_IPFIX_U_NONE, "dnsQName",
@@ -584,6 +647,74 @@ dnsyn_ipfix_add_counters(struct dnsyn_ipfix_msg *m, const struct dnsyn_ipfix_cou
 	p = put64(p, r->iv_clients_refused);
 	p = put64(p, r->tcp_streams_full);
 	put64(p, r->tcp_buf_exhausted);
+	m->n_data++;
+	return 0;
+}
+
+/* float64 (RFC 7011 section 6.1.3): IEEE 754 binary64, network byte order. */
+static inline uint8_t *
+put_f64(uint8_t *p, double v)
+{
+	uint64_t u;
+
+	memcpy(&u, &v, sizeof(u));
+	return put64(p, u);
+}
+
+/* An escaped string of at most @p cap octets, with its length prefix. */
+static inline uint8_t *
+put_text(uint8_t *p, const char *s, size_t len, size_t cap)
+{
+	size_t n = dnsyn_ipfix_escape(s, len, NULL, cap);
+
+	p = put_varlen(p, n);
+	dnsyn_ipfix_escape(s, len, p, n);
+	return p + n;
+}
+
+int
+dnsyn_ipfix_add_alert(struct dnsyn_ipfix_msg *m, const struct dnsyn_ipfix_alert_rec *r)
+{
+	int v4 = dnsyn_ipfix_is_v4mapped(r->addr);
+	const struct dnsyn_ipfix_template *t =
+		dnsyn_ipfix_template_find(v4 ? DNSYN_IPFIX_TID_ALERT4 : DNSYN_IPFIX_TID_ALERT6);
+	size_t nl = r->ev_name ? strlen(r->ev_name) : 0, rl = r->reason ? strlen(r->reason) : 0;
+	size_t nq = dnsyn_ipfix_escape(r->ev_name, nl, NULL, DNSYN_IPFIX_EV_NAME_MAX);
+	size_t rq = dnsyn_ipfix_escape(r->reason, rl, NULL, DNSYN_IPFIX_REASON_MAX);
+	/* both under 255: one length octet each */
+	uint8_t *p = reserve(m, t->id, dnsyn_ipfix_template_fixed_len(t) + 1 + nq + 1 + rq);
+
+	if (p == NULL)
+		return -ENOSPC;
+	p = put32(p, sec32(r->start_s));
+	p = put32(p, sec32(r->end_s));
+	p = v4 ? putmem(p, r->addr + 12, 4) : putmem(p, r->addr, 16);
+	p = put8(p, r->plen);
+	p = put8(p, r->detector);
+	p = put_f64(p, r->score);
+	p = put8(p, r->resolver ? 1 : 2); /* RFC 7011 section 6.1.5: true 1, false 2 */
+	p = put_f64(p, r->ev_value);
+	p = put_text(p, r->ev_name, nl, DNSYN_IPFIX_EV_NAME_MAX);
+	put_text(p, r->reason, rl, DNSYN_IPFIX_REASON_MAX);
+	m->n_data++;
+	return 0;
+}
+
+int
+dnsyn_ipfix_add_top(struct dnsyn_ipfix_msg *m, const struct dnsyn_ipfix_top_rec *r)
+{
+	int v4 = dnsyn_ipfix_is_v4mapped(r->client);
+	const struct dnsyn_ipfix_template *t =
+		dnsyn_ipfix_template_find(v4 ? DNSYN_IPFIX_TID_TOP4 : DNSYN_IPFIX_TID_TOP6);
+	uint8_t *p = reserve(m, t->id, dnsyn_ipfix_template_fixed_len(t));
+
+	if (p == NULL)
+		return -ENOSPC;
+	p = put32(p, sec32(r->start_s));
+	p = put32(p, sec32(r->end_s));
+	p = put16(p, r->rank);
+	p = v4 ? putmem(p, r->client + 12, 4) : putmem(p, r->client, 16);
+	put64(p, r->queries);
 	m->n_data++;
 	return 0;
 }

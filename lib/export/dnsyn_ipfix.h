@@ -36,7 +36,8 @@
 /* IANA data types, semantics and units (RFC 7012, RFC 5610 registries). */
 enum dnsyn_ipfix_type {
 	DNSYN_IPFIX_T_OCTETS = 0, DNSYN_IPFIX_T_U8 = 1, DNSYN_IPFIX_T_U16 = 2,
-	DNSYN_IPFIX_T_U32 = 3, DNSYN_IPFIX_T_U64 = 4, DNSYN_IPFIX_T_STRING = 13,
+	DNSYN_IPFIX_T_U32 = 3, DNSYN_IPFIX_T_U64 = 4, DNSYN_IPFIX_T_FLOAT64 = 10,
+	DNSYN_IPFIX_T_BOOL = 11, DNSYN_IPFIX_T_STRING = 13,
 	DNSYN_IPFIX_T_DT_S = 14, DNSYN_IPFIX_T_DT_MS = 15, DNSYN_IPFIX_T_IPV4 = 18,
 	DNSYN_IPFIX_T_IPV6 = 19,
 };
@@ -63,8 +64,12 @@ enum dnsyn_ipfix_tid {
 	DNSYN_IPFIX_TID_EXPORT = 262,
 	DNSYN_IPFIX_TID_COUNTERS = 263,
 	DNSYN_IPFIX_TID_IETYPE = 264,
+	DNSYN_IPFIX_TID_ALERT4 = 265,
+	DNSYN_IPFIX_TID_ALERT6 = 266,
+	DNSYN_IPFIX_TID_TOP4 = 267,
+	DNSYN_IPFIX_TID_TOP6 = 268,
 };
-#define DNSYN_IPFIX_N_TEMPLATES 9
+#define DNSYN_IPFIX_N_TEMPLATES 13
 
 /* dnsyn's enterprise elements (ids under the configured PEN). */
 enum dnsyn_ipfix_eid {
@@ -94,6 +99,15 @@ enum dnsyn_ipfix_eid {
 	DNSYN_IE_IV_CLIENTS_REFUSED,
 	DNSYN_IE_TCP_STREAMS_FULL,
 	DNSYN_IE_TCP_BUF_EXHAUSTED,
+	/* Detection (lib/detect): alerts and the per-interval top DNS clients. */
+	DNSYN_IE_ALERT_DETECTOR,
+	DNSYN_IE_ALERT_SCORE,
+	DNSYN_IE_ALERT_RESOLVER,
+	DNSYN_IE_ALERT_EV_NAME,
+	DNSYN_IE_ALERT_EV_VALUE,
+	DNSYN_IE_ALERT_REASON,
+	DNSYN_IE_TOP_RANK,
+	DNSYN_IE_Q_ALL,
 };
 /** CERT (PEN 6871) dnsQName, reused: the question's QNAME in text. */
 #define DNSYN_IE_CERT_DNS_QNAME 179
@@ -204,6 +218,48 @@ struct dnsyn_ipfix_counters {
 	uint64_t tcp_buf_exhausted;  /**< tcpdns.buf_exhausted */
 };
 
+/** alertDetectorId values: lib/detect's dnsyn_det_id + 1, so that 0 (what a
+ *  collector shows for a missing field) is never a detector. */
+enum dnsyn_ipfix_detector {
+	DNSYN_IPFIX_DET_UNRESOLVED_SCAN = 1,
+	DNSYN_IPFIX_DET_MX_STORM,
+	DNSYN_IPFIX_DET_RATE_JUMP,
+	DNSYN_IPFIX_DET_PLATEAU,
+	DNSYN_IPFIX_DET_RESOLVER_DOS,
+	DNSYN_IPFIX_DET_MAIL_MODEL,
+};
+
+/** Longest evidence name and reason sent (escaped octets; longer ones are
+ *  cut, never inside an escape): an alert record then always fits the
+ *  smallest MTU, and each string a one-octet length. lib/detect's reasons are
+ *  at most 191 ASCII octets, so in practice nothing is cut. */
+#define DNSYN_IPFIX_EV_NAME_MAX 32
+#define DNSYN_IPFIX_REASON_MAX 254
+
+/**
+ * One alert raised on one interval (address 16 bytes, IPv4 v4-mapped: then
+ * the IPv4 template, and @c plen counts IPv4 bits).
+ */
+struct dnsyn_ipfix_alert_rec {
+	uint64_t start_s, end_s;   /**< the interval that raised it */
+	uint8_t addr[16];          /**< client, prefix or resolver, as outputs show it */
+	uint8_t plen;              /**< prefix length in its family: 32 / 128 one host */
+	uint8_t detector;          /**< enum dnsyn_ipfix_detector */
+	uint8_t resolver;          /**< 1: @c addr is a resolver (resolver-dos) */
+	double score;              /**< the detector's main figure */
+	const char *ev_name;       /**< the main evidence figure; NULL = empty */
+	double ev_value;
+	const char *reason;        /**< NULL = empty */
+};
+
+/** One entry of an interval's top DNS clients (rank 1 the busiest). */
+struct dnsyn_ipfix_top_rec {
+	uint64_t start_s, end_s;
+	uint16_t rank;
+	uint8_t client[16];        /**< IPv4 v4-mapped */
+	uint64_t queries;          /**< Dq: DNS queries in the interval, all types */
+};
+
 /* ---- The message builder --------------------------------------------- */
 
 /**
@@ -248,6 +304,8 @@ int dnsyn_ipfix_add_client(struct dnsyn_ipfix_msg *m, const struct dnsyn_ipfix_c
 int dnsyn_ipfix_add_meter(struct dnsyn_ipfix_msg *m, const struct dnsyn_ipfix_meter_stats *r);
 int dnsyn_ipfix_add_export(struct dnsyn_ipfix_msg *m, const struct dnsyn_ipfix_export_stats *r);
 int dnsyn_ipfix_add_counters(struct dnsyn_ipfix_msg *m, const struct dnsyn_ipfix_counters *r);
+int dnsyn_ipfix_add_alert(struct dnsyn_ipfix_msg *m, const struct dnsyn_ipfix_alert_rec *r);
+int dnsyn_ipfix_add_top(struct dnsyn_ipfix_msg *m, const struct dnsyn_ipfix_top_rec *r);
 
 /**
  * Write @p in as an IPFIX string: bytes outside printable ASCII and '\' become

@@ -534,6 +534,18 @@ dnsyn_ipfix_export_client(struct dnsyn_ipfix_exporter *ex,
 	EXPORT_REC(ex, dnsyn_ipfix_add_client, r);
 }
 
+int
+dnsyn_ipfix_export_alert(struct dnsyn_ipfix_exporter *ex, const struct dnsyn_ipfix_alert_rec *r)
+{
+	EXPORT_REC(ex, dnsyn_ipfix_add_alert, r);
+}
+
+int
+dnsyn_ipfix_export_top(struct dnsyn_ipfix_exporter *ex, const struct dnsyn_ipfix_top_rec *r)
+{
+	EXPORT_REC(ex, dnsyn_ipfix_add_top, r);
+}
+
 void
 dnsyn_ipfix_export_stats(struct dnsyn_ipfix_exporter *ex,
 			 const struct dnsyn_ipfix_meter_stats *meter,

@@ -87,6 +87,9 @@ int dnsyn_ipfix_export_corr(struct dnsyn_ipfix_exporter *ex, const struct dnsyn_
 int dnsyn_ipfix_export_port(struct dnsyn_ipfix_exporter *ex, const struct dnsyn_ipfix_port_rec *r);
 int dnsyn_ipfix_export_client(struct dnsyn_ipfix_exporter *ex,
 			      const struct dnsyn_ipfix_client_rec *r);
+int dnsyn_ipfix_export_alert(struct dnsyn_ipfix_exporter *ex,
+			     const struct dnsyn_ipfix_alert_rec *r);
+int dnsyn_ipfix_export_top(struct dnsyn_ipfix_exporter *ex, const struct dnsyn_ipfix_top_rec *r);
 
 /**
  * Send the statistics in observation domain 0: @p meter and @p counters (NULL

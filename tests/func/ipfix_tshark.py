@@ -12,7 +12,7 @@ socket here and into an RFC 5655 file; then:
   from one source port;
 * ipfixDump (libfixbuf-tools), when installed, counts in the file every record
   the sample says it wrote, and with --rfc5610 names every enterprise element
-  from dnsyn's type records alone.
+  from dnsyn's type records alone (float64 and boolean ones decoded as such).
 
 Usage: ipfix_tshark.py DNSYN_IPFIX_SAMPLE
 Exit 0 all good, 1 a difference, 77 (skip) when tshark is not installed.
@@ -168,6 +168,23 @@ def check_records(exp, records, label):
             "unmatched": num(r, ("dnsyn", 6)), "nxdomain": num(r, ("dnsyn", 14))} for r in clients]
     if got != exp["client"]:
         bad.append(f"{label}: client records {got} != {exp['client']}")
+    alerts = [r for r in records if r["_tid"] in (265, 266)]
+    got = [{"addr": show(r, "cflow.srcaddr", "cflow.srcaddrv6"),
+            "plen": int(show(r, "cflow.srcmask", "cflow.srcmaskv6")),
+            "detector": num(r, ("dnsyn", 26)),
+            "resolver": {1: 1, 2: 0}.get(num(r, ("dnsyn", 28))),  # RFC 7011 boolean
+            "score": struct.unpack(">d", r[("dnsyn", 27)])[0],
+            "ev_name": r[("dnsyn", 29)].decode(),
+            "ev_value": struct.unpack(">d", r[("dnsyn", 30)])[0],
+            "reason": r[("dnsyn", 31)].decode()} for r in alerts]
+    if got != exp["alert"] or any(num(r, "cflow.abstimeend") - num(r, "cflow.abstimestart") != 60
+                                  for r in alerts):
+        bad.append(f"{label}: alert records {got} != {exp['alert']}")
+    top = [r for r in records if r["_tid"] in (267, 268)]
+    got = [{"rank": num(r, ("dnsyn", 32)), "client": show(r, "cflow.srcaddr", "cflow.srcaddrv6"),
+            "queries": num(r, ("dnsyn", 33))} for r in top]
+    if got != exp["top"]:
+        bad.append(f"{label}: top-client records {got} != {exp['top']}")
     meter = [r for r in records if r["_tid"] == 261]
     if len(meter) != 1 or int(show(meter[0], "cflow.permanent_packets")) != exp["meter"]["packets"] \
             or int(show(meter[0], "cflow.ignore_packets")) != exp["meter"]["ignored"] \
@@ -213,7 +230,7 @@ def run_ipfixdump(ipfixdump, path, exp, target):
                    f"{target['messages']}")
     per = {int(a): int(b) for a, b in re.findall(r"^\s*(\d+) \(0x[0-9a-f]+\)\|\s*(\d+)", r.stdout, re.M)}
     want = {256: 36, 257: 4, 258: len(exp["port"]), 259: 3, 260: 1, 261: 1, 262: 1, 263: 1,
-            264: 2 * exp["n_ie_infos"]}
+            264: 2 * exp["n_ie_infos"], 265: 1, 266: 1, 267: 2, 268: 1}
     if per != want:
         bad.append(f"ipfixDump per template {per} != {want}")
     r = subprocess.run([ipfixdump, "--in", path, "--rfc5610", "--data"], capture_output=True,
@@ -225,6 +242,12 @@ def run_ipfixdump(ipfixdump, path, exp, target):
     if r.stdout.count("dnsQName :") != len(exp["corr"]) or \
             r.stdout.count("answerSynDelayMaxMicroseconds :") != len(exp["corr"]):
         bad.append("ipfixDump --rfc5610: dnsQName / delay fields not decoded on every record")
+    # float64 and boolean types from the type records: the values, not their bits
+    scores = re.findall(r"alertScore : (\S+)", r.stdout)
+    if [float(x) for x in scores] != [a["score"] for a in exp["alert"]] or \
+            re.findall(r"alertKeyIsResolver : (\S+)", r.stdout) != ["2", "1"]:
+        bad.append(f"ipfixDump --rfc5610: alert scores {scores} != "
+                   f"{[a['score'] for a in exp['alert']]}, or the resolver flags")
     return bad
 
 

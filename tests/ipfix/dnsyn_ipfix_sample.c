@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Exports a fixed, known set of IPFIX records (every template, both address
- * families, long and escaped query names, statistics) to the targets given on
- * the command line, then prints them as JSON on stdout so that a functional
- * test can compare what real decoders (tshark, ipfixDump) make of the bytes.
+ * families, long and escaped query names, alerts and top clients, statistics)
+ * to the targets given on the command line, then prints them as JSON on stdout
+ * so that a functional test can compare what real decoders (tshark, ipfixDump)
+ * make of the bytes.
  *
  * Usage: dnsyn_ipfix_sample [--mtu N] [--odid N] [--pen N] TARGET...
  */
@@ -189,6 +190,64 @@ main(int argc, char **argv)
 		       ",\"nxdomain\":%" PRIu64 "}",
 		       i ? "," : "", a, r.q_a, r.unmatched_syn, r.nxdomain);
 		if (dnsyn_ipfix_export_client(ex, &r) < 0)
+			return 1;
+	}
+	/* Detection: an alert about an IPv4 /24 and one about an IPv6 resolver,
+	 * then an interval's top clients of both families. */
+	printf("],\"alert\":[");
+	for (i = 0; i < 2; i++) {
+		struct dnsyn_ipfix_alert_rec r;
+
+		memset(&r, 0, sizeof(r));
+		r.start_s = T0_S;
+		r.end_s = T0_S + 60;
+		if (i == 0) {
+			v4m(r.addr, "10.1.2.0");
+			r.plen = 24;
+			r.detector = DNSYN_IPFIX_DET_RATE_JUMP;
+			r.score = 98.875;
+			r.ev_name = "dq";
+			r.ev_value = 1027;
+			r.reason = "rate-jump: Dq 1027 at z=98.9 over EWMA mean 25 sd 10";
+		} else {
+			inet_pton(AF_INET6, "2001:db8:53::7", r.addr);
+			r.plen = 128;
+			r.detector = DNSYN_IPFIX_DET_RESOLVER_DOS;
+			r.resolver = 1;
+			r.score = 6.5;
+			r.ev_name = "answers";
+			r.ev_value = 25000.5;
+			r.reason = "resolver-dos: answers 25000 \"quoted\" \\ at z=6.5";
+		}
+		addr_str(r.addr, a, sizeof(a));
+		printf("%s{\"addr\":\"%s\",\"plen\":%u,\"detector\":%u,\"resolver\":%u,"
+		       "\"score\":%.17g,\"ev_name\":\"%s\",\"ev_value\":%.17g,\"reason\":",
+		       i ? "," : "", a, r.plen, r.detector, r.resolver, r.score, r.ev_name,
+		       r.ev_value);
+		print_qname(r.reason, strlen(r.reason));
+		putchar('}');
+		if (dnsyn_ipfix_export_alert(ex, &r) < 0)
+			return 1;
+	}
+	printf("],\"top\":[");
+	for (i = 0; i < 3; i++) {
+		struct dnsyn_ipfix_top_rec r;
+
+		memset(&r, 0, sizeof(r));
+		r.start_s = T0_S;
+		r.end_s = T0_S + 60;
+		r.rank = (uint16_t)(i + 1);
+		if (i == 2) {
+			inet_pton(AF_INET6, "2001:db8::99", r.client);
+		} else {
+			snprintf(a, sizeof(a), "10.0.0.%d", 7 + i);
+			v4m(r.client, a);
+		}
+		r.queries = 500u - 100u * (uint64_t)i;
+		addr_str(r.client, a, sizeof(a));
+		printf("%s{\"rank\":%u,\"client\":\"%s\",\"queries\":%" PRIu64 "}", i ? "," : "",
+		       r.rank, a, r.queries);
+		if (dnsyn_ipfix_export_top(ex, &r) < 0)
 			return 1;
 	}
 	{

@@ -179,6 +179,223 @@ test_pen_and_cert(void **state)
 	assert_int_equal(t->f[0].pen, 0);
 }
 
+/* An alert about an IPv4 /24 (rate-jump), written out by hand: the float64
+ * fields are IEEE 754 binary64 in network order, false is 2 (RFC 7011 section
+ * 6.1.5), the prefix length counts IPv4 bits. */
+static void
+test_alert_record_bytes(void **state)
+{
+	static const uint8_t want[] = {
+		0x00, 0x0a, 0x00, 0x49, 0x11, 0x22, 0x33, 0x44, 0x00, 0x00, 0x00, 0x05,
+		0x00, 0x00, 0x00, 0x07,                         /* header */
+		0x01, 0x09, 0x00, 0x39,                         /* set 265, 57 octets */
+		0x65, 0x53, 0xf1, 0x00, 0x65, 0x53, 0xf1, 0x3c, /* start, end */
+		0x0a, 0x01, 0x02, 0x00, 0x18,                   /* 10.1.2.0/24 */
+		0x03,                                           /* rate-jump */
+		0x40, 0x1a, 0, 0, 0, 0, 0, 0,                   /* score 6.5 */
+		0x02,                                           /* not a resolver */
+		0x40, 0x90, 0x0c, 0, 0, 0, 0, 0,                /* evidence 1027.0 */
+		0x02, 'd', 'q',                                 /* its name */
+		0x12, 'r', 'a', 't', 'e', '-', 'j', 'u', 'm', 'p', ':', ' ', 'D', 'q', ' ',
+		'1', '0', '2', '7',                             /* reason, 18 octets */
+	};
+	struct dnsyn_ipfix_alert_rec r;
+	uint8_t buf[1400];
+	struct dnsyn_ipfix_msg m;
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	r.start_s = 1700000000;
+	r.end_s = 1700000060;
+	tp_v4m(r.addr, 0x0a010200);
+	r.plen = 24;
+	r.detector = DNSYN_IPFIX_DET_RATE_JUMP;
+	r.score = 6.5;
+	r.ev_name = "dq";
+	r.ev_value = 1027;
+	r.reason = "rate-jump: Dq 1027";
+	dnsyn_ipfix_msg_init(&m, buf, sizeof(buf), 7, PEN);
+	assert_int_equal(dnsyn_ipfix_add_alert(&m, &r), 0);
+	assert_int_equal(dnsyn_ipfix_msg_finish(&m, 0x11223344, 5), sizeof(want));
+	expect_bytes(buf, want, sizeof(want));
+	assert_int_equal(m.n_data, 1);
+}
+
+/* A top-client record of an IPv6 client, by hand. */
+static void
+test_top_record_bytes(void **state)
+{
+	static const uint8_t want[] = {
+		0x00, 0x0a, 0x00, 0x36, 0, 0, 0, 1, 0, 0, 0, 9, 0, 0, 0, 7,
+		0x01, 0x0c, 0x00, 0x26,                         /* set 268, 38 octets */
+		0x65, 0x53, 0xf1, 0x00, 0x65, 0x53, 0xf1, 0x3c, /* start, end */
+		0x00, 0x03,                                     /* rank 3 */
+		0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x01,
+		0, 0, 0, 0, 0, 0, 0x04, 0x03,                   /* 1027 queries */
+	};
+	struct dnsyn_ipfix_top_rec r = { 1700000000, 1700000060, 3, { 0 }, 1027 };
+	uint8_t buf[1400];
+	struct dnsyn_ipfix_msg m;
+
+	(void)state;
+	tp_v6a(r.client, 1);
+	dnsyn_ipfix_msg_init(&m, buf, sizeof(buf), 7, PEN);
+	assert_int_equal(dnsyn_ipfix_add_top(&m, &r), 0);
+	assert_int_equal(dnsyn_ipfix_msg_finish(&m, 1, 9), sizeof(want));
+	expect_bytes(buf, want, sizeof(want));
+}
+
+/* The alert template: enterprise fields with the PEN, the two strings last. */
+static void
+test_alert_template_bytes(void **state)
+{
+	static const uint8_t want[] = {
+		0x00, 0x0a, 0x00, 0x58, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1,
+		0x00, 0x02, 0x00, 0x48, 0x01, 0x09, 0x00, 0x0a, /* template 265, 10 fields */
+		0x00, 0x96, 0x00, 0x04, 0x00, 0x97, 0x00, 0x04, /* flowStart/EndSeconds */
+		0x00, 0x08, 0x00, 0x04, 0x00, 0x09, 0x00, 0x01, /* address, prefix length */
+		0x80, 0x1a, 0x00, 0x01, 0x00, 0x00, 0x7e, 0xd9, /* 26 detector */
+		0x80, 0x1b, 0x00, 0x08, 0x00, 0x00, 0x7e, 0xd9, /* 27 score */
+		0x80, 0x1c, 0x00, 0x01, 0x00, 0x00, 0x7e, 0xd9, /* 28 resolver */
+		0x80, 0x1e, 0x00, 0x08, 0x00, 0x00, 0x7e, 0xd9, /* 30 evidence value */
+		0x80, 0x1d, 0xff, 0xff, 0x00, 0x00, 0x7e, 0xd9, /* 29 evidence name */
+		0x80, 0x1f, 0xff, 0xff, 0x00, 0x00, 0x7e, 0xd9, /* 31 reason */
+	};
+	uint8_t buf[1400];
+	struct dnsyn_ipfix_msg m;
+
+	(void)state;
+	dnsyn_ipfix_msg_init(&m, buf, sizeof(buf), 1, PEN);
+	assert_int_equal(dnsyn_ipfix_add_template(&m, dnsyn_ipfix_template_find(265)), 0);
+	assert_int_equal(dnsyn_ipfix_msg_finish(&m, 1, 0), sizeof(want));
+	expect_bytes(buf, want, sizeof(want));
+}
+
+static double
+td_f64(const struct td_rec *r, uint16_t id)
+{
+	uint64_t u = td_u(r, PEN, id);
+	double d;
+
+	memcpy(&d, &u, sizeof(d));
+	return d;
+}
+
+/* Alerts and top clients of both families through the decoder; strings longer
+ * than their caps are cut, never inside an escape, and the record still fits
+ * the smallest MTU. */
+static void
+test_roundtrip_detection(void **state)
+{
+	uint8_t buf[DNSYN_IPFIX_MTU_MIN];
+	struct dnsyn_ipfix_msg m;
+	struct dnsyn_ipfix_alert_rec a4, a6;
+	struct dnsyn_ipfix_top_rec t4 = { 1700000040, 1700000100, 1, { 0 }, 250 }, t6;
+	static char reason[600];
+	const struct td_rec *r;
+	const struct td_value *v;
+	uint32_t seq = 0;
+
+	(void)state;
+	send_templates(1, 0, &seq);
+	memset(&a4, 0, sizeof(a4));
+	a4.start_s = 1700000040;
+	a4.end_s = 1700000100;
+	tp_v4m(a4.addr, 0x0a000010);
+	a4.plen = 32;
+	a4.detector = DNSYN_IPFIX_DET_UNRESOLVED_SCAN;
+	a4.score = 101;
+	a4.ev_name = "syn_unmatched";
+	a4.ev_value = 101;
+	a4.reason = "unresolved-scan: 101 unmatched SYNs (100% of 101)";
+	a6 = a4;
+	tp_v6a(a6.addr, 0x53);
+	a6.plen = 128;
+	a6.detector = DNSYN_IPFIX_DET_RESOLVER_DOS;
+	a6.resolver = 1;
+	a6.score = -2.25;
+	a6.ev_name = "an evidence name longer than thirty-two octets";
+	a6.ev_value = 0.1;
+	memset(reason, 'r', sizeof(reason));
+	reason[250] = '\x01'; /* escaped to 4 octets just before the cap */
+	reason[sizeof(reason) - 1] = '\0';
+	a6.reason = reason;
+	tp_v4m(t4.client, 0x0a000011);
+	t6 = t4;
+	t6.rank = 10;
+	t6.queries = 0;
+	tp_v6a(t6.client, 0x11);
+
+	dnsyn_ipfix_msg_init(&m, buf, sizeof(buf), 1, PEN);
+	assert_int_equal(dnsyn_ipfix_add_alert(&m, &a4), 0);
+	assert_int_equal(dnsyn_ipfix_add_top(&m, &t4), 0);
+	assert_int_equal(dnsyn_ipfix_add_top(&m, &t6), 0);
+	dnsyn_ipfix_msg_finish(&m, 1700000001, seq);
+	seq += (uint32_t)decode_ok(buf, m.len);
+	/* The longest alert alone in a message of the smallest MTU. */
+	dnsyn_ipfix_msg_init(&m, buf, sizeof(buf), 1, PEN);
+	assert_int_equal(dnsyn_ipfix_add_alert(&m, &a6), 0);
+	assert_true(m.len <= DNSYN_IPFIX_MTU_MIN);
+	dnsyn_ipfix_msg_finish(&m, 1700000001, seq);
+	assert_int_equal(decode_ok(buf, m.len), 1);
+
+	r = td_nth(S, 1, DNSYN_IPFIX_TID_ALERT4, 0);
+	assert_non_null(r);
+	assert_int_equal(td_u(r, 0, 150), 1700000040);
+	assert_int_equal(td_u(r, 0, 151), 1700000100);
+	assert_int_equal(td_u(r, 0, 8), 0x0a000010);
+	assert_int_equal(td_u(r, 0, 9), 32);
+	assert_int_equal(td_u(r, PEN, DNSYN_IE_ALERT_DETECTOR), 1);
+	assert_true(td_f64(r, DNSYN_IE_ALERT_SCORE) == 101.0);
+	assert_int_equal(td_u(r, PEN, DNSYN_IE_ALERT_RESOLVER), 2);
+	assert_true(td_f64(r, DNSYN_IE_ALERT_EV_VALUE) == 101.0);
+	v = td_get(r, PEN, DNSYN_IE_ALERT_EV_NAME);
+	assert_int_equal(v->len, 13);
+	assert_memory_equal(v->p, "syn_unmatched", 13);
+	v = td_get(r, PEN, DNSYN_IE_ALERT_REASON);
+	assert_int_equal(v->len, strlen(a4.reason));
+	assert_memory_equal(v->p, a4.reason, v->len);
+	assert_ptr_equal(&r->v[r->n - 1], v); /* the reason is the last field */
+
+	r = td_nth(S, 1, DNSYN_IPFIX_TID_ALERT6, 0);
+	assert_non_null(r);
+	assert_memory_equal(td_get(r, 0, 27)->p, a6.addr, 16);
+	assert_int_equal(td_u(r, 0, 29), 128);
+	assert_int_equal(td_u(r, PEN, DNSYN_IE_ALERT_DETECTOR), 5);
+	assert_int_equal(td_u(r, PEN, DNSYN_IE_ALERT_RESOLVER), 1);
+	assert_true(td_f64(r, DNSYN_IE_ALERT_SCORE) == -2.25);
+	assert_true(td_f64(r, DNSYN_IE_ALERT_EV_VALUE) == 0.1);
+	v = td_get(r, PEN, DNSYN_IE_ALERT_EV_NAME);
+	assert_int_equal(v->len, DNSYN_IPFIX_EV_NAME_MAX);
+	assert_memory_equal(v->p, a6.ev_name, DNSYN_IPFIX_EV_NAME_MAX);
+	v = td_get(r, PEN, DNSYN_IE_ALERT_REASON);
+	/* 250 'r', then \001 would end at 254: it fits; the next 'r' does not */
+	assert_int_equal(v->len, DNSYN_IPFIX_REASON_MAX);
+	assert_memory_equal(v->p + 250, "\\001", 4);
+
+	r = td_nth(S, 1, DNSYN_IPFIX_TID_TOP4, 0);
+	assert_non_null(r);
+	assert_int_equal(td_u(r, 0, 150), 1700000040);
+	assert_int_equal(td_u(r, 0, 151), 1700000100);
+	assert_int_equal(td_u(r, PEN, DNSYN_IE_TOP_RANK), 1);
+	assert_int_equal(td_u(r, 0, 8), 0x0a000011);
+	assert_int_equal(td_u(r, PEN, DNSYN_IE_Q_ALL), 250);
+	r = td_nth(S, 1, DNSYN_IPFIX_TID_TOP6, 0);
+	assert_non_null(r);
+	assert_int_equal(td_u(r, PEN, DNSYN_IE_TOP_RANK), 10);
+	assert_memory_equal(td_get(r, 0, 27)->p, t6.client, 16);
+	assert_int_equal(td_u(r, PEN, DNSYN_IE_Q_ALL), 0);
+	/* Empty strings: a zero length octet each. */
+	a4.ev_name = NULL;
+	a4.reason = NULL;
+	dnsyn_ipfix_msg_init(&m, buf, sizeof(buf), 1, PEN);
+	assert_int_equal(dnsyn_ipfix_add_alert(&m, &a4), 0);
+	assert_int_equal(m.len, 16 + 4 + 31 + 2);
+	dnsyn_ipfix_msg_finish(&m, 1700000001, seq + 1);
+	assert_int_equal(decode_ok(buf, m.len), 1);
+	assert_int_equal(td_get(&S->rec[S->n_rec - 1], PEN, DNSYN_IE_ALERT_REASON)->len, 0);
+}
+
 /* ---- round trips ------------------------------------------------------ */
 
 static void
@@ -356,8 +573,10 @@ test_tables_consistent(void **state)
 			const struct dnsyn_ipfix_field *f = &t->fields[k];
 			int found = f->ent == DNSYN_IPFIX_IANA;
 
-			if (varlen_seen && t->id != DNSYN_IPFIX_TID_IETYPE)
-				fail_msg("template %u: a field after the variable-length one", t->id);
+			/* Strings last: the fixed part of a record has fixed offsets. */
+			if (varlen_seen && f->len != DNSYN_IPFIX_VARLEN)
+				fail_msg("template %u: a fixed field after a variable-length one",
+					 t->id);
 			varlen_seen |= f->len == DNSYN_IPFIX_VARLEN;
 			for (unsigned int j = 0; j < dnsyn_ipfix_n_ie_infos && !found; j++) {
 				const struct dnsyn_ipfix_ie_info *ie = &dnsyn_ipfix_ie_infos[j];
@@ -512,12 +731,14 @@ test_mtu_bound(void **state)
 			struct dnsyn_ipfix_corr_rec c;
 			struct dnsyn_ipfix_port_rec p = { 1, 2, (uint16_t)i, i, 0, i };
 			struct dnsyn_ipfix_client_rec cl;
+			struct dnsyn_ipfix_alert_rec al;
+			struct dnsyn_ipfix_top_rec tr = { 1, 2, (uint16_t)(i % 10 + 1), { 0 }, i };
 			static char name[400];
 			int rc;
 
 			memset(&c, 0, sizeof(c));
 			memset(&cl, 0, sizeof(cl));
-			memset(name, 'n', sizeof(name));
+			memset(name, 'n', sizeof(name) - 1); /* the alert's reason ends with it */
 			if (tp_xorshift(&st) & 1)
 				tp_v4m(c.client, i);
 			else
@@ -526,13 +747,20 @@ test_mtu_bound(void **state)
 			c.qname = name;
 			c.qname_len = tp_xorshift(&st) % sizeof(name);
 			memcpy(cl.client, c.client, 16);
-			for (int kind = 0; kind < 3; kind++) {
+			memset(&al, 0, sizeof(al));
+			memcpy(al.addr, c.client, 16);
+			al.reason = name + tp_xorshift(&st) % sizeof(name) / 2;
+			tr.client[15] = (uint8_t)i;
+			tr.client[10] = tr.client[11] = (uint8_t)(i & 1 ? 0xff : 0);
+			for (int kind = 0; kind < 5; kind++) {
 				for (int attempt = 0; attempt < 2; attempt++) {
 					uint16_t before = m.len;
 
 					rc = kind == 0   ? dnsyn_ipfix_add_corr(&m, &c)
 					     : kind == 1 ? dnsyn_ipfix_add_port(&m, &p)
-							 : dnsyn_ipfix_add_client(&m, &cl);
+					     : kind == 2 ? dnsyn_ipfix_add_client(&m, &cl)
+					     : kind == 3 ? dnsyn_ipfix_add_alert(&m, &al)
+							 : dnsyn_ipfix_add_top(&m, &tr);
 					if (rc == 0)
 						break;
 					/* Refused: the message is exactly as it was. */
@@ -661,6 +889,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_port_record_bytes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_template_bytes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pen_and_cert, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alert_record_bytes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_top_record_bytes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alert_template_bytes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_roundtrip_detection, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_roundtrip_every_kind, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tables_consistent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_varlen_lengths, setup, teardown),
