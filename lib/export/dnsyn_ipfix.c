@@ -135,11 +135,14 @@ static const struct dnsyn_ipfix_field f_alert6[] = {
 	ALERT_FIELDS,
 };
 
+/* Top clients: with prefix aggregation (docs/detection.md) an entry is a
+ * prefix, hence its length. */
 static const struct dnsyn_ipfix_field f_top4[] = {
 	IANA(150, 4, "flowStartSeconds"),
 	IANA(151, 4, "flowEndSeconds"),
 	DNSYN(DNSYN_IE_TOP_RANK, 2, "topClientRank"),
 	IANA(8, 4, "sourceIPv4Address"),
+	IANA(9, 1, "sourceIPv4PrefixLength"),
 	DNSYN(DNSYN_IE_Q_ALL, 8, "dnsQueryDeltaCount"),
 };
 
@@ -148,6 +151,7 @@ static const struct dnsyn_ipfix_field f_top6[] = {
 	IANA(151, 4, "flowEndSeconds"),
 	DNSYN(DNSYN_IE_TOP_RANK, 2, "topClientRank"),
 	IANA(27, 16, "sourceIPv6Address"),
+	IANA(29, 1, "sourceIPv6PrefixLength"),
 	DNSYN(DNSYN_IE_Q_ALL, 8, "dnsQueryDeltaCount"),
 };
 
@@ -714,6 +718,7 @@ dnsyn_ipfix_add_top(struct dnsyn_ipfix_msg *m, const struct dnsyn_ipfix_top_rec 
 	p = put32(p, sec32(r->end_s));
 	p = put16(p, r->rank);
 	p = v4 ? putmem(p, r->client + 12, 4) : putmem(p, r->client, 16);
+	p = put8(p, r->plen);
 	put64(p, r->queries);
 	m->n_data++;
 	return 0;

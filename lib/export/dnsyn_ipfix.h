@@ -257,6 +257,7 @@ struct dnsyn_ipfix_top_rec {
 	uint64_t start_s, end_s;
 	uint16_t rank;
 	uint8_t client[16];        /**< IPv4 v4-mapped */
+	uint8_t plen;              /**< prefix length in its family: 32 / 128 one host */
 	uint64_t queries;          /**< Dq: DNS queries in the interval, all types */
 };
 

@@ -182,6 +182,7 @@ def check_records(exp, records, label):
         bad.append(f"{label}: alert records {got} != {exp['alert']}")
     top = [r for r in records if r["_tid"] in (267, 268)]
     got = [{"rank": num(r, ("dnsyn", 32)), "client": show(r, "cflow.srcaddr", "cflow.srcaddrv6"),
+            "plen": int(show(r, "cflow.srcmask", "cflow.srcmaskv6")),
             "queries": num(r, ("dnsyn", 33))} for r in top]
     if got != exp["top"]:
         bad.append(f"{label}: top-client records {got} != {exp['top']}")

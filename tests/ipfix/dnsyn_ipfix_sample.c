@@ -237,6 +237,7 @@ main(int argc, char **argv)
 		r.start_s = T0_S;
 		r.end_s = T0_S + 60;
 		r.rank = (uint16_t)(i + 1);
+		r.plen = i == 2 ? 128 : 32;
 		if (i == 2) {
 			inet_pton(AF_INET6, "2001:db8::99", r.client);
 		} else {
@@ -245,8 +246,8 @@ main(int argc, char **argv)
 		}
 		r.queries = 500u - 100u * (uint64_t)i;
 		addr_str(r.client, a, sizeof(a));
-		printf("%s{\"rank\":%u,\"client\":\"%s\",\"queries\":%" PRIu64 "}", i ? "," : "",
-		       r.rank, a, r.queries);
+		printf("%s{\"rank\":%u,\"client\":\"%s\",\"plen\":%u,\"queries\":%" PRIu64 "}",
+		       i ? "," : "", r.rank, a, r.plen, r.queries);
 		if (dnsyn_ipfix_export_top(ex, &r) < 0)
 			return 1;
 	}

@@ -221,24 +221,25 @@ test_alert_record_bytes(void **state)
 	assert_int_equal(m.n_data, 1);
 }
 
-/* A top-client record of an IPv6 client, by hand. */
+/* A top-client record of an IPv6 /64 (prefix aggregation), by hand. */
 static void
 test_top_record_bytes(void **state)
 {
 	static const uint8_t want[] = {
-		0x00, 0x0a, 0x00, 0x36, 0, 0, 0, 1, 0, 0, 0, 9, 0, 0, 0, 7,
-		0x01, 0x0c, 0x00, 0x26,                         /* set 268, 38 octets */
+		0x00, 0x0a, 0x00, 0x37, 0, 0, 0, 1, 0, 0, 0, 9, 0, 0, 0, 7,
+		0x01, 0x0c, 0x00, 0x27,                         /* set 268, 39 octets */
 		0x65, 0x53, 0xf1, 0x00, 0x65, 0x53, 0xf1, 0x3c, /* start, end */
 		0x00, 0x03,                                     /* rank 3 */
-		0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x01,
+		0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x00,
+		0x40,                                           /* 2001:db8::/64 */
 		0, 0, 0, 0, 0, 0, 0x04, 0x03,                   /* 1027 queries */
 	};
-	struct dnsyn_ipfix_top_rec r = { 1700000000, 1700000060, 3, { 0 }, 1027 };
+	struct dnsyn_ipfix_top_rec r = { 1700000000, 1700000060, 3, { 0 }, 64, 1027 };
 	uint8_t buf[1400];
 	struct dnsyn_ipfix_msg m;
 
 	(void)state;
-	tp_v6a(r.client, 1);
+	tp_v6a(r.client, 0);
 	dnsyn_ipfix_msg_init(&m, buf, sizeof(buf), 7, PEN);
 	assert_int_equal(dnsyn_ipfix_add_top(&m, &r), 0);
 	assert_int_equal(dnsyn_ipfix_msg_finish(&m, 1, 9), sizeof(want));
@@ -290,7 +291,7 @@ test_roundtrip_detection(void **state)
 	uint8_t buf[DNSYN_IPFIX_MTU_MIN];
 	struct dnsyn_ipfix_msg m;
 	struct dnsyn_ipfix_alert_rec a4, a6;
-	struct dnsyn_ipfix_top_rec t4 = { 1700000040, 1700000100, 1, { 0 }, 250 }, t6;
+	struct dnsyn_ipfix_top_rec t4 = { 1700000040, 1700000100, 1, { 0 }, 32, 250 }, t6;
 	static char reason[600];
 	const struct td_rec *r;
 	const struct td_value *v;
@@ -323,6 +324,7 @@ test_roundtrip_detection(void **state)
 	tp_v4m(t4.client, 0x0a000011);
 	t6 = t4;
 	t6.rank = 10;
+	t6.plen = 128;
 	t6.queries = 0;
 	tp_v6a(t6.client, 0x11);
 
@@ -379,11 +381,13 @@ test_roundtrip_detection(void **state)
 	assert_int_equal(td_u(r, 0, 151), 1700000100);
 	assert_int_equal(td_u(r, PEN, DNSYN_IE_TOP_RANK), 1);
 	assert_int_equal(td_u(r, 0, 8), 0x0a000011);
+	assert_int_equal(td_u(r, 0, 9), 32);
 	assert_int_equal(td_u(r, PEN, DNSYN_IE_Q_ALL), 250);
 	r = td_nth(S, 1, DNSYN_IPFIX_TID_TOP6, 0);
 	assert_non_null(r);
 	assert_int_equal(td_u(r, PEN, DNSYN_IE_TOP_RANK), 10);
 	assert_memory_equal(td_get(r, 0, 27)->p, t6.client, 16);
+	assert_int_equal(td_u(r, 0, 29), 128);
 	assert_int_equal(td_u(r, PEN, DNSYN_IE_Q_ALL), 0);
 	/* Empty strings: a zero length octet each. */
 	a4.ev_name = NULL;
@@ -732,7 +736,7 @@ test_mtu_bound(void **state)
 			struct dnsyn_ipfix_port_rec p = { 1, 2, (uint16_t)i, i, 0, i };
 			struct dnsyn_ipfix_client_rec cl;
 			struct dnsyn_ipfix_alert_rec al;
-			struct dnsyn_ipfix_top_rec tr = { 1, 2, (uint16_t)(i % 10 + 1), { 0 }, i };
+			struct dnsyn_ipfix_top_rec tr = { 1, 2, (uint16_t)(i % 10 + 1), { 0 }, 128, i };
 			static char name[400];
 			int rc;
 
