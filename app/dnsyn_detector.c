@@ -163,8 +163,8 @@ obs_of(struct dnsyn_client_obs *o, const struct dnsyn_iv_client *c)
 void
 dnsyn_detector_interval(struct dnsyn_detector *x, const struct dnsyn_interval *iv)
 {
-	struct dnsyn_alert out[64];
-	struct dnsyn_top_client top[10];
+	struct dnsyn_alert *out = x->last.alerts;
+	struct dnsyn_top_client *top = x->last.top;
 	struct dnsyn_client_obs o;
 	size_t it = 0;
 	const void *k;
@@ -172,6 +172,8 @@ dnsyn_detector_interval(struct dnsyn_detector *x, const struct dnsyn_interval *i
 	uint32_t i, n, shown = 0;
 	char ts[32], addr[64];
 
+	x->last.valid = 0;
+	x->last.n_alerts = x->last.n_top = 0;
 	if (x->d == NULL || dnsyn_detect_begin(x->d, iv->start_s, iv->len_s) < 0) {
 		x->errors++; /* an interval older than the last (time going back) */
 		return;
@@ -203,8 +205,11 @@ dnsyn_detector_interval(struct dnsyn_detector *x, const struct dnsyn_interval *i
 		r.queries = v & 0xffffffffu;
 		dnsyn_detect_add_resolver(x->d, &r);
 	}
-	n = dnsyn_detect_end(x->d, out, 64, NULL, NULL);
-	for (i = 0; i < n && i < 64; i++) {
+	n = dnsyn_detect_end(x->d, out, DNSYN_DETECTOR_IV_ALERTS, NULL, NULL);
+	if (n > DNSYN_DETECTOR_IV_ALERTS)
+		n = DNSYN_DETECTOR_IV_ALERTS;
+	x->last.n_alerts = n;
+	for (i = 0; i < n; i++) {
 		x->kept[x->n_alerts % DNSYN_ALERTS_KEEP] = out[i];
 		x->n_alerts++;
 		if (x->jsonl) {
@@ -220,8 +225,12 @@ dnsyn_detector_interval(struct dnsyn_detector *x, const struct dnsyn_interval *i
 			x->stderr_skipped++;
 		}
 	}
-	n = dnsyn_detect_top(x->d, top, 10);
+	n = dnsyn_detect_top(x->d, top, DNSYN_DETECTOR_TOP);
 	qsort(top, n, sizeof(top[0]), top_cmp);
+	x->last.n_top = n;
+	x->last.start_s = iv->start_s;
+	x->last.len_s = iv->len_s;
+	x->last.valid = 1;
 	snap_update(x, top, n);
 	if (x->jsonl) {
 		rfc3339(iv->start_s, ts, sizeof(ts));

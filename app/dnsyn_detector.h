@@ -33,6 +33,23 @@ struct dnsyn_detect_snap {
 /** Copy the latest snapshot (any thread). */
 void dnsyn_detector_snapshot(struct dnsyn_detect_snap *out);
 
+/** Alerts one interval can raise that are written out (the rest are
+ *  counted in the library's alerts_dropped), and the top list's length. */
+#define DNSYN_DETECTOR_IV_ALERTS 64
+#define DNSYN_DETECTOR_TOP 10
+
+/** The last interval's alerts and top list, as the JSON lines have them (real
+ *  addresses: outputs apply the privacy policy). The IPFIX export reads it
+ *  right after dnsyn_detector_interval(), on the same lcore. */
+struct dnsyn_detector_last {
+	int valid;                /**< 0: the interval was refused (time went back) */
+	uint64_t start_s;
+	uint32_t len_s;
+	uint32_t n_alerts, n_top;
+	struct dnsyn_alert alerts[DNSYN_DETECTOR_IV_ALERTS];
+	struct dnsyn_top_client top[DNSYN_DETECTOR_TOP]; /**< queries desc, then address */
+};
+
 struct dnsyn_detector {
 	struct dnsyn_detect *d;
 	FILE *jsonl;              /**< NULL: no JSON lines */
@@ -41,6 +58,7 @@ struct dnsyn_detector {
 	uint64_t n_alerts;        /**< all raised; kept[] holds the last ones */
 	uint64_t stderr_skipped;
 	uint64_t errors;
+	struct dnsyn_detector_last last;
 };
 
 /** 0, or -ENOMEM. @p conf: the detectors' parameters (--detect). @p jsonl
@@ -52,7 +70,8 @@ int dnsyn_detector_init(struct dnsyn_detector *x, const struct dnsyn_detect_conf
 			FILE *jsonl, int random_seed, const struct dnsyn_privacy *priv);
 void dnsyn_detector_fini(struct dnsyn_detector *x);
 
-/** One complete interval: feed it, write its alerts and top clients. */
+/** One complete interval: feed it, write its alerts and top clients, and
+ *  keep them in x->last. */
 void dnsyn_detector_interval(struct dnsyn_detector *x, const struct dnsyn_interval *iv);
 
 /** The report's "alerts" member (dnsyn_report_input.json_extra; ud: x). */

@@ -80,15 +80,71 @@ corr_rec(void *ud, const struct dnsyn_ipfix_corr_rec *r)
 	return dnsyn_ipfix_export_corr(x->ex, r);
 }
 
-void
-dnsyn_export_interval(void *ud, const struct dnsyn_interval *iv)
+/* lib/detect counts IPv4 prefixes in the 128-bit form (120 a /24); the
+ * records, in the address's own family (24). */
+static uint8_t
+family_plen(const uint8_t addr[16], uint8_t plen)
 {
-	struct dnsyn_export *x = ud;
+	return dnsyn_ipfix_is_v4mapped(addr) && plen >= 96 ? (uint8_t)(plen - 96) : plen;
+}
 
+/* The detector's alerts and top list of the interval just exported. Only
+ * the main lcore writes and reads det->last, one after the other. */
+static void
+detection_recs(struct dnsyn_export *x, const struct dnsyn_detector *det)
+{
+	const struct dnsyn_detector_last *l = &det->last;
+	uint32_t i;
+
+	for (i = 0; i < l->n_alerts; i++) {
+		const struct dnsyn_alert *a = &l->alerts[i];
+		struct dnsyn_ipfix_alert_rec r;
+
+		memset(&r, 0, sizeof(r));
+		r.start_s = a->iv_start_s;
+		r.end_s = a->iv_start_s + a->iv_len_s;
+		dnsyn_privacy_addr(det->priv, a->addr, r.addr);
+		r.plen = family_plen(a->addr, a->plen);
+		r.detector = (uint8_t)(a->det + 1);
+		r.resolver = a->resolver;
+		r.score = a->score;
+		if (a->n_ev > 0) {
+			r.ev_name = a->ev[0].name;
+			r.ev_value = a->ev[0].value;
+		}
+		r.reason = a->reason;
+		x->records++;
+		if (dnsyn_ipfix_export_alert(x->ex, &r) < 0)
+			x->errors++;
+	}
+	for (i = 0; i < l->n_top; i++) {
+		struct dnsyn_ipfix_top_rec r;
+
+		memset(&r, 0, sizeof(r));
+		r.start_s = l->start_s;
+		r.end_s = l->start_s + l->len_s;
+		r.rank = (uint16_t)(i + 1);
+		dnsyn_privacy_addr(det->priv, l->top[i].addr, r.client);
+		r.plen = family_plen(l->top[i].addr, l->top[i].plen);
+		r.queries = l->top[i].dq;
+		x->records++;
+		if (dnsyn_ipfix_export_top(x->ex, &r) < 0)
+			x->errors++;
+	}
+}
+
+void
+dnsyn_export_interval(struct dnsyn_export *x, const struct dnsyn_interval *iv,
+		      const struct dnsyn_detector *det)
+{
 	if (x->ex == NULL)
 		return;
 	if (dnsyn_ipfix_from_interval(iv, port_rec, client_rec, corr_rec, x) < 0)
 		x->errors++;
+	/* A part written apart (time went back) was refused by the detector:
+	 * its last alerts belong to another interval. */
+	if (det != NULL && det->last.valid && det->last.start_s == iv->start_s)
+		detection_recs(x, det);
 	/* Statistics after each interval: they also flush its records. */
 	send_stats(x);
 	x->intervals++;

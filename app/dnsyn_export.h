@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "dnsyn_conf.h"
+#include "dnsyn_detector.h"
 #include "dnsyn_interval.h"
 #include "dnsyn_ipfix_transport.h"
 
@@ -47,9 +48,12 @@ struct dnsyn_export {
 int dnsyn_export_open(struct dnsyn_export *x, const struct dnsyn_conf *conf, char *err,
 		      size_t errlen);
 
-/** Interval writer sink (ud: the dnsyn_export): the interval's port and
- *  client records, then the statistics. */
-void dnsyn_export_interval(void *ud, const struct dnsyn_interval *iv);
+/** One complete interval: its port, client and correlation records, then,
+ *  when @p det (may be NULL) holds that interval's detection, its alerts and
+ *  top DNS clients (addresses through det->priv, as the JSON lines show
+ *  them), then the statistics. */
+void dnsyn_export_interval(struct dnsyn_export *x, const struct dnsyn_interval *iv,
+			   const struct dnsyn_detector *det);
 
 /** Housekeeping: TCP reconnects, template refresh. Call every few ms. */
 void dnsyn_export_poll(struct dnsyn_export *x);

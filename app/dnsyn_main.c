@@ -64,7 +64,7 @@ interval_sink(void *ud, const struct dnsyn_interval *iv, const struct dnsyn_inte
 {
 	(void)ud;
 	dnsyn_detector_interval(&detector, iv);
-	dnsyn_export_interval(&xport, shown);
+	dnsyn_export_interval(&xport, shown, &detector); /* reads detector.last */
 }
 /* --ipfix: the question names of each RX queue's answers (by ring id), for
  * the correlation records; NULL otherwise. */

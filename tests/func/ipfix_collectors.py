@@ -11,6 +11,8 @@ operators run, all on loopback, started here:
 * tshark decodes dnsyn's UDP datagrams with no expert info or malformed
   packet, sequence numbers counting data records per domain, and the
   correlation records' packetDeltaCount adds up to the report's matched SYNs;
+  the alert records (one per alert of the report) and top-client records are
+  among them;
 * pmacct's nfacctd, with config/dnsyn-pmacct-primitives.lst, aggregates the
   correlation records by (src, dst, port, delay, name): its packet total is
   the report's matched SYNs, every row has its name;
@@ -142,6 +144,11 @@ def part_tshark(dnsyn, pcap, tmp):
     total = sum(int(r["cflow.packets"][0]) for r in corr if "cflow.packets" in r)
     check("tshark: correlation records add up to the matched SYNs",
           corr and total == matched(rep), (len(corr), total, matched(rep)))
+    alerts = [r for r in records if r["_tid"] in (265, 266)]
+    top = [r for r in records if r["_tid"] in (267, 268)]
+    check("tshark: an alert record per alert of the report, top-client records",
+          alerts and len(alerts) == rep["alerts"]["total"] and top and
+          all(r.get(("dnsyn", 31)) for r in alerts), (len(alerts), rep["alerts"]["total"], len(top)))
     return True
 
 

@@ -3,7 +3,8 @@
 """dnsyn --ipfix end to end: the interval records it exports (to an IPFIX
 file and to a UDP collector at once) must add up to the same figures as its
 JSON-lines intervals, the statistics in observation domain 0 to its report's
-counters; a dead TCP collector must not hold the run up, and a bad target is
+counters, the alert and top-client records to its JSON-lines alerts and top
+lists; a dead TCP collector must not hold the run up, and a bad target is
 refused at start.
 
 The decoder here is independent of dnsyn's C code (RFC 7011 templates,
@@ -11,6 +12,7 @@ options templates, enterprise bits, variable-length fields).
 
 Usage: ipfix_export.py DNSYN DNSYN_GEN
 """
+import datetime
 import json
 import os
 import shutil
@@ -137,6 +139,80 @@ def ip_text(rec):
     if (0, 8) in rec:
         return socket.inet_ntop(socket.AF_INET, rec[(0, 8)].to_bytes(4, "big"))
     return socket.inet_ntop(socket.AF_INET6, rec[(0, 27)])
+
+
+DETECTORS = {1: "unresolved-scan", 2: "mx-storm", 3: "rate-jump", 4: "plateau",
+             5: "resolver-dos", 6: "mail-model"}  # alertDetectorId (docs/ipfix.md)
+
+
+def f64(v):
+    """A float64 field (decode() gives its 8 octets as an integer)."""
+    return struct.unpack(">d", v.to_bytes(8, "big"))[0]
+
+
+def g6(x):
+    """What the JSON lines print of a number (C's %.6g)."""
+    return float(f"{x:.6g}")
+
+
+def part_detection(dnsyn, gen, tmp, check):
+    """The alert and top-client records (templates 265-268) against the JSON
+    lines' "alert" and "top_clients" records of the same run, on the
+    generator's mix with its scanners (as func.detect): keyed by host, and by
+    /24 and /64 prefix (--detect aggregate=yes)."""
+    prefix = os.path.join(tmp, "mix")
+    subprocess.run([gen, "--scenario", "mix", "--seed", "3", "--packets", "400000", "--out",
+                    prefix], check=True, capture_output=True)
+    for tag, extra, plens in (("hosts", [], (32, 128)),
+                              ("prefixes", ["--detect", "aggregate=yes"], (24, 64))):
+        ipf, jsonl = os.path.join(tmp, f"{tag}.ipfix"), os.path.join(tmp, f"{tag}.jsonl")
+        r = subprocess.run([dnsyn, "--quiet", "--pcap", prefix + ".pcap", "--interval", "3",
+                            "--jsonl", jsonl, "--ipfix", f"file:{ipf}", "--ipfix-pen", str(PEN),
+                            "--ipfix-odid", str(ODID)] + extra,
+                           capture_output=True, text=True, timeout=300)
+        check(f"{tag}: detection run", r.returncode == 0, r.stderr[-300:])
+        with open(jsonl) as f:
+            lines = [json.loads(x) for x in f]
+        with open(ipf, "rb") as f:
+            data = [(t, x) for o, t, x in decode(f.read()) if o == ODID]
+        compare_detection(tag, lines, data, plens, check)
+
+
+def compare_detection(tag, lines, data, plens, check):
+    ja = [x for x in lines if x["record"] == "alert"]
+    ia = [x for t, x in data if t in (265, 266)]
+    check(f"{tag}: alert records: as many as the JSON-lines alerts", ja and len(ia) == len(ja),
+          (len(ia), len(ja)))
+
+    def start_of(rfc3339):
+        return int(datetime.datetime.strptime(rfc3339, "%Y-%m-%dT%H:%M:%SZ").replace(
+            tzinfo=datetime.timezone.utc).timestamp())
+    want = [(a["detector"], a["client"], start_of(a["time"]), start_of(a["time"]) + a["interval_s"],
+             a["prefix_len"] - 96 if "." in a["client"] else a["prefix_len"], a["resolver"],
+             a["score"], next(iter(a["evidence"].items()), ("", 0)), a["reason"]) for a in ja]
+    got = [(DETECTORS.get(x[(PEN, 26)]), ip_text(x), x[(0, 150)], x[(0, 151)],
+            x.get((0, 9), x.get((0, 29))), {1: True, 2: False}.get(x[(PEN, 28)]),
+            g6(f64(x[(PEN, 27)])), (x[(PEN, 29)].decode(), g6(f64(x[(PEN, 30)]))),
+            x[(PEN, 31)].decode()) for x in ia]
+    diff = [(g, w) for g, w in zip(got, want) if g != w]
+    check(f"{tag}: alert records: detector, client, interval, prefix, resolver flag, score, "
+          "main evidence and reason as the JSON lines, in order", not diff, diff[:2])
+    tops = [x for x in lines if x["record"] == "top_clients"]
+    it = [x for t, x in data if t in (267, 268)]
+    byiv = {}
+    for x in it:
+        byiv.setdefault(x[(0, 150)], []).append(x)
+    bad = []
+    for t in tops:
+        recs = sorted(byiv.pop(t["start_s"], []), key=lambda x: x[(PEN, 32)])
+        got = [[ip_text(x), x[(PEN, 33)]] for x in recs]
+        if got != t["clients"] or [x[(PEN, 32)] for x in recs] != list(range(1, len(recs) + 1)) \
+                or any(x[(0, 151)] - x[(0, 150)] != 3 for x in recs) \
+                or any(x.get((0, 9), x.get((0, 29))) != plens[(0, 8) not in x] for x in recs):
+            bad.append((t["start_s"], got[:3], t["clients"][:3]))
+    check(f"{tag}: top-client records: per interval the top_clients line (rank, client, "
+          f"prefix /{plens[0]} or /{plens[1]}, Dq)", tops and it and not bad and not byiv,
+          (bad[:2], sorted(byiv)[:3]))
 
 
 def main():
@@ -278,6 +354,7 @@ def main():
         r = subprocess.run([dnsyn, "--quiet", "--pcap", pcap, "--ipfix", "smtp:example"],
                            capture_output=True, text=True, timeout=60)
         check("bad target refused", r.returncode == 2 and "--ipfix" in r.stderr, r.stderr)
+        part_detection(dnsyn, gen, tmp, check)
     return check.summary()
 
 

@@ -2,13 +2,13 @@
 """func.privacy: the --privacy-* options on a realistic mix with scanners.
 
 With pseudonymised clients and hashed names, no real client address is left in
-any output (JSON lines, JSON report, IPFIX file, stderr), the correlation
-figures are the same as without, per-client figures are the same multiset
-(a bijection), the pseudonyms keep the prefixes clients share, the same key
-gives the same outputs and another key others. Truncation merges clients of a
-/24 without losing a count. Files are written 0640 at most, a key others can
-read and a configuration anyone can write are refused, and dnsyn opens no
-listening network socket.
+any output (JSON lines, JSON report, IPFIX file with its alert and top-client
+records, stderr), the correlation figures are the same as without, per-client
+figures are the same multiset (a bijection), the pseudonyms keep the prefixes
+clients share, the same key gives the same outputs and another key others.
+Truncation merges clients of a /24 without losing a count. Files are written
+0640 at most, a key others can read and a configuration anyone can write are
+refused, and dnsyn opens no listening network socket.
 Usage: privacy.py DNSYN DNSYN_GEN"""
 import collections
 import ipaddress
@@ -51,6 +51,8 @@ def run(dnsyn, pcap, tmp, tag, extra, rc=0):
         recs = decode(f.read())
     res["clients"] = [x for o, t, x in recs if o == 1 and (PEN, 13) in x]
     res["corr"] = [x for o, t, x in recs if o == 1 and (0, 152) in x]
+    res["alerts"] = [x for o, t, x in recs if o == 1 and t in (265, 266)]
+    res["top"] = [x for o, t, x in recs if o == 1 and t in (267, 268)]
     return res
 
 
@@ -76,7 +78,7 @@ def clients_of(res):
         elif x["record"] == "interval":
             s.update(c for c, _ in x["unmatched_syn_clients"]["top"])
     s.update(res["report"]["paper"]["queries_per_client"]["counts"].keys())
-    s.update(rec_addr(x) for x in res["clients"] + res["corr"])
+    s.update(rec_addr(x) for x in res["clients"] + res["corr"] + res["alerts"] + res["top"])
     return s
 
 
@@ -117,6 +119,22 @@ def outputs_and_figures(dnsyn, pcap, tmp, key):
     ip_leaked = {rec_addr(x) for x in priv["clients"] + priv["corr"]} & real
     check("pseudonymised: no real client in the IPFIX records", not ip_leaked,
           sorted(ip_leaked)[:5])
+
+    def detection(res):
+        """(alert clients, top clients) of the IPFIX records and of the JSON lines."""
+        ja = [x["client"] for x in res["lines"] if x["record"] == "alert"]
+        jt = [c for x in res["lines"] if x["record"] == "top_clients" for c, _ in x["clients"]]
+        return ([rec_addr(x) for x in res["alerts"]], [rec_addr(x) for x in res["top"]]), (ja, jt)
+    (ia, it), (ja, jt) = detection(base)
+    check("baseline: the IPFIX alert and top-client records name the real clients",
+          ia and it and ia == ja and sorted(it) == sorted(jt) and set(ia + it) <= real,
+          (len(ia), len(ja), len(it), len(jt)))
+    (ia, it), (ja, jt) = detection(priv)
+    det_leaked = set(ia + it) & real
+    check("pseudonymised: no real client in the IPFIX alert and top-client records",
+          ia and it and not det_leaked, sorted(det_leaked)[:5])
+    check("pseudonymised: those records show the JSON lines' pseudonyms",
+          ia == ja and sorted(it) == sorted(jt), (ia[:3], ja[:3]))
     def figures(res):
         return {k: v for k, v in res["report"]["paper"].items() if k != "queries_per_client"}
     check("correlation runs on the real addresses: same paper and delay figures",
