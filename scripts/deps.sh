@@ -5,9 +5,11 @@
 set -eu
 # tshark, libfixbuf-tools (ipfixDump), pmacct (nfacctd) and nfdump (nfcapd): the
 # real IPFIX collectors func.ipfix_tshark and func.ipfix_collectors run;
-# tcpreplay and iproute2 for func.live_veth; valgrind for func.valgrind.
+# tcpreplay and iproute2 for func.live_veth; valgrind for func.valgrind;
+# gnuplot-nox (no X11; has the pngcairo terminal) for scripts/plot and func.plot.
 PKGS="meson ninja-build pkg-config gcc libc6-dev python3 libdpdk-dev dpdk-dev libnuma-dev \
-libpcap-dev libcmocka-dev tshark libfixbuf-tools pmacct nfdump tcpreplay iproute2 valgrind"
+libpcap-dev libcmocka-dev tshark libfixbuf-tools pmacct nfdump tcpreplay iproute2 valgrind \
+gnuplot-nox"
 [ $# -gt 0 ] && PKGS="$PKGS $*"
 missing=""
 for p in $PKGS; do
