@@ -199,81 +199,219 @@ dnsyn_dns_name_equal(const uint8_t *msg, uint32_t len, uint32_t a, uint32_t b)
 	}
 }
 
-/* Pointer jumps from the label at @p off to the end of its name (the name is
- * known valid: at most DNSYN_DNS_MAX_JUMPS). */
-static uint32_t
-name_jumps(const uint8_t *msg, uint32_t len, uint32_t off)
-{
-	uint32_t jumps = 0;
+/*
+ * The CNAME chain and the addresses' owners compare many names with one name,
+ * the chain's current end ("cur"). dnsyn_dns_name_equal(x, cur) is 1 iff both
+ * names are valid (jumps, bounds, length) and have the same labels; done once
+ * per owner it walked up to 16 jumps and 127 labels each time, and a message
+ * can make every comparison that long (owners that are pointer ladders, CNAME
+ * owners at the suffixes of one 255-byte name: 45-170 times the cycles per
+ * byte of an ordinary answer, tests/gen parsework). So for each position of
+ * the message that starts a label, the name there is matched against cur once:
+ * it equals cur's suffix from label k (k = cur's label count for the root)
+ * iff its first label is cur's label k and the name after it equals the
+ * suffix from k + 1. The memo holds k (or none) and the jumps from there to
+ * the end, so a comparison costs the owner's own jumps plus the positions no
+ * earlier comparison with the same cur visited.
+ */
+#define CHAIN_NONE 0xffu     /* equals no suffix of cur, or is not a valid name */
+#define CHAIN_ON_STACK 0xfeu /* being matched: reaching it again is a loop */
+#define CHAIN_WIN 128u       /* labels a valid name cannot reach (127 at most) */
 
+struct chain_cur {
+	uint32_t lab[DNSYN_DNS_MAX_LABELS]; /* offset of each label, in order */
+	unsigned int n;                     /* labels */
+	int valid;
+	uint32_t start;  /* where its first label (or root) is, pointers followed */
+	uint32_t jumps;  /* jumps from there to its end */
+};
+
+static inline int
+label_eq(const uint8_t *msg, uint32_t a, uint32_t b)
+{
+	unsigned int l = msg[a], i;
+
+	if (l != msg[b])
+		return 0;
+	for (i = 1; i <= l; i++)
+		if (lower(msg[a + i]) != lower(msg[b + i]))
+			return 0;
+	return 1;
+}
+
+/* Make @p off the name the memo matches against (a new stamp forgets the old). */
+static void
+chain_set_cur(const uint8_t *msg, uint32_t len, struct dnsyn_dns_msg *m, uint32_t off,
+	      struct chain_cur *c)
+{
+	uint32_t jumps = 0, wire = 0, j_start = 0;
+
+	if (m->chain_init != DNSYN_DNS_CHAIN_INIT || ++m->chain_stamp == 0) {
+		memset(m->chain_memo, 0, sizeof(m->chain_memo));
+		m->chain_init = DNSYN_DNS_CHAIN_INIT;
+		m->chain_stamp = 1;
+	}
+	c->n = 0;
+	c->valid = 0;
+	c->start = UINT32_MAX;
 	for (;;) {
+		uint8_t l;
+
 		if (name_follow(msg, len, &off, &jumps) < 0)
-			return DNSYN_DNS_MAX_JUMPS + 1;
-		if (msg[off] == 0)
-			return jumps;
-		off += 1u + msg[off];
+			return;
+		if (c->start == UINT32_MAX) {
+			c->start = off;
+			j_start = jumps;
+		}
+		l = msg[off];
+		if (l == 0) {
+			c->valid = 1;
+			c->jumps = jumps - j_start;
+			return;
+		}
+		if ((l & 0xc0) || off + 1u + l > len || (wire += l + 1u) + 1 > 255)
+			return;
+		c->lab[c->n++] = off; /* wire <= 254: at most 127 labels */
+		off += 1u + l;
 	}
 }
 
-/* Owners' first labels remembered while checking one message's addresses. */
-#define OWNER_MEMO 8
+static inline void
+memo_put(struct dnsyn_dns_msg *m, uint32_t pos, unsigned int code, unsigned int ptrs)
+{
+	m->chain_memo[pos] = (uint32_t)m->chain_stamp << 16 | code << 8 | ptrs;
+}
 
 /*
- * Whether an address's owner names @p cur, as dnsyn_dns_name_equal(owner, cur)
- * decides it, with the comparison done once per first label: the owner's
- * pointers lead to its first label p after j jumps, and the names are equal
- * iff the name at p equals cur (both valid) and j + the jumps after p stay
- * within the limit. Owners are pointers to a few names; an answer whose
- * owners form a pointer ladder (each a pointer to the previous one) made
- * every address cost up to 16 jumps and a walk over 127 labels
- * (tests/gen parsework: 1600 cycles an address, 65 us a 4 KiB answer).
+ * Which suffix of cur the name at label start @p x equals (CHAIN_NONE: none),
+ * and in *ptrs the jumps from @p x to its end (DNSYN_DNS_MAX_JUMPS + 1: too
+ * many). Walks until a position already matched, the root, a fault or a loop,
+ * keeping the last CHAIN_WIN labels (anything further back has too many labels
+ * or jumps ahead of it to be valid), then fills the memo backwards.
  */
+static unsigned int
+chain_match(const uint8_t *msg, uint32_t len, struct dnsyn_dns_msg *m, const struct chain_cur *c,
+	    uint32_t x, unsigned int *ptrs)
+{
+	uint32_t st[CHAIN_WIN], x0 = x, e;
+	uint8_t sc[CHAIN_WIN];
+	unsigned int bot = 0, n = 0, psum = 0, code, p, i;
+	const uint32_t stamp = (uint32_t)m->chain_stamp << 16;
+
+	for (;;) {
+		uint32_t y, k = 0;
+		uint8_t l;
+
+		e = m->chain_memo[x];
+		if ((e & 0xffff0000u) == stamp) {
+			code = (e >> 8) & 0xff;
+			p = e & 0xff;
+			if (code == CHAIN_ON_STACK) /* a pointer loop: no end */
+				code = CHAIN_NONE, p = DNSYN_DNS_MAX_JUMPS + 1;
+			break;
+		}
+		l = msg[x];
+		if (l == 0) {
+			code = c->n;
+			p = 0;
+			memo_put(m, x, code, 0);
+			break;
+		}
+		code = CHAIN_NONE;
+		p = DNSYN_DNS_MAX_JUMPS + 1;
+		if ((l & 0xc0) || x + 1u + l > len) {
+			memo_put(m, x, code, p);
+			break;
+		}
+		if (n == CHAIN_WIN) { /* the oldest has 128 labels ahead */
+			memo_put(m, st[bot], CHAIN_NONE, p);
+			psum -= sc[bot];
+			bot = (bot + 1) % CHAIN_WIN;
+			n--;
+		}
+		i = (bot + n++) % CHAIN_WIN;
+		st[i] = x;
+		sc[i] = 0;
+		memo_put(m, x, CHAIN_ON_STACK, 0);
+		y = x + 1u + l;
+		while (y < len && (msg[y] & 0xc0) == 0xc0) {
+			uint32_t tgt;
+
+			if (y + 2 > len)
+				break;
+			tgt = ((uint32_t)(msg[y] & 0x3f) << 8) | msg[y + 1];
+			if (tgt < DNSYN_DNS_HDR_LEN || tgt >= y || ++k > DNSYN_DNS_MAX_JUMPS)
+				break;
+			y = tgt;
+		}
+		if (y >= len || (msg[y] & 0xc0) == 0xc0)
+			break; /* a bad pointer: nothing on the stack is a valid name */
+		sc[i] = (uint8_t)k;
+		psum += k;
+		while (psum > DNSYN_DNS_MAX_JUMPS) { /* the oldest has too many jumps ahead */
+			memo_put(m, st[bot], CHAIN_NONE, p);
+			psum -= sc[bot];
+			bot = (bot + 1) % CHAIN_WIN;
+			n--;
+		}
+		x = y;
+	}
+	while (n) {
+		i = (bot + --n) % CHAIN_WIN;
+		p = DNSYN_MIN(p + sc[i], DNSYN_DNS_MAX_JUMPS + 1u);
+		code = code != CHAIN_NONE && code >= 1 && p <= DNSYN_DNS_MAX_JUMPS &&
+				       label_eq(msg, st[i], c->lab[code - 1])
+			       ? code - 1
+			       : CHAIN_NONE;
+		memo_put(m, st[i], code, p);
+	}
+	e = m->chain_memo[x0];
+	*ptrs = e & 0xff;
+	return (e >> 8) & 0xff;
+}
+
+/* dnsyn_dns_name_equal(@p x, cur), through the memo. */
 static int
-owner_is(const uint8_t *msg, uint32_t len, uint32_t owner, uint32_t cur, uint16_t *memo_pos,
-	 int8_t *memo_lim, unsigned int *memo_next)
+names_cur(const uint8_t *msg, uint32_t len, struct dnsyn_dns_msg *m, const struct chain_cur *c,
+	  uint32_t x)
 {
 	uint32_t j = 0;
-	unsigned int k;
-	int lim;
+	unsigned int p;
 
-	if (name_follow(msg, len, &owner, &j) < 0)
+	if (!c->valid || name_follow(msg, len, &x, &j) < 0)
 		return 0;
-	for (k = 0; k < OWNER_MEMO; k++)
-		if (memo_pos[k] == owner + 1)
-			return memo_lim[k] >= 0 && j <= (uint32_t)memo_lim[k];
-	lim = dnsyn_dns_name_equal(msg, len, owner, cur)
-		      ? (int)DNSYN_DNS_MAX_JUMPS - (int)name_jumps(msg, len, owner)
-		      : -1;
-	k = (*memo_next)++ % OWNER_MEMO;
-	memo_pos[k] = (uint16_t)(owner + 1); /* owner < len <= 65535 */
-	memo_lim[k] = (int8_t)lim;
-	return lim >= 0 && j <= (uint32_t)lim;
+	if (x == c->start) /* the usual owner: a pointer to cur itself */
+		return j + c->jumps <= DNSYN_DNS_MAX_JUMPS;
+	/* Most other names differ at once (the checks chain_match makes there). */
+	if (c->n == 0 ? msg[x] != 0 : !(x + 1u + msg[x] <= len && label_eq(msg, x, c->lab[0])))
+		return 0;
+	return chain_match(msg, len, m, c, x, &p) == 0 && j + p <= DNSYN_DNS_MAX_JUMPS;
 }
 
 /* Follow the CNAME chain from the question name and check each address's owner. */
 static void
 follow_chain(const uint8_t *msg, uint32_t len, struct dnsyn_dns_msg *m)
 {
+	struct chain_cur c;
 	uint32_t cur = m->qname_off;
-	unsigned int hop, i, memo_next = 0;
-	uint16_t memo_pos[OWNER_MEMO] = {0};
-	int8_t memo_lim[OWNER_MEMO];
+	unsigned int hop, i;
 
+	chain_set_cur(msg, len, m, cur, &c);
 	for (hop = 0; hop < DNSYN_DNS_MAX_CNAMES; hop++) {
 		for (i = 0; i < m->n_cname_list; i++)
-			if (dnsyn_dns_name_equal(msg, len, m->cname_owner[i], cur))
+			if (names_cur(msg, len, m, &c, m->cname_owner[i]))
 				break;
 		if (i == m->n_cname_list)
 			break;
 		cur = m->cname_target[i];
+		chain_set_cur(msg, len, m, cur, &c);
 	}
 	m->chain_len = (uint8_t)hop;
 	if (hop == DNSYN_DNS_MAX_CNAMES) /* a loop only if the chain would go on */
 		for (i = 0; i < m->n_cname_list && !m->chain_loop; i++)
-			m->chain_loop = (uint8_t)dnsyn_dns_name_equal(msg, len, m->cname_owner[i], cur);
+			m->chain_loop = (uint8_t)names_cur(msg, len, m, &c, m->cname_owner[i]);
 	for (i = 0; i < m->n_addr; i++)
-		m->n_addr_off_chain +=
-			!owner_is(msg, len, m->addr_owner[i], cur, memo_pos, memo_lim, &memo_next);
+		m->n_addr_off_chain += !names_cur(msg, len, m, &c, m->addr_owner[i]);
 }
 
 /* Walk one section of @count RRs. Returns 0 or -EINVAL at the first RR that does

@@ -21,6 +21,11 @@
 #define DNSYN_DNS_MAX_JUMPS 16
 /** CNAME RRs remembered per message for following the chain. */
 #define DNSYN_DNS_MAX_CNAMES 16
+/** Labels of a name at most (255 wire bytes, one-octet labels). */
+#define DNSYN_DNS_MAX_LABELS 127
+/** chain_init once the chain memo was cleared (a struct that never was may
+ *  hold anything there). */
+#define DNSYN_DNS_CHAIN_INIT 0x6e6d656dU
 /** Longest presentation-format name dnsyn_dns_name_decode() can write
  *  (255 wire bytes, every byte escaped as \DDD, plus NUL). */
 #define DNSYN_DNS_NAME_TXT_MAX (255 * 4 + 1)
@@ -79,6 +84,12 @@ struct dnsyn_dns_msg {
 	uint16_t cname_owner[DNSYN_DNS_MAX_CNAMES + 1]; /* +1: to see a chain go on */
 	uint16_t cname_target[DNSYN_DNS_MAX_CNAMES + 1];
 	uint8_t n_cname_list;
+	/* Working state of the chain and owner checks, kept across messages
+	 * (cleared on first use and when the stamp wraps): per message offset,
+	 * stamp << 16 | matched suffix of the name compared with << 8 | jumps. */
+	uint32_t chain_init;
+	uint16_t chain_stamp;
+	uint32_t chain_memo[65536];
 };
 
 #define DNSYN_DNS_ADDR_OFF(a) ((a) & 0xffffu)

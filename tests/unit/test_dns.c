@@ -1058,7 +1058,7 @@ test_dns_cname_chain_in_cut_answer(void **state)
  * remembered owners' first labels: one dnsyn_dns_name_equal() per address. */
 static void
 ref_chain(const uint8_t *b, uint32_t len, const struct dnsyn_dns_msg *m, unsigned int *hops,
-	  unsigned int *off_chain)
+	  unsigned int *loop, unsigned int *off_chain)
 {
 	uint32_t cur = m->qname_off;
 	unsigned int hop, i;
@@ -1072,6 +1072,10 @@ ref_chain(const uint8_t *b, uint32_t len, const struct dnsyn_dns_msg *m, unsigne
 		cur = m->cname_target[i];
 	}
 	*hops = hop;
+	*loop = 0;
+	if (hop == DNSYN_DNS_MAX_CNAMES)
+		for (i = 0; i < m->n_cname_list && !*loop; i++)
+			*loop = (unsigned int)dnsyn_dns_name_equal(b, len, m->cname_owner[i], cur);
 	*off_chain = 0;
 	for (i = 0; i < m->n_addr; i++)
 		*off_chain += !dnsyn_dns_name_equal(b, len, m->addr_owner[i], cur);
@@ -1088,20 +1092,24 @@ static void
 rand_name(struct tp_buf *w)
 {
 	static const char al[] = "aAb";
-	unsigned int n = rng() % 4, i, l;
+	unsigned int n = rng() % 4, i, l, longname = rng() % 5 == 0;
 
 	if (rn_n < 128)
 		rn_at[rn_n++] = (uint16_t)w->n;
+	if (longname) /* up to 129 one-character labels, mostly 'a' */
+		n = rng() % 130;
 	for (i = 0; i < n; i++) {
-		l = 1 + rng() % 2;
+		l = longname ? 1 : 1 + rng() % 2;
 		tp_u8(w, (uint8_t)l);
 		while (l--)
-			tp_u8(w, (uint8_t)al[rng() % 3]);
+			tp_u8(w, (uint8_t)al[longname && rng() % 3 ? 0 : rng() % 3]);
 	}
-	if (rng() % 4 == 0 || w->n <= 12)
+	if (rng() % 4 == 0 || w->n <= 14)
 		tp_u8(w, 0);
-	else if (rng() % 4 != 0 && rn_n > 1)
+	else if (rng() % 5 != 0 && rn_n > 1)
 		tp_be16(w, (uint16_t)(0xc000 | rn_at[rng() % (rn_n - 1)]));
+	else if (rng() % 2) /* into the suffixes of a long question */
+		tp_be16(w, (uint16_t)(0xc000 | (12 + 2 * (rng() % 130))));
 	else
 		tp_be16(w, (uint16_t)(0xc000 | (10 + rng() % (w->n - 10))));
 }
@@ -1112,11 +1120,11 @@ rand_name(struct tp_buf *w)
 static void
 test_dns_owner_memo_matches_reference(void **state)
 {
-	unsigned int iter, i, hops, off_chain, differ = 0, with_addr = 0;
+	unsigned int iter, i, hops, loop, off_chain, differ = 0, with_addr = 0, long_chains = 0;
 
 	(void)state;
-	for (iter = 0; iter < 20000; iter++) {
-		unsigned int nrr = 1 + rng() % 40, ladder = rng() % 3; /* never, some, mostly */
+	for (iter = 0; iter < 50000; iter++) {
+		unsigned int nrr = 1 + rng() % 60, ladder = rng() % 3; /* never, some, mostly */
 		size_t owner_prev = 12;
 
 		tp_reset(&M);
@@ -1136,10 +1144,12 @@ test_dns_owner_memo_matches_reference(void **state)
 			} else
 				rand_name(&M);
 			owner_prev = here;
-			tp_be16(&M, kind < 2 ? 5 : kind < 8 ? 1 : 28);
+			if (M.n > 60000)
+				break;
+			tp_be16(&M, kind < 3 ? 5 : kind < 8 ? 1 : 28);
 			tp_be16(&M, 1);
 			tp_be32(&M, 60);
-			if (kind < 2) { /* CNAME: the target is a name too */
+			if (kind < 3) { /* CNAME: the target is a name too */
 				size_t rd = M.n;
 
 				tp_be16(&M, 0);
@@ -1160,12 +1170,15 @@ test_dns_owner_memo_matches_reference(void **state)
 		if (!msg.n_addr || !msg.qname_off)
 			continue;
 		with_addr++;
-		ref_chain(M.b, (uint32_t)M.n, &msg, &hops, &off_chain);
-		differ += hops != msg.chain_len || off_chain != msg.n_addr_off_chain;
+		ref_chain(M.b, (uint32_t)M.n, &msg, &hops, &loop, &off_chain);
+		differ += hops != msg.chain_len || loop != msg.chain_loop ||
+			  off_chain != msg.n_addr_off_chain;
+		long_chains += hops > 1;
 		assert_int_equal(msg.chain_len, hops);
+		assert_int_equal(msg.chain_loop, loop);
 		assert_int_equal(msg.n_addr_off_chain, off_chain);
 	}
-	assert_true(with_addr > 5000);
+	assert_true(with_addr > 5000 && long_chains > 100);
 	assert_int_equal(differ, 0);
 }
 
@@ -1264,6 +1277,41 @@ test_dns_owner_ladder(void **state)
 		assert_int_equal(parse_m(), 0);
 		assert_int_equal(msg.status, DNSYN_DNS_OK);
 		assert_int_equal(msg.n_a, 2);
+		assert_int_equal(msg.n_addr_off_chain, 1);
+
+		/* The CNAME's target reaches "t.b" through the 16 rungs: with the
+		 * pointer in "t.b" that is 17 jumps, so the chain ends at a name that
+		 * is not valid and even an owner that points at "t.b" itself is not
+		 * on the chain. */
+		tp_reset(&M);
+		tp_dns_hdr(&M, 1, TP_DNS_QR, 1, 18, 0, 0);
+		tp_dns_name(&M, "a.b");
+		tp_be16(&M, 1);
+		tp_be16(&M, 1);
+		owner = M.n;
+		tp_dns_name_ptr(&M, "t", 14); /* a TXT owned by "t.b" */
+		tp_be16(&M, 16);
+		tp_be16(&M, 1);
+		tp_be32(&M, 60);
+		tp_be16(&M, 0);
+		for (i = 0; i < 15; i++) {
+			rung[i] = M.n;
+			tp_dns_ptr(&M, (uint16_t)(i ? rung[i - 1] : owner));
+			tp_be16(&M, 16);
+			tp_be16(&M, 1);
+			tp_be32(&M, 60);
+			tp_be16(&M, 0);
+		}
+		tp_dns_ptr(&M, 12);
+		tp_be16(&M, 5);
+		tp_be16(&M, 1);
+		tp_be32(&M, 60);
+		tp_be16(&M, 2);
+		tp_dns_ptr(&M, (uint16_t)rung[14]);
+		tp_dns_rr_a(&M, (uint16_t)owner, 60, 0x0a000003u);
+		assert_int_equal(parse_m(), 0);
+		assert_int_equal(msg.status, DNSYN_DNS_OK);
+		assert_int_equal(msg.chain_len, 1);
 		assert_int_equal(msg.n_addr_off_chain, 1);
 	}
 }
