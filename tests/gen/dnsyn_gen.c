@@ -4657,38 +4657,79 @@ scen_randsub(struct gen *g, uint64_t target)
 	}
 }
 
-/* A name of PW_LABELS random one-character labels: 255 bytes on the wire, the
- * most a name may have, and the most labels a decoder walks for one name. */
+/* A name of PW_LABELS one-character labels: 255 bytes on the wire, the most a
+ * name may have, and the most labels a decoder walks for one name. Random
+ * characters, or all 'a' (@uniform: then each suffix of the name agrees with
+ * the name itself label by label until it runs out). */
 static void
-pw_long_name(struct gen *g, struct buf *b)
+pw_long_name(struct gen *g, struct buf *b, bool uniform)
 {
 	static const char chars[] = "abcdefghijklmnopqrstuvwxyz0123456789";
 	int i;
 
 	for (i = 0; i < PW_LABELS; i++) {
 		buf_u8(b, 1);
-		buf_u8(b, (uint8_t)chars[rng_below(&g->rng, sizeof(chars) - 1)]);
+		buf_u8(b, uniform ? 'a' : (uint8_t)chars[rng_below(&g->rng, sizeof(chars) - 1)]);
 	}
 	buf_u8(b, 0);
 }
 
-/* One answer built to make a DNS parser work as hard as the rules allow,
- * written by hand (the message builder keeps 32 records at most): the
- * question is a 255-byte name; in half of the 4096-byte ones a CNAME chain of
- * PW_CNAMES hops follows, each target a new first label before a pointer into
- * the question (254-255 bytes each); then A (75 %) and AAAA RRs until the
- * message is full, each owner a compression pointer to the previous RR's
- * owner, so that owners form a ladder: the k-th is k jumps from the name it
- * stands for, up to the jump limit left after the name's own pointers, and
- * every later owner points at the deepest rung. Every name stays valid, so
- * every address RR counts and its owner is the end of the chain.
- * @size is 512 (plain UDP) or 4096 (EDNS0 OPT in ADDITIONAL). Returns the A
- * and AAAA counts in @na / @naaaa and whether a chain was written. */
+/* What a parsework answer is built around (see pw_message). */
+enum { PW_LADDER, PW_LADDER_CHAIN, PW_SUFFIX_CHAIN, PW_SUFFIX_OWNERS };
+
+/* A or AAAA (25 %) RR with owner @owner if it fits before @room; false if not. */
 static bool
-pw_message(struct gen *g, struct buf *b, uint16_t id, size_t size, uint16_t *na,
+pw_addr_rr(struct gen *g, struct buf *b, size_t room, size_t owner, uint16_t *na,
 	   uint16_t *naaaa)
 {
-	bool opt = size > 512, chain = opt && rng_pct(&g->rng, 50);
+	bool v6 = rng_pct(&g->rng, 25) && b->len + 28 <= room;
+
+	if (b->len + 16 > room)
+		return false;
+	dns_ptr_raw(b, owner);
+	buf_u16(b, v6 ? DNS_T_AAAA : DNS_T_A);
+	buf_u16(b, DNS_C_IN);
+	buf_u32(b, 60 + rng_below(&g->rng, 3600));
+	buf_u16(b, v6 ? 16 : 4);
+	if (v6) {
+		struct ipaddr a = ip6(0x5e, rng_u64(&g->rng));
+
+		buf_put(b, a.a, 16);
+		(*naaaa)++;
+	} else {
+		buf_u32(b, 0x20000000u | rng_below(&g->rng, 0x4000000));
+		(*na)++;
+	}
+	return true;
+}
+
+/* One answer built to make a DNS parser work as hard as the rules allow,
+ * written by hand (the message builder keeps 32 records at most). The
+ * question is a 255-byte name; A (75 %) and AAAA RRs fill the message. By
+ * @kind:
+ *   PW_LADDER         each owner a compression pointer to the previous RR's
+ *                     owner, so owners form a ladder: the k-th is k jumps from
+ *                     the name it stands for, up to the jump limit left after
+ *                     the name's own pointers, and every later owner points at
+ *                     the deepest rung;
+ *   PW_LADDER_CHAIN   the same after a CNAME chain of PW_CNAMES hops, each
+ *                     target a new first label before a pointer into the
+ *                     question (254-255 bytes each);
+ *   PW_SUFFIX_CHAIN   the question all 'a'; PW_CNAMES + 1 CNAMEs, the i-th
+ *                     from the question's suffix i to its suffix i + 1 (a
+ *                     chain of 16 hops that would go on: a loop for dnsyn),
+ *                     each checked against names that agree for up to 127
+ *                     labels; the addresses are owned by the end, via a ladder;
+ *   PW_SUFFIX_OWNERS  the question all 'a'; each owner a pointer to another
+ *                     suffix of it: valid names, not the question, that agree
+ *                     with it label by label until they run out.
+ * Every name is valid, so every address RR counts. @size is 512 (plain UDP)
+ * or 4096 (EDNS0 OPT in ADDITIONAL). Returns the A and AAAA counts. */
+static void
+pw_message(struct gen *g, struct buf *b, uint16_t id, size_t size, unsigned int kind,
+	   uint16_t *na, uint16_t *naaaa)
+{
+	bool opt = size > 512, uniform = kind >= PW_SUFFIX_CHAIN;
 	size_t room = size - (opt ? 11 : 0), owner;
 	uint16_t an = 0, q0;
 	int jumps = PW_MAX_JUMPS, depth = 0, i;
@@ -4697,12 +4738,12 @@ pw_message(struct gen *g, struct buf *b, uint16_t id, size_t size, uint16_t *na,
 	buf_u16(b, id);
 	buf_u16(b, DNS_RESP);
 	buf_zero(b, 8);
-	pw_long_name(g, b);
+	pw_long_name(g, b, uniform);
 	buf_u16(b, DNS_T_A);
 	buf_u16(b, DNS_C_IN);
 	owner = DNS_HDR;
 	q0 = b->d[DNS_HDR + 1];
-	if (chain) {
+	if (kind == PW_LADDER_CHAIN) {
 		char c = 'a';
 
 		for (i = 0; i < PW_CNAMES; i++, c++) {
@@ -4720,30 +4761,32 @@ pw_message(struct gen *g, struct buf *b, uint16_t id, size_t size, uint16_t *na,
 			an++;
 		}
 		jumps--; /* the targets' own pointer */
+	} else if (kind == PW_SUFFIX_CHAIN) {
+		for (i = 0; i <= PW_CNAMES; i++) {
+			dns_ptr_raw(b, DNS_HDR + 2 * (size_t)i);
+			buf_u16(b, DNS_T_CNAME);
+			buf_u16(b, DNS_C_IN);
+			buf_u32(b, 300);
+			buf_u16(b, 2);
+			dns_ptr_raw(b, DNS_HDR + 2 * (size_t)(i + 1));
+			an++;
+		}
+		owner = DNS_HDR + 2 * PW_CNAMES;
 	}
-	for (;;) {
-		bool v6 = rng_pct(&g->rng, 25) && b->len + 28 <= room;
+	for (i = 0;; i++) {
 		size_t here = b->len;
 
-		if (b->len + 16 > room)
-			break;
-		dns_ptr_raw(b, owner);
-		if (depth < jumps - 1) { /* the next owner is one jump deeper */
-			owner = here;
-			depth++;
-		}
-		buf_u16(b, v6 ? DNS_T_AAAA : DNS_T_A);
-		buf_u16(b, DNS_C_IN);
-		buf_u32(b, 60 + rng_below(&g->rng, 3600));
-		buf_u16(b, v6 ? 16 : 4);
-		if (v6) {
-			struct ipaddr a = ip6(0x5e, rng_u64(&g->rng));
-
-			buf_put(b, a.a, 16);
-			(*naaaa)++;
+		if (kind == PW_SUFFIX_OWNERS) {
+			if (!pw_addr_rr(g, b, room, DNS_HDR + 2 * (1 + (size_t)i % (PW_LABELS - 1)), na,
+					naaaa))
+				break;
 		} else {
-			buf_u32(b, 0x20000000u | rng_below(&g->rng, 0x4000000));
-			(*na)++;
+			if (!pw_addr_rr(g, b, room, owner, na, naaaa))
+				break;
+			if (depth < jumps - 1) { /* the next owner is one jump deeper */
+				owner = here;
+				depth++;
+			}
 		}
 		an++;
 	}
@@ -4757,7 +4800,6 @@ pw_message(struct gen *g, struct buf *b, uint16_t id, size_t size, uint16_t *na,
 	put16(b->d + 4, 1);
 	put16(b->d + 6, an);
 	put16(b->d + 10, opt ? 1 : 0);
-	return chain;
 }
 
 /* Answers only (like dnsflood), each a pw_message(): 512 bytes in one
@@ -4778,8 +4820,11 @@ scen_parsework(struct gen *g, uint64_t target)
 		bool big = rng_pct(&g->rng, 50) && target - npackets(g) >= 3;
 		struct dns_eval e = { .msg = true, .qr = true };
 		struct buf m = { 0 }, l4;
+		unsigned int kind;
 
-		pw_message(g, &m, id, big ? 4096 : 512, &e.n_a, &e.n_aaaa);
+		/* 512 bytes: a ladder or suffix owners; 4096 bytes: any of the four */
+		kind = big ? rng_below(&g->rng, 4) : PW_SUFFIX_OWNERS * rng_below(&g->rng, 2);
+		pw_message(g, &m, id, big ? 4096 : 512, kind, &e.n_a, &e.n_aaaa);
 		l4 = udp_l4(res, &c->v4, 53, sport, m.d, m.len);
 		if (big) {
 			struct frag f[3];
