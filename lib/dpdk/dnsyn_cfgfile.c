@@ -38,7 +38,9 @@ static int
 scan(const char *path, struct scanned **ret, unsigned int *n_ret, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "r");
-	char buf[1024], section[CFG_NAME_LEN] = "";
+	/* rte_cfgfile's own line buffer: a longer line, even a comment, makes it
+	 * refuse the whole file without saying where, so it is refused here. */
+	char buf[CFG_NAME_LEN + CFG_VALUE_LEN + 4], section[CFG_NAME_LEN] = "";
 	char seen[64][CFG_NAME_LEN];
 	unsigned int line = 0, n = 0, cap = 0, n_seen = 0, i;
 	struct scanned *v = NULL;
@@ -57,6 +59,14 @@ scan(const char *path, struct scanned **ret, unsigned int *n_ret, char *err, siz
 			goto fail;
 		}
 		c = strchr(buf, COMMENT);
+		/* rte_cfgfile reads a first '#' after a backslash as part of the
+		 * value: the value used would not be the one checked here. */
+		if (c != NULL && c > buf && c[-1] == '\\') {
+			snprintf(err, errlen,
+				 "%s:%u: '\\%c' is not supported ('%c' always starts a comment)",
+				 path, line, COMMENT, COMMENT);
+			goto fail;
+		}
 		if (c)
 			*c = '\0';
 		s = trim(buf);
