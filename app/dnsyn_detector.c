@@ -62,6 +62,9 @@ dnsyn_detector_init(struct dnsyn_detector *x, const struct dnsyn_detect_conf *co
 	memset(x, 0, sizeof(*x));
 	x->jsonl = jsonl;
 	x->priv = priv;
+	x->tops = calloc(DNSYN_TOP_KEEP, sizeof(*x->tops));
+	if (x->tops == NULL)
+		return -ENOMEM;
 	/* live: a random seed, so spoofed sources cannot aim at chosen sketch
 	 * cells; replay: the library's fixed one, reproducible */
 	if (random_seed)
@@ -75,6 +78,8 @@ dnsyn_detector_fini(struct dnsyn_detector *x)
 {
 	dnsyn_detect_free(x->d);
 	x->d = NULL;
+	free(x->tops);
+	x->tops = NULL;
 }
 
 static void
@@ -231,6 +236,13 @@ dnsyn_detector_interval(struct dnsyn_detector *x, const struct dnsyn_interval *i
 	x->last.start_s = iv->start_s;
 	x->last.len_s = iv->len_s;
 	x->last.valid = 1;
+	{
+		struct dnsyn_top_kept *kept = &x->tops[x->n_tops++ % DNSYN_TOP_KEEP];
+
+		kept->start_s = iv->start_s;
+		kept->n = n;
+		memcpy(kept->top, top, sizeof(top[0]) * n);
+	}
 	snap_update(x, top, n);
 	if (x->jsonl) {
 		rfc3339(iv->start_s, ts, sizeof(ts));
@@ -258,6 +270,25 @@ dnsyn_detector_json(FILE *f, void *ud)
 	for (i = first; i < x->n_alerts; i++) {
 		fprintf(f, "%s\n    ", i > first ? "," : "");
 		alert_json(f, x->priv, &x->kept[i % DNSYN_ALERTS_KEEP]);
+	}
+	fprintf(f, "]},\n");
+	/* Musashi's IP-A, IP-B, ...: each interval's busiest DNS clients. */
+	first = x->n_tops > DNSYN_TOP_KEEP ? x->n_tops - DNSYN_TOP_KEEP : 0;
+	fprintf(f, "  \"top_clients\": {\"intervals\": %" PRIu64 ", \"listed_from\": %" PRIu64
+		   ", \"list\": [",
+		x->n_tops, first);
+	for (i = first; i < x->n_tops; i++) {
+		const struct dnsyn_top_kept *k = &x->tops[i % DNSYN_TOP_KEEP];
+		char ts[32], addr[64];
+
+		rfc3339(k->start_s, ts, sizeof(ts));
+		fprintf(f, "%s\n    {\"time\": \"%s\", \"start_s\": %" PRIu64 ", \"clients\": [",
+			i > first ? "," : "", ts, k->start_s);
+		for (uint32_t j = 0; j < k->n; j++) {
+			dnsyn_report_client(x->priv, k->top[j].addr, addr, sizeof(addr));
+			fprintf(f, "%s[\"%s\", %" PRIu64 "]", j ? ", " : "", addr, k->top[j].dq);
+		}
+		fprintf(f, "]}");
 	}
 	fprintf(f, "]},\n");
 }

@@ -50,6 +50,17 @@ struct dnsyn_detector_last {
 	struct dnsyn_top_client top[DNSYN_DETECTOR_TOP]; /**< queries desc, then address */
 };
 
+/** Intervals whose top lists the JSON report keeps (the latest; a day of
+ *  one-minute intervals, ~480 KB). */
+#define DNSYN_TOP_KEEP 1440
+
+/** One interval's top list, as the report lists it. */
+struct dnsyn_top_kept {
+	uint64_t start_s;
+	uint32_t n;
+	struct dnsyn_top_client top[DNSYN_DETECTOR_TOP];
+};
+
 struct dnsyn_detector {
 	struct dnsyn_detect *d;
 	FILE *jsonl;              /**< NULL: no JSON lines */
@@ -59,6 +70,8 @@ struct dnsyn_detector {
 	uint64_t stderr_skipped;
 	uint64_t errors;
 	struct dnsyn_detector_last last;
+	struct dnsyn_top_kept *tops; /**< [DNSYN_TOP_KEEP] ring, for the report */
+	uint64_t n_tops;             /**< intervals listed so far */
 };
 
 /** 0, or -ENOMEM. @p conf: the detectors' parameters (--detect). @p jsonl

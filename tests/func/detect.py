@@ -99,6 +99,10 @@ def main():
               rep["alerts"]["total"] == len(alerts) and
               [(a["detector"], a["client"]) for a in rep["alerts"]["list"]] ==
               [(a["detector"], a["client"]) for a in alerts], rep["alerts"]["total"])
+        check("the JSON report lists each interval's top clients as the JSON lines do",
+              [(t["start_s"], t["clients"]) for t in rep["top_clients"]["list"]] ==
+              [(t["start_s"], t["clients"]) for t in tops] and
+              rep["top_clients"]["intervals"] == len(tops), rep["top_clients"]["intervals"])
         check("a top-clients record per interval",
               [t["start_s"] for t in tops] == [x["start_s"] for x in ivs] and
               any(t["clients"] for t in tops), (len(tops), len(ivs)))
