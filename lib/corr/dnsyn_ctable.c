@@ -25,7 +25,19 @@
  * again only when that set changes), and picks the first match without a
  * branch: a lookup with no match or one (nearly all) has a single
  * data-dependent branch, on whether that entry holds its key. SSE2, a portable
- * loop elsewhere. Reusing a bucket clears its 16 bytes in every row. */
+ * loop elsewhere. Reusing a bucket clears its 16 bytes in every row.
+ *
+ * A lookup at 1M addresses waits for three lines from memory, one after the
+ * other: the row, the entry, the answer record. dnsyn_ctable_lookup_burst()
+ * takes n keys through four stages (hash and row prefetch, row scan and entry
+ * prefetch, key compare and answer prefetch, visit) a step of BG keys apart,
+ * each stage done once per key, so that the lines of the keys behind arrive
+ * while the keys ahead are worked on; dnsyn_ctable_lookup_prefetched() does
+ * the same through the prefetch pipeline's ring for a caller that interleaves
+ * other work (and inserts). What a stage found is used only while it still
+ * holds (same buckets to probe, no insert that changed the key's row; a
+ * removal is seen in the control byte): else the lookup starts afresh, so
+ * the result is always dnsyn_ctable_lookup()'s at that point. */
 #include <errno.h>
 #include <string.h>
 
@@ -85,28 +97,48 @@ struct bucket {
  * With the caller PF_C + 2 or more events ahead (8), a lookup finds what it
  * reads in cache. Stages B and C take no data-dependent branch for a key with
  * no match or one. (B and C a call or two earlier: no difference measurable
- * in scripts/bench_ctable.) */
-#define PF_RING 8
+ * in scripts/bench_ctable.) A lookup's slot keeps what B and C found, so that
+ * dnsyn_ctable_lookup_prefetched() does not find it again: 16 slots, since
+ * the correlator asks for its event 9 calls after the prefetch. */
+#define PF_RING 16
 #define PF_B 3
 #define PF_C 6
 #define PF_CAND 4 /* entries followed per key (fingerprint matches) */
 
-struct pf_slot {
+/* A key between the stages of a prefetch or a burst lookup (pk_hash(),
+ * pk_scan(), pk_compare(), pk_lookup()). What the scan found holds as long as
+ * the buckets it covered (act) are still the ones to probe and no insert
+ * changed its row; pk_lookup() checks that and otherwise looks up afresh. */
+struct pk {
 	uint8_t addr[16];
-	uint8_t fam;
-	uint8_t valid;
-	uint8_t n_cand;
-	uint8_t insert; /* also the slot an insert of the key would take */
-	uint32_t home;
-	uint64_t kh;    /* key_hash() */
-	/* entries to follow: cand[0] always (the table's dummy entry when the
-	 * key has no fingerprint match), n_cand in all (0 or more) */
+	uint64_t kh;       /* key_hash() */
+	uint64_t act;      /* scan: the buckets it covered (t->act then) */
+	uint64_t addrs;    /* scan: t->st.addrs then (no insert since: nothing changed
+			    * but removals) */
+	uint64_t rolls;    /* scan: t->rolls then */
+	/* The fingerprint matches in the row, in scan order: cand[0] always
+	 * (the table's dummy entry when the key has none), n_cand in all; with
+	 * their control bytes (cand[0]'s: t->no_ctrl for none) and buckets. */
 	const struct entry *cand[PF_CAND];
+	uint8_t *ctrl[PF_CAND];
+	uint8_t kc[PF_CAND];
+	uint32_t home;
+	uint16_t curw;     /* scan: group_word() of bucket cur in the row */
+	uint8_t fam;
+	uint8_t fp;        /* fingerprint() */
+	uint8_t n_cand;
+	uint8_t slow;      /* scan: more than one match, or an overflow */
+	uint8_t many;      /* scan: an overflow, or more matches than cand holds */
+	uint8_t hits;      /* compare: bit i: cand[i] holds the key */
+	uint8_t stage;     /* PK_* */
+	uint8_t insert;    /* prefetch for an insert: also the slot it would take */
 };
+
+enum { PK_FREE, PK_HASHED, PK_SCANNED, PK_COMPARED };
 
 struct pf_ring {
 	uint64_t n; /* calls so far */
-	struct pf_slot s[PF_RING];
+	struct pk s[PF_RING];
 };
 
 struct dnsyn_ctable {
@@ -129,7 +161,9 @@ struct dnsyn_ctable {
 	uint8_t *ctrl;         /* n_groups rows */
 	struct entry *entries; /* bucket-major: n_buckets * n_groups * SLOTS */
 	struct pf_ring *pf;    /* = &pf_ring: written by dnsyn_ctable_prefetch() */
+	uint64_t rolls;        /* buckets started (roll()) */
 	struct entry dummy;    /* holds no key (fam 255): the prefetch's "no match" */
+	uint8_t no_ctrl;       /* 0, never written: the control byte of the dummy */
 	uint64_t live_mask;    /* bit k: b[k].live != 0 */
 	/* The buckets a lookup probes (live, b[k].max_ts + window >= now) for
 	 * any now in [act_lo, act_hi]: worked out again by a lookup outside that
@@ -407,6 +441,13 @@ entry_at(const struct dnsyn_ctable *t, uint32_t k, uint32_t g, uint32_t j)
 	return &t->entries[entry_idx(t, k, g, j)];
 }
 
+/* entry_at() as an integer, for a pick() (k and j may be out of range). */
+static inline uintptr_t
+entry_addr(const struct dnsyn_ctable *t, uint32_t k, uint32_t g, uint32_t j)
+{
+	return (uintptr_t)t->entries + entry_idx(t, k, g, j) * sizeof(struct entry);
+}
+
 /* Bit of a key in byte 15 of the groups its insert went past (full): an
  * 8-bit Bloom filter of the keys that overflowed, so that a lookup goes on to
  * the next group only when one of them may be its key (about 1 in 5 of the
@@ -481,6 +522,20 @@ chunk_word(const uint8_t *c, probe_t p)
 	       (uint64_t)group_word(c + 3 * GROUP, p) << 48;
 }
 
+/* @p a when @p c (0 or 1), else @p b, without a branch. gcc makes a jump of
+ * ?: (and of masks on a plain condition) in the row scan and the stages, one
+ * that half the keys of a burst mispredict when half of them are present;
+ * the empty asm hides where the mask comes from. Addresses as integers: the
+ * one not picked may point anywhere. */
+static inline uintptr_t
+pick(uint32_t c, uintptr_t a, uintptr_t b)
+{
+	uintptr_t m = (uintptr_t)0 - c;
+
+	__asm__("" : "+r"(m));
+	return (a & m) | (b & ~m);
+}
+
 /* What a row holds for a key in the buckets of @p lanes (16-bit lanes of
  * words, 4 buckets a word): its fingerprint matches (n, and the first, as
  * bucket k and slot j), and whether a group's overflow filter holds it. No
@@ -496,17 +551,41 @@ static inline void
 row_scan(const struct dnsyn_ctable *t, const uint8_t *row, probe_t p, const uint64_t *lanes,
 	 struct row_scan *r)
 {
-	uint64_t first = 0, ovf = 0;
-	uint32_t c, fc = 0, n = 0, bit;
+	uint64_t first = 0, ovf = 0, w, m;
+	uint32_t c = t->n_buckets / 4, fc = 0, n = 0, bit;
 
-	for (c = t->n_chunks; c-- > 0;) { /* downwards: the first match wins */
-		const uint64_t w = chunk_word(row + c * CHUNK, p) & lanes[c];
-		const uint64_t m = w & LANE_SLOTS;
-
+	/* A last chunk of fewer than 4 buckets (6 buckets: the default for a 1 s
+	 * window): only its groups, not the padding's. The same branch every
+	 * time for a table. */
+	switch (t->n_buckets % 4) {
+	case 1:
+		w = group_word(row + c * CHUNK, p) & lanes[c];
+		break;
+	case 2:
+		w = (group_word(row + c * CHUNK, p) |
+		     (uint64_t)group_word(row + c * CHUNK + GROUP, p) << 16) & lanes[c];
+		break;
+	case 3:
+		w = (group_word(row + c * CHUNK, p) |
+		     (uint64_t)group_word(row + c * CHUNK + GROUP, p) << 16 |
+		     (uint64_t)group_word(row + c * CHUNK + 2 * GROUP, p) << 32) & lanes[c];
+		break;
+	default: /* whole chunks only */
+		w = 0;
+		break;
+	}
+	m = w & LANE_SLOTS;
+	ovf = w & LANE_OVF;
+	n = (uint32_t)__builtin_popcountll(m);
+	fc = c;
+	first = m;
+	while (c-- > 0) { /* downwards: the first match wins */
+		w = chunk_word(row + c * CHUNK, p) & lanes[c];
+		m = w & LANE_SLOTS;
 		ovf |= w & LANE_OVF;
 		n += (uint32_t)__builtin_popcountll(m);
-		fc = m ? c : fc;
-		first = m ? m : first;
+		fc = (uint32_t)pick(m != 0, c, fc);
+		first = pick(m != 0, m, first);
 	}
 	bit = (uint32_t)__builtin_ctzll(first | 1ULL << 63);
 	r->n = n;
@@ -575,6 +654,7 @@ roll(struct dnsyn_ctable *t, uint64_t ts, int early)
 	live_clear(t, t->cur);
 	b->start_ns = early ? ts : ts - ts % t->bucket_ns;
 	t->st.early_rolls += early != 0;
+	t->rolls++;
 	return b;
 }
 
@@ -595,107 +675,192 @@ prefetch_row(const struct dnsyn_ctable *t, uint32_t g)
 		__builtin_prefetch(row + c * CHUNK, 0, 3);
 }
 
-/* Stage B: note and prefetch the entries whose control byte holds the key's
- * fingerprint in its home group of every live bucket; the next row when one
- * of those groups overflowed; the slot an insert of the key would take.
- * Reads only control bytes. Most keys have no match or one: that case takes
- * no data-dependent branch (a mispredicted one costs more than the rest). */
-static void
-pf_stage_b(const struct dnsyn_ctable *t, struct pf_slot *s)
+/* Stage A: the key's hash and control row. */
+static inline void
+pk_hash(const struct dnsyn_ctable *t, struct pk *s, const uint8_t addr[16], uint8_t fam)
+{
+	uint64_t kh = key_hash(addr, fam);
+
+	s->kh = kh;
+	s->home = home_group(t, kh);
+	s->fp = fingerprint(kh);
+	s->fam = fam;
+	memcpy(s->addr, addr, 16);
+	s->n_cand = 0;
+	s->cand[0] = &t->dummy;
+	s->stage = PK_HASHED;
+	prefetch_row(t, s->home);
+}
+
+/* All the fingerprint matches in the row (@p lanes), in scan order, noted
+ * (up to PF_CAND) and prefetched; and the next row, where an overflowed group
+ * goes on. Only for the few keys with more than one match or an overflow. */
+static __attribute__((noinline)) void
+pk_scan_more(const struct dnsyn_ctable *t, struct pk *s, const uint64_t *lanes, uint64_t ovf)
 {
 	const uint8_t *row = ctrl_at(t, s->home, 0), *next;
 	const probe_t p = probe_of(s->kh);
-	const struct entry *e;
-	struct row_scan r;
-	uint32_t c, n, z;
+	uint32_t c, i = 0;
 
-	if (s->insert) {
-		z = group_empty(row + (size_t)t->cur * GROUP);
-		if (likely(z))
-			prefetch_entry(entry_at(t, t->cur, s->home, first_empty(z, insert_pos(s->kh))));
-	}
-	row_scan(t, row, p, t->live_w, &r);
-	e = r.n ? entry_at(t, r.k, s->home, r.j) : &t->dummy;
-	prefetch_entry(e);
-	s->cand[0] = e;
-	n = r.n;
-	if (unlikely(n > 1)) { /* the others, in any order */
-		uint32_t i = 1;
+	for (c = 0; c < t->n_chunks; c++) {
+		uint64_t m = chunk_word(row + c * CHUNK, p) & lanes[c] & LANE_SLOTS;
 
-		for (c = 0; c < t->n_chunks && i < PF_CAND; c++) {
-			uint64_t m = chunk_word(row + c * CHUNK, p) & t->live_w[c] & LANE_SLOTS;
+		for (; m; m &= m - 1, i++) {
+			const uint32_t bit = (uint32_t)__builtin_ctzll(m), k = 4 * c + bit / 16;
 
-			for (; m && i < PF_CAND; m &= m - 1) {
-				const uint32_t bit = (uint32_t)__builtin_ctzll(m);
-
-				e = entry_at(t, 4 * c + bit / 16, s->home, bit % 16);
-				if (e != s->cand[0]) {
-					prefetch_entry(e);
-					s->cand[i++] = e;
-				}
-			}
+			if (i >= PF_CAND)
+				continue;
+			s->cand[i] = entry_at(t, k, s->home, bit % 16);
+			s->ctrl[i] = ctrl_at(t, s->home, k) + bit % 16;
+			s->kc[i] = (uint8_t)k;
+			if (i) /* the first one is prefetched already */
+				prefetch_entry(s->cand[i]);
 		}
-		n = i;
 	}
-	s->n_cand = (uint8_t)n;
-	/* the next row (where an overflowed group goes on) or this one again */
-	next = r.ovf ? ctrl_at(t, next_group(t, s->home), 0) : row;
-	for (c = 0; c < t->n_chunks; c++)
-		__builtin_prefetch(next + c * CHUNK, 0, 3);
+	s->n_cand = (uint8_t)DNSYN_MIN(i, (uint32_t)PF_CAND);
+	s->many = (ovf != 0) | (i > PF_CAND);
+	if (ovf) {
+		next = ctrl_at(t, next_group(t, s->home), 0);
+		for (c = 0; c < t->n_chunks; c++)
+			__builtin_prefetch(next + c * CHUNK, 0, 3);
+	}
 }
 
-/* The answer record of @p e when it holds the key of @p s, else @p e itself
- * (a line in cache): no branch. */
-static inline const void *
-pf_answer(const struct dnsyn_ctable *t, const struct pf_slot *s, const struct entry *e)
+/* Stage B: the row's fingerprint matches in the buckets a lookup probes now
+ * (act); the first one's entry prefetched (the dummy's when none), and what
+ * a lookup of the key will need from the scan. Reads only control bytes. Most
+ * keys have no match or one: that case takes no data-dependent branch (a
+ * mispredicted one costs more than the rest). */
+static inline void
+pk_scan(const struct dnsyn_ctable *t, struct pk *s, int inserts_may_come)
+{
+	const uint8_t *row = ctrl_at(t, s->home, 0);
+	const probe_t p = probe_of(s->kh);
+	const struct entry *e;
+	struct row_scan r;
+
+	row_scan(t, row, p, t->act_w, &r);
+	e = (const struct entry *)pick(r.n != 0, entry_addr(t, r.k, s->home, r.j),
+				       (uintptr_t)&t->dummy);
+	prefetch_entry(e);
+	s->cand[0] = e;
+	s->n_cand = (uint8_t)(r.n != 0);
+	s->ctrl[0] = (uint8_t *)pick(r.n != 0,
+				     (uintptr_t)ctrl_at(t, s->home, 0) + r.k * GROUP + r.j,
+				     (uintptr_t)&t->no_ctrl);
+	s->kc[0] = (uint8_t)r.k;
+	s->slow = (r.n > 1) | (r.ovf != 0);
+	s->act = t->act;
+	s->addrs = t->st.addrs;
+	/* what inserts before the lookup may change (a burst has none: ~rolls
+	 * makes any insert look like a roll) */
+	s->rolls = inserts_may_come ? t->rolls : ~t->rolls;
+	s->curw = inserts_may_come ? (uint16_t)group_word(row + (size_t)t->cur * GROUP, p) : 0;
+	s->stage = PK_SCANNED;
+	if (unlikely(s->slow))
+		pk_scan_more(t, s, t->act_w, r.ovf);
+}
+
+/* Whether @p e holds the key of @p s: no branch. */
+static inline int
+pk_holds(const struct pk *s, const struct entry *e)
 {
 	uint64_t e0, e1, k0, k1;
-	int hit;
 
 	memcpy(&e0, e->addr, 8);
 	memcpy(&e1, e->addr + 8, 8);
 	memcpy(&k0, s->addr, 8);
 	memcpy(&k1, s->addr + 8, 8);
-	hit = (((e0 ^ k0) | (e1 ^ k1) | (uint64_t)(e->fam ^ s->fam)) == 0) & (e->slot < t->n_answers);
-	return hit ? (const void *)&t->answers[e->slot] : (const void *)e;
+	return ((e0 ^ k0) | (e1 ^ k1) | (uint64_t)(e->fam ^ s->fam)) == 0;
 }
 
-/* Stage C: the answer records of the noted entries that hold the key. */
-static void
-pf_stage_c(const struct dnsyn_ctable *t, const struct pf_slot *s)
+/* The answer record of @p e when it holds the key of @p s, else @p e itself
+ * (a line in cache): no branch. */
+static inline const void *
+pf_answer(const struct dnsyn_ctable *t, const struct pk *s, const struct entry *e)
+{
+	return (const void *)pick(pk_holds(s, e) & (e->slot < t->n_answers),
+				  (uintptr_t)t->answers + (uintptr_t)e->slot * sizeof(*t->answers),
+				  (uintptr_t)e);
+}
+
+/* Stage C: whether the noted entries hold the key, and their answer records
+ * for those that do. */
+static inline void
+pk_compare(const struct dnsyn_ctable *t, struct pk *s)
 {
 	uint32_t i;
 
+	s->hits = (uint8_t)pk_holds(s, s->cand[0]);
 	__builtin_prefetch(pf_answer(t, s, s->cand[0]), 1, 3);
-	for (i = 1; i < s->n_cand; i++)
+	for (i = 1; i < s->n_cand; i++) {
+		s->hits |= (uint8_t)(pk_holds(s, s->cand[i]) << i);
 		__builtin_prefetch(pf_answer(t, s, s->cand[i]), 1, 3);
+	}
+	s->stage = PK_COMPARED;
+}
+
+/* Stage B of an insert's prefetch: the slot the insert would take, and the
+ * key's matches in every live bucket (a caller that did not say lookup may
+ * look the key up). */
+static void
+pf_stage_b_insert(const struct dnsyn_ctable *t, struct pk *s)
+{
+	const uint8_t *row = ctrl_at(t, s->home, 0), *next;
+	const struct entry *e;
+	struct row_scan r;
+	uint32_t c, z;
+
+	z = group_empty(row + (size_t)t->cur * GROUP);
+	if (likely(z))
+		prefetch_entry(entry_at(t, t->cur, s->home, first_empty(z, insert_pos(s->kh))));
+	row_scan(t, row, probe_of(s->kh), t->live_w, &r);
+	e = (const struct entry *)pick(r.n != 0, entry_addr(t, r.k, s->home, r.j),
+				       (uintptr_t)&t->dummy);
+	prefetch_entry(e);
+	s->cand[0] = e;
+	s->n_cand = (uint8_t)(r.n != 0);
+	if (unlikely(r.n > 1))
+		pk_scan_more(t, s, t->live_w, 0);
+	/* the next row (where an overflowed group goes on) or this one again */
+	next = r.ovf ? ctrl_at(t, next_group(t, s->home), 0) : row;
+	for (c = 0; c < t->n_chunks; c++)
+		__builtin_prefetch(next + c * CHUNK, 0, 3);
+	s->stage = PK_SCANNED;
 }
 
 /* The table is const for the caller (nothing it can observe changes); the
  * pipeline's ring lives in the table's block and is written through t->pf. */
-static inline void
+static inline uint64_t
 prefetch_key(const struct dnsyn_ctable *t, const uint8_t addr[16], uint8_t fam, int insert)
 {
 	struct pf_ring *r = t->pf;
-	struct pf_slot *s = &r->s[r->n % PF_RING];
-	uint64_t kh = key_hash(addr, fam);
+	const uint64_t n = r->n;
+	struct pk *s = &r->s[n % PF_RING];
 
 	/* Stage A: this key's control row, and its slot for the later stages. */
-	s->kh = kh;
-	s->home = home_group(t, kh);
-	s->fam = fam;
-	memcpy(s->addr, addr, 16);
-	s->n_cand = 0;
-	s->cand[0] = &t->dummy;
+	pk_hash(t, s, addr, fam);
 	s->insert = (uint8_t)insert;
-	s->valid = 1;
-	prefetch_row(t, s->home);
-	/* Stages B and C of earlier calls' keys. */
-	if (r->n >= PF_B && r->s[(r->n - PF_B) % PF_RING].valid)
-		pf_stage_b(t, &r->s[(r->n - PF_B) % PF_RING]);
-	if (r->n >= PF_C && r->s[(r->n - PF_C) % PF_RING].valid)
-		pf_stage_c(t, &r->s[(r->n - PF_C) % PF_RING]);
-	r->n++;
+	/* Stages B and C of earlier calls' keys, unless their lookup came
+	 * already (it did what was left). */
+	if (n >= PF_B) {
+		struct pk *b = &r->s[(n - PF_B) % PF_RING];
+
+		if (b->stage == PK_HASHED) {
+			if (b->insert)
+				pf_stage_b_insert(t, b);
+			else
+				pk_scan(t, b, 1);
+		}
+	}
+	if (n >= PF_C) {
+		struct pk *c = &r->s[(n - PF_C) % PF_RING];
+
+		if (c->stage == PK_SCANNED)
+			pk_compare(t, c);
+	}
+	r->n = n + 1;
+	return n;
 }
 
 void
@@ -704,10 +869,10 @@ dnsyn_ctable_prefetch(const struct dnsyn_ctable *t, const uint8_t addr[16], uint
 	prefetch_key(t, addr, fam, 1);
 }
 
-void
+uint64_t
 dnsyn_ctable_prefetch_lookup(const struct dnsyn_ctable *t, const uint8_t addr[16], uint8_t fam)
 {
-	prefetch_key(t, addr, fam, 0);
+	return prefetch_key(t, addr, fam, 0);
 }
 
 /* Note that bucket @p b wrote to group @p g (for roll()). */
@@ -937,13 +1102,12 @@ lookup_found(struct dnsyn_ctable *t, const uint8_t addr[16], uint8_t fam, uint64
 	return l.n;
 }
 
-unsigned int
-dnsyn_ctable_lookup(struct dnsyn_ctable *t, const uint8_t addr[16], uint8_t fam, uint64_t now_ns,
-		    dnsyn_ctable_visit visit, void *ud)
+/* dnsyn_ctable_lookup() of a key whose hash is @p kh. */
+static inline unsigned int
+lookup_kh(struct dnsyn_ctable *t, const uint8_t addr[16], uint8_t fam, uint64_t kh,
+	  uint64_t now_ns, dnsyn_ctable_visit visit, void *ud)
 {
-	const uint64_t kh = key_hash(addr, fam);
 	const uint8_t *row = ctrl_at(t, home_group(t, kh), 0);
-
 	const struct entry *e;
 	struct row_scan r;
 	uint64_t a0, a1, e0, e1;
@@ -964,7 +1128,8 @@ dnsyn_ctable_lookup(struct dnsyn_ctable *t, const uint8_t addr[16], uint8_t fam,
 	/* None or one match: its entry (the dummy for none), and a single
 	 * branch on whether it holds the key. */
 	t->st.probes += r.n;
-	e = r.n ? entry_at(t, r.k, home_group(t, kh), r.j) : &t->dummy;
+	e = (const struct entry *)pick(r.n != 0, entry_addr(t, r.k, home_group(t, kh), r.j),
+				       (uintptr_t)&t->dummy);
 	memcpy(&a0, addr, 8);
 	memcpy(&a1, addr + 8, 8);
 	memcpy(&e0, e->addr, 8);
@@ -973,6 +1138,178 @@ dnsyn_ctable_lookup(struct dnsyn_ctable *t, const uint8_t addr[16], uint8_t fam,
 	if (!hit)
 		return 0;
 	return lookup_one(t, e, ctrl_at(t, home_group(t, kh), r.k) + r.j, r.k, visit, ud);
+}
+
+unsigned int
+dnsyn_ctable_lookup(struct dnsyn_ctable *t, const uint8_t addr[16], uint8_t fam, uint64_t now_ns,
+		    dnsyn_ctable_visit visit, void *ud)
+{
+	return lookup_kh(t, addr, fam, key_hash(addr, fam), now_ns, visit, ud);
+}
+
+/* A prepared key whose scan no longer holds: the lookup from the start. */
+static __attribute__((noinline)) unsigned int
+pk_lookup_afresh(struct dnsyn_ctable *t, const struct pk *s, uint64_t now_ns,
+		 dnsyn_ctable_visit visit, void *ud)
+{
+	return lookup_kh(t, s->addr, s->fam, s->kh, now_ns, visit, ud);
+}
+
+static int pk_holds_still(const struct dnsyn_ctable *t, const struct pk *s, uint64_t now);
+
+/* A prepared key with more than one match or an overflow, as lookup_kh()
+ * would take it (lookup_found()): straight from the noted matches when there
+ * are few, no overflow and the scan holds, else the row again (in cache by
+ * now). The same visits and counters even when removals since have left one
+ * match or none. */
+static __attribute__((noinline)) unsigned int
+pk_lookup_slow(struct dnsyn_ctable *t, const struct pk *s, uint64_t now_ns,
+	       dnsyn_ctable_visit visit, void *ud)
+{
+	unsigned int i, n = 0;
+
+	if (now_ns > t->now_max)
+		t->now_max = now_ns;
+	if (unlikely(s->many || !pk_holds_still(t, s, now_ns))) {
+		if (unlikely(now_ns < t->act_lo || now_ns > t->act_hi))
+			act_update(t, now_ns);
+		t->st.lookups++;
+		t->st.groups += t->act_n;
+		return lookup_found(t, s->addr, s->fam, s->kh, visit, ud);
+	}
+	/* A few matches, no overflow, and the scan holds: each still a match
+	 * (not removed since) is a probe; those holding the key are visited,
+	 * in scan order, as lookup_found() would. */
+	t->st.lookups++;
+	t->st.groups += t->act_n;
+	for (i = 0; i < s->n_cand; i++) {
+		const uint32_t live = *s->ctrl[i] == s->fp;
+
+		t->st.probes += live;
+		if (live && (s->hits >> i & 1))
+			n += lookup_one(t, s->cand[i], s->ctrl[i], s->kc[i], visit, ud);
+	}
+	return n;
+}
+
+/* Whether what the scan of @p s found holds for a lookup at @p now: the same
+ * buckets to probe (act unchanged and right for now), the same control bytes
+ * but for removals. Inserts with no bucket started since (rolls) changed
+ * bucket cur only, and its group in the row still compares the same
+ * (matches, overflow bit) unless they matter to the key. Removals only turn
+ * a match into CTRL_REMOVED, which the lookup sees in the control bytes the
+ * scan noted. */
+static inline int
+pk_holds_still(const struct dnsyn_ctable *t, const struct pk *s, uint64_t now)
+{
+	if ((s->act != t->act) | (now < t->act_lo) | (now > t->act_hi))
+		return 0;
+	if (likely(s->addrs == t->st.addrs))
+		return 1;
+	return s->rolls == t->rolls &&
+	       group_word(ctrl_at(t, s->home, t->cur), probe_of(s->kh)) == s->curw;
+}
+
+/* Stage D: the lookup of the key of @p s (scanned and compared) at @p now,
+ * as dnsyn_ctable_lookup() would do it now. */
+static inline unsigned int
+pk_lookup(struct dnsyn_ctable *t, const struct pk *s, uint64_t now, dnsyn_ctable_visit visit,
+	  void *ud)
+{
+	uint32_t live;
+
+	if (unlikely(s->slow))
+		return pk_lookup_slow(t, s, now, visit, ud);
+	if (unlikely(!pk_holds_still(t, s, now)))
+		return pk_lookup_afresh(t, s, now, visit, ud);
+	if (now > t->now_max)
+		t->now_max = now;
+	t->st.lookups++;
+	t->st.groups += t->act_n;
+	/* the match may have been removed since (an earlier lookup of the
+	 * same key): then there is none, as a scan now would find */
+	live = *s->ctrl[0] == s->fp;
+	t->st.probes += live;
+	if (!(live & s->hits))
+		return 0;
+	return lookup_one(t, s->cand[0], s->ctrl[0], s->kc[0], visit, ud);
+}
+
+unsigned int
+dnsyn_ctable_lookup_prefetched(struct dnsyn_ctable *t, uint64_t ticket, const uint8_t addr[16],
+			       uint8_t fam, uint64_t now_ns, dnsyn_ctable_visit visit, void *ud)
+{
+	struct pf_ring *r = t->pf;
+	struct pk *s = &r->s[ticket % PF_RING];
+	unsigned int n;
+
+	/* Taken over by a later call, or not this key's: from the start. */
+	if (unlikely(r->n - ticket - 1 >= PF_RING || s->stage == PK_FREE || s->insert ||
+		     memcmp(s->addr, addr, 16) != 0 || s->fam != fam))
+		return dnsyn_ctable_lookup(t, addr, fam, now_ns, visit, ud);
+	/* the stages the pipeline has not reached yet */
+	if (s->stage == PK_HASHED)
+		pk_scan(t, s, 1);
+	if (s->stage == PK_SCANNED)
+		pk_compare(t, s);
+	n = pk_lookup(t, s, now_ns, visit, ud);
+	s->stage = PK_FREE; /* done: the pipeline leaves it alone */
+	return n;
+}
+
+/* A burst visitor called through dnsyn_ctable_visit. */
+struct burst_ud {
+	dnsyn_ctable_visit_at visit;
+	void *ud;
+	unsigned int i;
+};
+
+static int
+burst_visit(void *ud, struct dnsyn_ctable_answer *a)
+{
+	const struct burst_ud *b = ud;
+
+	return b->visit(b->ud, b->i, a);
+}
+
+/* Keys per step of the burst pipeline: a step is 4 stages of BG keys each,
+ * every stage on the keys the step before prepared, so each key's lines have
+ * a step's time (BG keys' work: a few hundred ns) to arrive. */
+#define BG 16
+
+unsigned int
+dnsyn_ctable_lookup_burst(struct dnsyn_ctable *t, const uint8_t *const addrs[],
+			  const uint8_t fams[], const uint64_t now_ns[], unsigned int n,
+			  dnsyn_ctable_visit_at visit, void *ud)
+{
+	struct pk ring[4 * BG];
+	struct burst_ud bu = {.visit = visit, .ud = ud, .i = 0};
+	unsigned int step, i, n_steps = (n + BG - 1) / BG, found = 0;
+
+	/* The buckets to probe as a lookup of the first key works them out:
+	 * the scans use them (a key they do not suit is looked up afresh). */
+	if (n && unlikely(now_ns[0] < t->act_lo || now_ns[0] > t->act_hi))
+		act_update(t, now_ns[0]);
+	for (step = 0; step < n_steps + 3; step++) {
+		/* A: this step's keys */
+		for (i = step * BG; i < n && i < (step + 1) * BG; i++)
+			pk_hash(t, &ring[i % (4 * BG)], addrs[i], fams[i]);
+		/* B: the step before's */
+		if (step >= 1)
+			for (i = (step - 1) * BG; i < n && i < step * BG; i++)
+				pk_scan(t, &ring[i % (4 * BG)], 0);
+		/* C: two steps before */
+		if (step >= 2)
+			for (i = (step - 2) * BG; i < n && i < (step - 1) * BG; i++)
+				pk_compare(t, &ring[i % (4 * BG)]);
+		/* D: the lookups of three steps before, in order */
+		if (step >= 3)
+			for (i = (step - 3) * BG; i < n && i < (step - 2) * BG; i++) {
+				bu.i = i;
+				found += pk_lookup(t, &ring[i % (4 * BG)], now_ns[i], burst_visit, &bu);
+			}
+	}
+	return found;
 }
 
 uint32_t

@@ -1577,6 +1577,471 @@ test_ctable_answer_reuse_many(void **state)
 	rm(&b);
 }
 
+/* ---- burst and prefetched lookups against one at a time ---------------------- */
+
+/* Two tables fed the same inserts: the reference looked up one key at a time
+ * (dnsyn_ctable_lookup()), the other through dnsyn_ctable_lookup_burst() or
+ * dnsyn_ctable_prefetch_lookup() + dnsyn_ctable_lookup_prefetched(). Every
+ * visit is logged (which key, which answer, what the record held) and the
+ * logs, results and counters must be equal, step by step. Few addresses in a
+ * small table: bursts repeat keys, an address sits in several buckets and
+ * several answers, groups collide and overflow, answer records are reused,
+ * and lookup times straddle bucket expiry (some exactly on the edge). */
+
+#define TW_POOL 40
+#define TW_LOG 16384
+#define TW_BURST 80
+
+struct twlog {
+	unsigned int n;
+	uint64_t salt;
+	unsigned int cur;               /* pool index of the key being looked up */
+	const unsigned int *burst_pidx; /* burst: pool index of key i */
+	struct {
+		uint64_t id, ts;
+		uint32_t seq, pidx;
+		uint8_t matched;
+	} v[TW_LOG];
+};
+
+static uint8_t tw_addr[TW_POOL][16];
+static uint8_t tw_fam[TW_POOL];
+
+static void
+tw_pool_init(void)
+{
+	unsigned int j;
+
+	for (j = 0; j < TW_POOL; j++) {
+		if (j < 30) {
+			tp_v4m(tw_addr[j], 0xc0000200 + j);
+			tw_fam[j] = 4;
+		} else {
+			tp_v6a(tw_addr[j], (uint16_t)(0x100 + j));
+			tw_fam[j] = 6;
+		}
+	}
+	memcpy(tw_addr[29], tw_addr[3], 16); /* the same bytes, another family */
+	tw_fam[29] = 6;
+}
+
+static int
+tw_note(struct twlog *l, unsigned int pidx, struct dnsyn_ctable_answer *a)
+{
+	uint64_t id = id_of(a->client);
+
+	assert_true(l->n < TW_LOG);
+	l->v[l->n].id = id;
+	l->v[l->n].ts = a->ts_ns;
+	l->v[l->n].seq = a->seq;
+	l->v[l->n].pidx = pidx;
+	l->v[l->n].matched = a->matched;
+	l->n++;
+	a->matched |= (uint8_t)(1u << (pidx % 8));
+	/* remove about one entry in three, decided by (answer, key) only */
+	return mix64(id * 0x9e3779b97f4a7c15ULL + pidx * 977 + l->salt) % 3 == 0;
+}
+
+static int
+tw_visit(void *ud, struct dnsyn_ctable_answer *a)
+{
+	struct twlog *l = ud;
+
+	return tw_note(l, l->cur, a);
+}
+
+static int
+tw_visit_at(void *ud, unsigned int i, struct dnsyn_ctable_answer *a)
+{
+	struct twlog *l = ud;
+
+	return tw_note(l, l->burst_pidx[i], a);
+}
+
+static void
+tw_same(const struct twlog *x, const struct twlog *y, const char *what, uint64_t step)
+{
+	unsigned int i;
+
+	if (x->n != y->n)
+		fail_msg("%s, step %" PRIu64 ": %u visits one at a time, %u here", what, step, x->n,
+			 y->n);
+	for (i = 0; i < x->n; i++)
+		if (x->v[i].id != y->v[i].id || x->v[i].ts != y->v[i].ts ||
+		    x->v[i].seq != y->v[i].seq || x->v[i].pidx != y->v[i].pidx ||
+		    x->v[i].matched != y->v[i].matched)
+			fail_msg("%s, step %" PRIu64 ": visit %u differs (answer %" PRIu64 " key %u,"
+				 " here answer %" PRIu64 " key %u)",
+				 what, step, i, x->v[i].id, x->v[i].pidx, y->v[i].id, y->v[i].pidx);
+}
+
+static void
+tw_same_tables(struct dnsyn_ctable *a, struct dnsyn_ctable *b, uint64_t step)
+{
+	assert_memory_equal(dnsyn_ctable_stats(a), dnsyn_ctable_stats(b),
+			    sizeof(struct dnsyn_ctable_stats));
+	if (dnsyn_ctable_occupancy(a) != dnsyn_ctable_occupancy(b))
+		fail_msg("step %" PRIu64 ": occupancy %" PRIu64 " against %" PRIu64, step,
+			 dnsyn_ctable_occupancy(a), dnsyn_ctable_occupancy(b));
+}
+
+enum tw_mode { TW_BURST_MODE, TW_PREFETCHED };
+
+/* A lookup time near @p ts: mostly just after it, some long after (past the
+ * window of older buckets), some exactly on a recent answer's window end (a
+ * bucket's last instant), some before (time going backwards). */
+static uint64_t
+tw_now(uint64_t *st, uint64_t ts, const uint64_t *recent, uint64_t window)
+{
+	switch (tp_xorshift(st) % 8) {
+	case 0:
+	case 1:
+		return recent[tp_xorshift(st) % 16] + window + tp_xorshift(st) % 3 - 1;
+	case 2:
+		return ts + window / 2 + tp_xorshift(st) % window;
+	case 3:
+		return ts - tp_xorshift(st) % (window / 4);
+	default:
+		return ts + tp_xorshift(st) % (window / 16);
+	}
+}
+
+static void
+twin_run(enum tw_mode mode, uint64_t seed, uint32_t capacity, uint32_t answers)
+{
+	struct dnsyn_ctable_cfg c = cfg_of(capacity, answers, 8, S);
+	struct dnsyn_ctable *ta, *tb;
+	struct twlog *la, *lb;
+	struct blk ba, bb;
+	uint64_t st = seed, ts = T0, recent[16], step, id = 0, h, n_visits = 0, n_lookups = 0;
+	/* prefetched mode: lookups asked for and not made yet (FIFO) */
+	struct {
+		uint64_t ticket, now;
+		unsigned int pidx;
+	} q[32];
+	unsigned int qh = 0, qn = 0, i, k;
+
+	tw_pool_init();
+	la = test_calloc(1, sizeof(*la));
+	lb = test_calloc(1, sizeof(*lb));
+	la->salt = lb->salt = seed;
+	ta = mk(&c, &ba);
+	tb = mk(&c, &bb);
+	for (i = 0; i < 16; i++)
+		recent[i] = T0;
+	for (step = 0; step < 6000; step++) {
+		uint32_t op = tp_xorshift(&st) % 16;
+
+		la->n = lb->n = 0;
+		/* time: small steps, sometimes a jump past the window or back */
+		if (tp_xorshift(&st) % 200 == 0)
+			ts += S + tp_xorshift(&st) % S;
+		else if (tp_xorshift(&st) % 100 == 0)
+			ts -= tp_xorshift(&st) % (50 * MS);
+		else
+			ts += tp_xorshift(&st) % (4 * MS);
+		if (op < 6) { /* an answer with 1-4 addresses, to both */
+			uint64_t hb;
+
+			h = answer(ta, ts, id);
+			hb = answer(tb, ts, id);
+			assert_int_equal(h, hb);
+			id++;
+			recent[id % 16] = ts;
+			for (k = 1 + tp_xorshift(&st) % 4; k > 0; k--) {
+				unsigned int j = tp_xorshift(&st) % TW_POOL;
+
+				if (mode == TW_PREFETCHED && tp_xorshift(&st) % 2)
+					dnsyn_ctable_prefetch(tb, tw_addr[j], tw_fam[j]);
+				dnsyn_ctable_addr_add(ta, h, tw_addr[j], tw_fam[j], ts);
+				dnsyn_ctable_addr_add(tb, h, tw_addr[j], tw_fam[j], ts);
+			}
+		} else if (mode == TW_BURST_MODE) { /* a burst */
+			const uint8_t *addrs[TW_BURST];
+			uint8_t fams[TW_BURST];
+			uint64_t nows[TW_BURST], shared = tw_now(&st, ts, recent, S);
+			unsigned int pidx[TW_BURST], n = 1 + tp_xorshift(&st) % TW_BURST, ra = 0, rb;
+
+			for (i = 0; i < n; i++) {
+				/* keys repeat: often the one just before */
+				pidx[i] = i && tp_xorshift(&st) % 4 == 0 ? pidx[i - 1 - tp_xorshift(&st) % i]
+									 : tp_xorshift(&st) % TW_POOL;
+				addrs[i] = tw_addr[pidx[i]];
+				fams[i] = tw_fam[pidx[i]];
+				/* mostly one time for the burst, as a caller's */
+				nows[i] = tp_xorshift(&st) % 4 ? shared : tw_now(&st, ts, recent, S);
+			}
+			for (i = 0; i < n; i++) {
+				la->cur = pidx[i];
+				ra += dnsyn_ctable_lookup(ta, addrs[i], fams[i], nows[i], tw_visit, la);
+			}
+			lb->burst_pidx = pidx;
+			rb = dnsyn_ctable_lookup_burst(tb, addrs, fams, nows, n, tw_visit_at, lb);
+			assert_int_equal(ra, la->n);
+			assert_int_equal(rb, ra);
+			n_lookups += n;
+		} else if (op < 11 && qn < 32) { /* ask for a lookup */
+			unsigned int j = tp_xorshift(&st) % TW_POOL, sl = (qh + qn) % 32;
+
+			q[sl].pidx = j;
+			q[sl].now = tw_now(&st, ts, recent, S);
+			q[sl].ticket = dnsyn_ctable_prefetch_lookup(tb, tw_addr[j], tw_fam[j]);
+			qn++;
+		} else if (qn) { /* make the oldest lookup asked for, or several */
+			for (k = 1 + tp_xorshift(&st) % 3; k > 0 && qn; k--) {
+				unsigned int j = q[qh].pidx, ra, rb;
+				uint64_t ticket = q[qh].ticket;
+
+				/* now and then another key's ticket: must not matter */
+				if (tp_xorshift(&st) % 16 == 0)
+					ticket = q[(qh + 1) % 32].ticket;
+				la->cur = lb->cur = j;
+				ra = dnsyn_ctable_lookup(ta, tw_addr[j], tw_fam[j], q[qh].now, tw_visit, la);
+				rb = dnsyn_ctable_lookup_prefetched(tb, ticket, tw_addr[j], tw_fam[j],
+								    q[qh].now, tw_visit, lb);
+				assert_int_equal(ra, rb);
+				qh = (qh + 1) % 32;
+				qn--;
+				n_lookups++;
+			}
+		}
+		tw_same(la, lb, mode == TW_BURST_MODE ? "burst" : "prefetched", step);
+		tw_same_tables(ta, tb, step);
+		n_visits += la->n;
+	}
+	/* what is left: every key, one at a time, in both */
+	for (i = 0; i < TW_POOL; i++) {
+		la->n = lb->n = 0;
+		la->cur = lb->cur = i;
+		dnsyn_ctable_lookup(ta, tw_addr[i], tw_fam[i], ts, tw_visit, la);
+		dnsyn_ctable_lookup(tb, tw_addr[i], tw_fam[i], ts, tw_visit, lb);
+		tw_same(la, lb, "after", step);
+	}
+	tw_same_tables(ta, tb, step);
+	/* the runs went through the cases they are meant to */
+	assert_true(n_lookups > (mode == TW_BURST_MODE ? 10000u : 1500u));
+	assert_true(n_visits > 1000);
+	assert_true(dnsyn_ctable_stats(ta)->probes > dnsyn_ctable_stats(ta)->lookups / 4);
+	rm(&ba);
+	rm(&bb);
+	test_free(la);
+	test_free(lb);
+}
+
+static void
+test_ctable_burst_same_as_one(void **state)
+{
+	(void)state;
+	twin_run(TW_BURST_MODE, 0x1badb002ULL, 256, 0);  /* groups collide and overflow */
+	twin_run(TW_BURST_MODE, 0x5eedf00dULL, 256, 24); /* answer records reused */
+	twin_run(TW_BURST_MODE, 0xc0ffee11ULL, 4096, 0); /* roomy */
+}
+
+static void
+test_ctable_prefetched_same_as_one(void **state)
+{
+	(void)state;
+	twin_run(TW_PREFETCHED, 0x1badb002ULL, 256, 0);
+	twin_run(TW_PREFETCHED, 0x5eedf00dULL, 256, 24);
+	twin_run(TW_PREFETCHED, 0xc0ffee11ULL, 4096, 0);
+}
+
+/* One burst holding a key three times, its visitor removing the entry on
+ * the first visit: the later ones find nothing; a key in two buckets is
+ * visited in both. */
+static void
+test_ctable_burst_duplicates(void **state)
+{
+	struct dnsyn_ctable_cfg c = cfg_of(1024, 0, 8, S);
+	struct dnsyn_ctable *t;
+	struct twlog *l;
+	struct blk b;
+	const uint8_t *addrs[6];
+	uint8_t fams[6];
+	uint64_t nows[6], w, h;
+	unsigned int pidx[6] = {1, 2, 1, 1, 2, 3}, i;
+
+	(void)state;
+	tw_pool_init();
+	l = test_calloc(1, sizeof(*l));
+	t = mk(&c, &b);
+	w = dnsyn_ctable_bucket_ns(t);
+	h = answer(t, T0, 7);
+	dnsyn_ctable_addr_add(t, h, tw_addr[1], tw_fam[1], T0);
+	dnsyn_ctable_addr_add(t, h, tw_addr[2], tw_fam[2], T0);
+	h = answer(t, T0 + w, 8); /* the next bucket */
+	dnsyn_ctable_addr_add(t, h, tw_addr[2], tw_fam[2], T0 + w);
+	for (i = 0; i < 6; i++) {
+		addrs[i] = tw_addr[pidx[i]];
+		fams[i] = tw_fam[pidx[i]];
+		nows[i] = T0 + w + MS;
+	}
+	/* salt 0: pick one that removes (1, 7) and not (2, 7), (2, 8) */
+	for (l->salt = 0; !(mix64(7 * 0x9e3779b97f4a7c15ULL + 1 * 977 + l->salt) % 3 == 0 &&
+			    mix64(7 * 0x9e3779b97f4a7c15ULL + 2 * 977 + l->salt) % 3 != 0 &&
+			    mix64(8 * 0x9e3779b97f4a7c15ULL + 2 * 977 + l->salt) % 3 != 0);
+	     l->salt++)
+		;
+	l->burst_pidx = pidx;
+	/* key 1: once (removed), then nothing; key 2: both answers, twice */
+	assert_int_equal(dnsyn_ctable_lookup_burst(t, addrs, fams, nows, 6, tw_visit_at, l), 5);
+	assert_int_equal(l->n, 5);
+	assert_int_equal(l->v[0].pidx, 1);
+	assert_int_equal(l->v[0].id, 7);
+	assert_int_equal(l->v[1].pidx, 2);
+	assert_int_equal(l->v[2].pidx, 2);
+	assert_true((l->v[1].id == 7 && l->v[2].id == 8) || (l->v[1].id == 8 && l->v[2].id == 7));
+	assert_int_equal(l->v[3].pidx, 2);
+	assert_int_equal(l->v[4].pidx, 2);
+	assert_int_equal(dnsyn_ctable_stats(t)->lookups, 6);
+	assert_int_equal(dnsyn_ctable_occupancy(t), 2);
+	/* an empty burst does nothing */
+	assert_int_equal(dnsyn_ctable_lookup_burst(t, addrs, fams, nows, 0, tw_visit_at, l), 0);
+	assert_int_equal(dnsyn_ctable_stats(t)->lookups, 6);
+	rm(&b);
+	test_free(l);
+}
+
+/* An insert between a key's prefetch and its lookup: the lookup sees it,
+ * whether the key was absent, present once, or a colliding key (same home
+ * group and fingerprint) came in. */
+static void
+test_ctable_prefetched_sees_inserts(void **state)
+{
+	struct dnsyn_ctable_cfg c = cfg_of(1024, 0, 8, S);
+	struct dnsyn_ctable *t;
+	struct placed p[2];
+	struct rec r;
+	struct blk b;
+	uint64_t tk, h;
+	uint8_t x[16], y[16];
+	uint32_t g, ng;
+	uint8_t f;
+
+	(void)state;
+	t = mk(&c, &b);
+	addr_of(x, 0);
+	dnsyn_ctable_key_place(t, x, 4, &g, &ng, &f);
+	assert_int_equal(find_placed(t, g, f, 1, p, 2), 2);
+	addr_of(y, p[0].i); /* collides with x */
+	h = answer(t, T0, 1);
+	add_i(t, h, 999999, T0); /* the table is not empty */
+	/* absent at the prefetch, inserted before the lookup */
+	tk = dnsyn_ctable_prefetch_lookup(t, x, 4);
+	h = answer(t, T0 + MS, 2);
+	dnsyn_ctable_addr_add(t, h, x, 4, T0 + MS);
+	rec_reset(&r);
+	assert_int_equal(dnsyn_ctable_lookup_prefetched(t, tk, x, 4, T0 + 2 * MS, rec_visit, &r), 1);
+	assert_int_equal(r.id[0], 2);
+	/* present once, then again in another answer */
+	tk = dnsyn_ctable_prefetch_lookup(t, x, 4);
+	h = answer(t, T0 + 3 * MS, 3);
+	dnsyn_ctable_addr_add(t, h, x, 4, T0 + 3 * MS);
+	rec_reset(&r);
+	assert_int_equal(dnsyn_ctable_lookup_prefetched(t, tk, x, 4, T0 + 4 * MS, rec_visit, &r), 2);
+	assert_true(rec_has(&r, 2) && rec_has(&r, 3));
+	/* a colliding key inserted in between, the pipeline run to the end */
+	tk = dnsyn_ctable_prefetch_lookup(t, x, 4);
+	{
+		unsigned int i;
+
+		for (i = 0; i < 7; i++)
+			dnsyn_ctable_prefetch_lookup(t, y, 4);
+	}
+	h = answer(t, T0 + 5 * MS, 4);
+	dnsyn_ctable_addr_add(t, h, y, 4, T0 + 5 * MS);
+	rec_reset(&r);
+	r.remove_id = 3;
+	assert_int_equal(dnsyn_ctable_lookup_prefetched(t, tk, x, 4, T0 + 6 * MS, rec_visit, &r), 2);
+	assert_false(rec_has(&r, 4));
+	assert_int_equal(look_i(t, 0, T0 + 7 * MS, &r), 1);
+	assert_int_equal(look_i(t, p[0].i, T0 + 7 * MS, &r), 1);
+	assert_int_equal(r.id[0], 4);
+	/* a ticket the pipeline dropped (16 calls later), and one of another key */
+	tk = dnsyn_ctable_prefetch_lookup(t, x, 4);
+	{
+		unsigned int i;
+
+		for (i = 0; i < 16; i++)
+			dnsyn_ctable_prefetch(t, y, 4);
+	}
+	rec_reset(&r);
+	assert_int_equal(dnsyn_ctable_lookup_prefetched(t, tk, x, 4, T0 + 8 * MS, rec_visit, &r), 1);
+	tk = dnsyn_ctable_prefetch_lookup(t, y, 4);
+	rec_reset(&r);
+	assert_int_equal(dnsyn_ctable_lookup_prefetched(t, tk, x, 4, T0 + 8 * MS, rec_visit, &r), 1);
+	assert_int_equal(r.id[0], 2);
+	rm(&b);
+}
+
+/* A bucket started (early, so the one it reuses could still match) between a
+ * key's prefetch and its lookup, the key inserted into it at the same slot
+ * of its group as in the bucket before: the buckets to probe are the same
+ * ones, and the control bytes of the current bucket compare the same, but
+ * the lookup must find both entries. */
+static void
+test_ctable_prefetched_across_roll(void **state)
+{
+	struct dnsyn_ctable_cfg c = cfg_of(64, 0, 8, S);
+	struct dnsyn_ctable *t;
+	struct rec r;
+	struct blk b;
+	uint64_t h, ts = T0, tk;
+	uint32_t gx, ng, g, fill = 1000;
+	uint8_t x[16], y[16], fx, f;
+	unsigned int i, k;
+
+	(void)state;
+	t = mk(&c, &b);
+	addr_of(x, 0);
+	dnsyn_ctable_key_place(t, x, 4, &gx, &ng, &fx);
+	/* Addresses that never share x's fingerprint: only x matches it. */
+#define NEXT_FILL()                                                                           \
+	do {                                                                                  \
+		do {                                                                          \
+			addr_of(y, ++fill);                                                   \
+			dnsyn_ctable_key_place(t, y, 4, &g, &ng, &f);                         \
+		} while (f == fx);                                                            \
+	} while (0)
+	/* every bucket full and inside the window: 6 buckets of 13 */
+	for (i = 0; i < 6 * 13; i++) {
+		h = answer(t, ts, i);
+		NEXT_FILL();
+		dnsyn_ctable_addr_add(t, h, y, 4, ts);
+		ts += 100000;
+	}
+	assert_int_equal(dnsyn_ctable_stats(t)->early_rolls, 5);
+	/* x into the current bucket: the next insert starts a bucket early */
+	h = answer(t, ts, 100);
+	dnsyn_ctable_addr_add(t, h, x, 4, ts); /* 14th: starts a bucket itself */
+	for (k = 0; k < 12; k++) {
+		NEXT_FILL();
+		dnsyn_ctable_addr_add(t, h, y, 4, ts);
+	}
+	ts += 100000;
+	rec_reset(&r);
+	assert_int_equal(look_i(t, 0, ts, &r), 1);
+	tk = dnsyn_ctable_prefetch_lookup(t, x, 4);
+	for (i = 0; i < 7; i++) { /* the pipeline runs its scan and compare */
+		NEXT_FILL();
+		dnsyn_ctable_prefetch_lookup(t, y, 4);
+	}
+	/* the next insert starts a bucket early, reusing one that can still
+	 * match: x goes in there too */
+	h = answer(t, ts, 101);
+	dnsyn_ctable_addr_add(t, h, x, 4, ts);
+	assert_int_equal(dnsyn_ctable_stats(t)->early_rolls, 7);
+	/* a lookup of another key works out the buckets to probe again */
+	NEXT_FILL();
+	rec_reset(&r);
+	dnsyn_ctable_lookup(t, y, 4, ts + 1, rec_visit, &r);
+#undef NEXT_FILL
+	rec_reset(&r);
+	assert_int_equal(dnsyn_ctable_lookup_prefetched(t, tk, x, 4, ts + 1, rec_visit, &r), 2);
+	assert_true(rec_has(&r, 100) && rec_has(&r, 101));
+	rm(&b);
+}
+
 /* ---- counters, re-init, memory per address ----------------------------------- */
 
 static void
@@ -1690,6 +2155,11 @@ main(void)
 		cmocka_unit_test(test_ctable_answer_reuse),
 		cmocka_unit_test(test_ctable_answer_reuse_pow2_ring),
 		cmocka_unit_test(test_ctable_answer_reuse_many),
+		cmocka_unit_test(test_ctable_burst_same_as_one),
+		cmocka_unit_test(test_ctable_prefetched_same_as_one),
+		cmocka_unit_test(test_ctable_burst_duplicates),
+		cmocka_unit_test(test_ctable_prefetched_sees_inserts),
+		cmocka_unit_test(test_ctable_prefetched_across_roll),
 		cmocka_unit_test(test_ctable_stats_consistent),
 		cmocka_unit_test(test_ctable_bytes_per_addr),
 	};
