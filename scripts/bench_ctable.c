@@ -4,22 +4,32 @@
  * steady state, SYN lookups/s (50 % pending addresses / 50 % random, all
  * random, all pending) with a visitor doing the correlator's work (time window
  * test, set a bit), and memory per tracked address. Inserts and lookups are
- * measured twice: one event at a time, and the way the correlator works
- * through a burst, calling dnsyn_ctable_prefetch() (inserts) or
+ * measured one event at a time, and the way the correlator works through a
+ * burst, calling dnsyn_ctable_prefetch() (inserts) or
  * dnsyn_ctable_prefetch_lookup() (lookups) for the event --prefetch events
- * ahead (8 by default) before handling the current one.
+ * ahead (8 by default) before handling the current one. Lookups also: with
+ * that prefetch and dnsyn_ctable_lookup_prefetched() (the lookup takes over
+ * what the prefetch found: "ticket"), and dnsyn_ctable_lookup_burst() on
+ * --burst keys at a time (32 by default; 0: not measured). The variants
+ * alternate rep by rep.
  *
  *   scripts/bench_ctable [--quick] [--sizes 1k,1M,10M] [--reps 5] [--min-time 0.5]
- *                        [--window-ms 1000] [--buckets 8] [--prefetch 8] [--no-thp]
+ *                        [--window-ms 1000] [--buckets 8] [--prefetch 8] [--burst 32]
+ *                        [--no-thp] [--cpu-time]
  *
- * Each figure: a loop of at least --min-time seconds (CLOCK_MONOTONIC), run
- * --reps times, median printed (with min..max), cycles per operation from
- * __rdtsc() (TSC cycles: the nominal clock, not the turbo one). Keys come from
- * a seeded PRNG: two runs do the same work. The last line is for scripts:
+ * Each figure: a loop of at least --min-time seconds (CLOCK_MONOTONIC; with
+ * --cpu-time the thread's CPU time, CLOCK_THREAD_CPUTIME_ID, which leaves out
+ * the time other jobs held the vCPU on a shared machine, not their use of
+ * the caches and memory), run --reps times, median printed (with min..max),
+ * cycles per operation from __rdtsc() (TSC cycles: the nominal clock, not the
+ * turbo one; with --cpu-time, CPU time in TSC cycles). Keys come from a seeded
+ * PRNG: two runs do the same work. The last line is for scripts:
  *   ctable insert_mps=<x> lookup_mps=<y> bytes_per_addr=<z> at=1M prefetch=<d>
- *          insert_pf_mps=<x'> lookup_pf_mps=<y'>
+ *          insert_pf_mps=<x'> lookup_pf_mps=<y'> burst=<n> lookup_burst_mps=<y''>
+ *          clock=<wall|cpu>
  * (inserts: A records per second; lookups: the 50/50 mix; _pf: with prefetch
- * distance d; all on one line.) */
+ * distance d; _burst: dnsyn_ctable_lookup_burst() n keys at a time; all on
+ * one line.) */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -41,6 +51,7 @@
 #define NKEYS (1u << 20) /* lookup keys per mix, read in a loop */
 #define AHEAD 256        /* A records generated ahead of the inserts (ring) */
 #define MAX_PREFETCH 128
+#define MAX_BURST 4096
 
 struct opts {
 	uint64_t sizes[MAX_SIZES];
@@ -51,16 +62,29 @@ struct opts {
 	uint64_t window_ns;
 	uint32_t buckets;
 	unsigned int prefetch; /* distance in events; 0: no prefetch run */
+	unsigned int burst;    /* keys per dnsyn_ctable_lookup_burst(); 0: not run */
 	int thp;
+	int cpu_time; /* time loops by the thread's CPU time */
 };
+
+/* What the loops are timed by (--cpu-time: CLOCK_THREAD_CPUTIME_ID), and TSC
+ * cycles per ns of wall time, for cycles per operation from CPU time. */
+static clockid_t bench_clock = CLOCK_MONOTONIC;
+static double tsc_per_ns;
+
+static uint64_t
+clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
 
 static uint64_t
 now_ns(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+	return clock_ns(bench_clock);
 }
 
 static inline uint64_t
@@ -198,6 +222,13 @@ visit(void *ud, struct dnsyn_ctable_answer *a)
 	return 0;
 }
 
+static int
+visit_at(void *ud, unsigned int i, struct dnsyn_ctable_answer *a)
+{
+	(void)i;
+	return visit(ud, a);
+}
+
 /* One answer with 1-4 random IPv4 addresses, queued in b->ahead. */
 static inline void
 make_answer(struct bench *b)
@@ -257,7 +288,8 @@ measure_insert(struct bench *b, const struct opts *o, unsigned int pf, struct sa
 	} while ((double)(t1 - t0) < o->min_time * 1e9);
 	c1 = tsc();
 	s->mops[s->n] = (double)ops / (double)(t1 - t0) * 1e3;
-	s->cyc[s->n] = (double)(c1 - c0) / (double)ops;
+	s->cyc[s->n] = (bench_clock == CLOCK_MONOTONIC ? (double)(c1 - c0)
+						       : (double)(t1 - t0) * tsc_per_ns) / (double)ops;
 	s->probes[s->n] = 0;
 	s->groups[s->n] = 0;
 	s->visited[s->n] = (double)(b->n_answers - answers0) / (double)ops; /* answers per A record */
@@ -283,19 +315,66 @@ make_keys(struct bench *b, unsigned int hit_pct)
 	}
 }
 
+/* How lookups are made (the variants). */
+enum lk_mode {
+	LK_ONE,    /* dnsyn_ctable_lookup() */
+	LK_PF,     /* + dnsyn_ctable_prefetch_lookup() pf keys ahead */
+	LK_TICKET, /* the same, and dnsyn_ctable_lookup_prefetched() */
+	LK_BURST,  /* dnsyn_ctable_lookup_burst() */
+	LK_MODES
+};
+
+/* Burst keys: addresses, families, times, and pointers to the addresses. */
+static uint8_t burst_addr[MAX_BURST][16];
+static const uint8_t *burst_ptr[MAX_BURST];
+static uint8_t burst_fam[MAX_BURST];
+static uint64_t burst_now[MAX_BURST];
+
 static void
-measure_lookup(struct bench *b, const struct opts *o, unsigned int pf, struct sample *s)
+measure_lookup(struct bench *b, const struct opts *o, enum lk_mode mode, struct sample *s)
 {
 	const struct dnsyn_ctable_stats *st = dnsyn_ctable_stats(b->t);
 	struct vctx v = {.now = b->ts - b->dt, .window = o->window_ns, .hits = 0};
 	uint64_t t0, t1, c0, c1, ops = 0, l0 = st->lookups, p0 = st->probes, g0 = st->groups;
+	uint64_t tickets[MAX_PREFETCH + 1];
+	const unsigned int pf = o->prefetch, nb = o->burst ? o->burst : 1;
 	uint8_t addr[16];
-	unsigned int i, j = 0;
+	unsigned int i, k, q, j = 0, u = 0;
 
+	for (i = 0; i < nb; i++) {
+		burst_ptr[i] = burst_addr[i];
+		burst_fam[i] = 4;
+		burst_now[i] = v.now;
+	}
+	if (mode == LK_TICKET) /* the pipeline's first pf keys */
+		for (i = 0; i < pf; i++) {
+			v4m(addr, b->keys[i]);
+			tickets[i] = dnsyn_ctable_prefetch_lookup(b->t, addr, 4);
+		}
 	t0 = now_ns();
 	c0 = tsc();
 	do {
-		if (pf)
+		if (mode == LK_BURST)
+			for (i = 0; i < 4096; i += k) {
+				k = 4096 - i < nb ? 4096 - i : nb;
+				for (q = 0; q < k; q++) {
+					v4m(burst_addr[q], b->keys[j]);
+					j = (j + 1) & (NKEYS - 1);
+				}
+				dnsyn_ctable_lookup_burst(b->t, burst_ptr, burst_fam, burst_now, k,
+							  visit_at, &v);
+			}
+		else if (mode == LK_TICKET)
+			for (i = 0; i < 4096; i++) {
+				v4m(addr, b->keys[(j + pf) & (NKEYS - 1)]);
+				tickets[(u + pf) % (pf + 1)] = dnsyn_ctable_prefetch_lookup(b->t, addr, 4);
+				v4m(addr, b->keys[j]);
+				dnsyn_ctable_lookup_prefetched(b->t, tickets[u % (pf + 1)], addr, 4, v.now,
+							       visit, &v);
+				j = (j + 1) & (NKEYS - 1);
+				u++;
+			}
+		else if (mode == LK_PF)
 			for (i = 0; i < 4096; i++) {
 				v4m(addr, b->keys[(j + pf) & (NKEYS - 1)]);
 				dnsyn_ctable_prefetch_lookup(b->t, addr, 4);
@@ -314,7 +393,8 @@ measure_lookup(struct bench *b, const struct opts *o, unsigned int pf, struct sa
 	} while ((double)(t1 - t0) < o->min_time * 1e9);
 	c1 = tsc();
 	s->mops[s->n] = (double)ops / (double)(t1 - t0) * 1e3;
-	s->cyc[s->n] = (double)(c1 - c0) / (double)ops;
+	s->cyc[s->n] = (bench_clock == CLOCK_MONOTONIC ? (double)(c1 - c0)
+						       : (double)(t1 - t0) * tsc_per_ns) / (double)ops;
 	s->probes[s->n] = (double)(st->probes - p0) / (double)(st->lookups - l0);
 	s->groups[s->n] = (double)(st->groups - g0) / (double)(st->lookups - l0);
 	s->visited[s->n] = (double)v.hits / (double)ops;
@@ -324,7 +404,7 @@ measure_lookup(struct bench *b, const struct opts *o, unsigned int pf, struct sa
 /* ---- driver ---------------------------------------------------------------- */
 
 struct result {
-	double ins, lk_mix, ins_pf, lk_mix_pf, bpa;
+	double ins, lk_mix, ins_pf, lk_mix_pf, lk_mix_burst, bpa;
 };
 
 static void *
@@ -346,7 +426,7 @@ big_alloc(size_t size, int thp)
 static void
 print_op(const char *label, const char *op, struct sample *s, int probes)
 {
-	printf("%-6s %-30s %8.2f  %7.2f..%-7.2f %8.1f %7.1f", label, op, median(s->mops, s->n),
+	printf("%-6s %-33s %8.2f  %7.2f..%-7.2f %8.1f %7.1f", label, op, median(s->mops, s->n),
 	       vmin(s->mops, s->n), vmax(s->mops, s->n), median(s->cyc, s->n),
 	       1e3 / median(s->mops, s->n));
 	if (probes)
@@ -362,9 +442,11 @@ run_size(const struct opts *o, unsigned int si, struct result *res)
 		.capacity = (uint32_t)o->sizes[si], .answers = 0, .n_buckets = o->buckets,
 		.window_ns = o->window_ns};
 	const struct dnsyn_ctable_stats *st;
-	/* [0]: one event at a time, [1]: prefetching o->prefetch events ahead */
-	struct sample ins[2], mix[2], miss[2], hit[2];
-	unsigned int pfs[2] = {0, o->prefetch}, n_pf = o->prefetch ? 2 : 1, v;
+	/* inserts [0]: one event at a time, [1]: prefetching o->prefetch events
+	 * ahead; lookups: by enum lk_mode */
+	struct sample ins[2], mix[LK_MODES], miss[LK_MODES], hit[LK_MODES];
+	unsigned int pfs[2] = {0, o->prefetch}, n_pf = o->prefetch ? 2 : 1, v, n_modes = 0;
+	enum lk_mode modes[LK_MODES];
 	char op[64];
 	struct bench b;
 	size_t msize, asize;
@@ -409,12 +491,12 @@ run_size(const struct opts *o, unsigned int si, struct result *res)
 		insert_one(&b, 0);
 
 	/* the variants alternate, so that a noisy neighbour hits both alike */
-	t0 = now_ns();
+	t0 = clock_ns(CLOCK_MONOTONIC);
 	c0 = tsc();
 	for (r = 0; r < o->reps; r++)
 		for (v = 0; v < n_pf; v++)
 			measure_insert(&b, o, pfs[v], &ins[v]);
-	tsc_ghz = (double)(tsc() - c0) / (double)(now_ns() - t0);
+	tsc_ghz = (double)(tsc() - c0) / (double)(clock_ns(CLOCK_MONOTONIC) - t0);
 
 	st = dnsyn_ctable_stats(b.t);
 	printf("%-6s capacity %" PRIu64 ": memsize %.1f MiB, bytes_per_addr %.2f, memsize/capacity %.2f,"
@@ -429,37 +511,46 @@ run_size(const struct opts *o, unsigned int si, struct result *res)
 	       st->early_rolls, st->evicted_addrs, 100.0 * (double)st->evicted_addrs / (double)st->addrs,
 	       st->expired_addrs, st->evicted_answers);
 
+	modes[n_modes++] = LK_ONE;
+	if (o->prefetch) {
+		modes[n_modes++] = LK_PF;
+		modes[n_modes++] = LK_TICKET;
+	}
+	if (o->burst)
+		modes[n_modes++] = LK_BURST;
 	make_keys(&b, 50);
 	for (r = 0; r < o->reps; r++)
-		for (v = 0; v < n_pf; v++)
-			measure_lookup(&b, o, pfs[v], &mix[v]);
+		for (v = 0; v < n_modes; v++)
+			measure_lookup(&b, o, modes[v], &mix[modes[v]]);
 	make_keys(&b, 0);
 	for (r = 0; r < o->reps; r++)
-		for (v = 0; v < n_pf; v++)
-			measure_lookup(&b, o, pfs[v], &miss[v]);
+		for (v = 0; v < n_modes; v++)
+			measure_lookup(&b, o, modes[v], &miss[modes[v]]);
 	make_keys(&b, 100);
 	for (r = 0; r < o->reps; r++)
-		for (v = 0; v < n_pf; v++)
-			measure_lookup(&b, o, pfs[v], &hit[v]);
+		for (v = 0; v < n_modes; v++)
+			measure_lookup(&b, o, modes[v], &hit[modes[v]]);
 
-	printf("%-6s %-30s %8s  %-15s %8s %7s %9s %9s %9s\n", "size", "operation", "M ops/s",
+	printf("%-6s %-33s %8s  %-15s %8s %7s %9s %9s %9s\n", "size", "operation", "M ops/s",
 	       "(min..max)", "cyc/op", "ns/op", "groups/op", "probes/op", "found/op");
-	for (v = 0; v < n_pf; v++) {
-		const char *sfx = "";
+	for (v = 0; v < n_modes; v++) {
+		const enum lk_mode m = modes[v];
+		char name[96];
 
-		if (v) {
-			snprintf(op, sizeof(op), ", prefetch %u", pfs[v]);
-			sfx = op;
-		}
-#define OPNAME(buf, what) (snprintf(buf, sizeof(buf), "%s%s", what, sfx), buf)
-		{
-			char name[96];
-
-			print_op(o->labels[si], OPNAME(name, "insert (A record)"), &ins[v], 0);
-			print_op(o->labels[si], OPNAME(name, "lookup 50% pending"), &mix[v], 1);
-			print_op(o->labels[si], OPNAME(name, "lookup all random"), &miss[v], 1);
-			print_op(o->labels[si], OPNAME(name, "lookup all pending"), &hit[v], 1);
-		}
+		if (m == LK_ONE)
+			op[0] = 0;
+		else if (m == LK_PF)
+			snprintf(op, sizeof(op), ", prefetch %u", o->prefetch);
+		else if (m == LK_TICKET)
+			snprintf(op, sizeof(op), ", prefetched %u", o->prefetch);
+		else
+			snprintf(op, sizeof(op), ", burst %u", o->burst);
+#define OPNAME(what) (snprintf(name, sizeof(name), "%s%s", what, op), name)
+		if (m == LK_ONE || m == LK_PF)
+			print_op(o->labels[si], OPNAME("insert (A record)"), &ins[m == LK_PF], 0);
+		print_op(o->labels[si], OPNAME("lookup 50% pending"), &mix[m], 1);
+		print_op(o->labels[si], OPNAME("lookup all random"), &miss[m], 1);
+		print_op(o->labels[si], OPNAME("lookup all pending"), &hit[m], 1);
 #undef OPNAME
 	}
 	printf("%-6s (inserts: %.2f M answers/s; TSC %.2f GHz)\n\n", o->labels[si],
@@ -467,7 +558,8 @@ run_size(const struct opts *o, unsigned int si, struct result *res)
 	res->ins = median(ins[0].mops, ins[0].n);
 	res->lk_mix = median(mix[0].mops, mix[0].n);
 	res->ins_pf = o->prefetch ? median(ins[1].mops, ins[1].n) : res->ins;
-	res->lk_mix_pf = o->prefetch ? median(mix[1].mops, mix[1].n) : res->lk_mix;
+	res->lk_mix_pf = o->prefetch ? median(mix[LK_PF].mops, mix[LK_PF].n) : res->lk_mix;
+	res->lk_mix_burst = o->burst ? median(mix[LK_BURST].mops, mix[LK_BURST].n) : 0;
 	res->bpa = dnsyn_ctable_bytes_per_addr(b.t);
 	munmap(mem, asize);
 	free(b.hist);
@@ -499,10 +591,15 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: bench_ctable [--quick] [--sizes 1k,1M,10M] [--reps N] [--min-time S]\n"
-			"                    [--window-ms MS] [--buckets N] [--prefetch D] [--no-thp]\n"
-			"  --prefetch D: also measure with dnsyn_ctable_prefetch[_lookup]() D events ahead\n"
-			"                (default 8, at most %d; 0: only without)\n",
-		MAX_PREFETCH);
+			"                    [--window-ms MS] [--buckets N] [--prefetch D] [--burst N]\n"
+			"                    [--no-thp] [--cpu-time]\n"
+			"  --prefetch D: also measure with dnsyn_ctable_prefetch[_lookup]() D events ahead,\n"
+			"                and lookups with dnsyn_ctable_lookup_prefetched() too\n"
+			"                (default 8, at most %d; 0: only without)\n"
+			"  --burst N:    also measure dnsyn_ctable_lookup_burst() on N keys at a time\n"
+			"                (default 32, at most %d; 0: not)\n"
+			"  --cpu-time:   time by the thread's CPU time, not the wall clock\n",
+		MAX_PREFETCH, MAX_BURST);
 	exit(2);
 }
 
@@ -521,6 +618,7 @@ main(int argc, char **argv)
 	o.window_ns = 1000000000ULL;
 	o.buckets = 8;
 	o.prefetch = 8;
+	o.burst = 32;
 	o.thp = 1;
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--quick"))
@@ -537,13 +635,17 @@ main(int argc, char **argv)
 			o.buckets = (uint32_t)atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--prefetch") && i + 1 < argc)
 			o.prefetch = (unsigned int)atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--burst") && i + 1 < argc)
+			o.burst = (unsigned int)atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--no-thp"))
 			o.thp = 0;
+		else if (!strcmp(argv[i], "--cpu-time"))
+			o.cpu_time = 1;
 		else
 			usage();
 	}
 	if (o.reps < 1 || o.reps > MAX_REPS || o.min_time <= 0 || o.window_ns == 0 ||
-	    o.prefetch > MAX_PREFETCH)
+	    o.prefetch > MAX_PREFETCH || o.burst > MAX_BURST)
 		usage();
 	{
 		char buf[256], *tok, *save = NULL;
@@ -558,10 +660,19 @@ main(int argc, char **argv)
 		if (!o.n_sizes)
 			usage();
 	}
+	if (o.cpu_time) { /* TSC cycles per ns: 50 ms of wall clock */
+		const uint64_t w0 = clock_ns(CLOCK_MONOTONIC), c0 = tsc();
+
+		while (clock_ns(CLOCK_MONOTONIC) - w0 < 50000000)
+			;
+		tsc_per_ns = (double)(tsc() - c0) / (double)(clock_ns(CLOCK_MONOTONIC) - w0);
+		bench_clock = CLOCK_THREAD_CPUTIME_ID;
+	}
 	printf("== dnsyn_ctable micro-benchmark: window %.0f ms, %u buckets, answers = capacity/2,"
 	       " IPv4, 1-4 addresses per answer, %u reps x >= %.2f s, median; prefetch distance %u;"
-	       " THP %s\n\n",
-	       o.window_ns / 1e6, o.buckets, o.reps, o.min_time, o.prefetch, o.thp ? "on" : "off");
+	       " burst %u; THP %s; timed by %s\n\n",
+	       o.window_ns / 1e6, o.buckets, o.reps, o.min_time, o.prefetch, o.burst,
+	       o.thp ? "on" : "off", o.cpu_time ? "the thread's CPU time" : "the wall clock");
 	for (k = 0; k < o.n_sizes; k++) {
 		if (run_size(&o, k, &res[k]))
 			return 1;
@@ -572,8 +683,9 @@ main(int argc, char **argv)
 		at = (int)o.n_sizes - 1;
 	fflush(stdout);
 	printf("ctable insert_mps=%.2f lookup_mps=%.2f bytes_per_addr=%.2f at=%s prefetch=%u"
-	       " insert_pf_mps=%.2f lookup_pf_mps=%.2f\n",
+	       " insert_pf_mps=%.2f lookup_pf_mps=%.2f burst=%u lookup_burst_mps=%.2f clock=%s\n",
 	       res[at].ins, res[at].lk_mix, res[at].bpa, o.sizes[at] == 1000000 ? "1M" : o.labels[at],
-	       o.prefetch, res[at].ins_pf, res[at].lk_mix_pf);
+	       o.prefetch, res[at].ins_pf, res[at].lk_mix_pf, o.burst, res[at].lk_mix_burst,
+	       o.cpu_time ? "cpu" : "wall");
 	return 0;
 }
