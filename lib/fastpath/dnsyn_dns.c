@@ -205,7 +205,7 @@ dnsyn_dns_name_equal(const uint8_t *msg, uint32_t len, uint32_t a, uint32_t b)
  * names are valid (jumps, bounds, length) and have the same labels; done once
  * per owner it walked up to 16 jumps and 127 labels each time, and a message
  * can make every comparison that long (owners that are pointer ladders, CNAME
- * owners at the suffixes of one 255-byte name: 45-170 times the cycles per
+ * owners at the suffixes of one 255-byte name: 8-64 times the cycles per
  * byte of an ordinary answer, tests/gen parsework). So for each position of
  * the message that starts a label, the name there is matched against cur once:
  * it equals cur's suffix from label k (k = cur's label count for the root)
