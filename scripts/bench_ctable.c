@@ -7,11 +7,9 @@
  * measured one event at a time, and the way the correlator works through a
  * burst, calling dnsyn_ctable_prefetch() (inserts) or
  * dnsyn_ctable_prefetch_lookup() (lookups) for the event --prefetch events
- * ahead (8 by default) before handling the current one. Lookups also: with
- * that prefetch and dnsyn_ctable_lookup_prefetched() (the lookup takes over
- * what the prefetch found: "ticket"), and dnsyn_ctable_lookup_burst() on
- * --burst keys at a time (32 by default; 0: not measured). The variants
- * alternate rep by rep.
+ * ahead (8 by default) before handling the current one. Lookups also through
+ * dnsyn_ctable_lookup_burst() on --burst keys at a time (32 by default; 0: not
+ * measured). The variants alternate rep by rep.
  *
  *   scripts/bench_ctable [--quick] [--sizes 1k,1M,10M] [--reps 5] [--min-time 0.5]
  *                        [--window-ms 1000] [--buckets 8] [--prefetch 8] [--burst 32]
@@ -319,7 +317,6 @@ make_keys(struct bench *b, unsigned int hit_pct)
 enum lk_mode {
 	LK_ONE,    /* dnsyn_ctable_lookup() */
 	LK_PF,     /* + dnsyn_ctable_prefetch_lookup() pf keys ahead */
-	LK_TICKET, /* the same, and dnsyn_ctable_lookup_prefetched() */
 	LK_BURST,  /* dnsyn_ctable_lookup_burst() */
 	LK_MODES
 };
@@ -336,21 +333,15 @@ measure_lookup(struct bench *b, const struct opts *o, enum lk_mode mode, struct 
 	const struct dnsyn_ctable_stats *st = dnsyn_ctable_stats(b->t);
 	struct vctx v = {.now = b->ts - b->dt, .window = o->window_ns, .hits = 0};
 	uint64_t t0, t1, c0, c1, ops = 0, l0 = st->lookups, p0 = st->probes, g0 = st->groups;
-	uint64_t tickets[MAX_PREFETCH + 1];
 	const unsigned int pf = o->prefetch, nb = o->burst ? o->burst : 1;
 	uint8_t addr[16];
-	unsigned int i, k, q, j = 0, u = 0;
+	unsigned int i, k, q, j = 0;
 
 	for (i = 0; i < nb; i++) {
 		burst_ptr[i] = burst_addr[i];
 		burst_fam[i] = 4;
 		burst_now[i] = v.now;
 	}
-	if (mode == LK_TICKET) /* the pipeline's first pf keys */
-		for (i = 0; i < pf; i++) {
-			v4m(addr, b->keys[i]);
-			tickets[i] = dnsyn_ctable_prefetch_lookup(b->t, addr, 4);
-		}
 	t0 = now_ns();
 	c0 = tsc();
 	do {
@@ -363,16 +354,6 @@ measure_lookup(struct bench *b, const struct opts *o, enum lk_mode mode, struct 
 				}
 				dnsyn_ctable_lookup_burst(b->t, burst_ptr, burst_fam, burst_now, k,
 							  visit_at, &v);
-			}
-		else if (mode == LK_TICKET)
-			for (i = 0; i < 4096; i++) {
-				v4m(addr, b->keys[(j + pf) & (NKEYS - 1)]);
-				tickets[(u + pf) % (pf + 1)] = dnsyn_ctable_prefetch_lookup(b->t, addr, 4);
-				v4m(addr, b->keys[j]);
-				dnsyn_ctable_lookup_prefetched(b->t, tickets[u % (pf + 1)], addr, 4, v.now,
-							       visit, &v);
-				j = (j + 1) & (NKEYS - 1);
-				u++;
 			}
 		else if (mode == LK_PF)
 			for (i = 0; i < 4096; i++) {
@@ -512,10 +493,8 @@ run_size(const struct opts *o, unsigned int si, struct result *res)
 	       st->expired_addrs, st->evicted_answers);
 
 	modes[n_modes++] = LK_ONE;
-	if (o->prefetch) {
+	if (o->prefetch)
 		modes[n_modes++] = LK_PF;
-		modes[n_modes++] = LK_TICKET;
-	}
 	if (o->burst)
 		modes[n_modes++] = LK_BURST;
 	make_keys(&b, 50);
@@ -541,8 +520,6 @@ run_size(const struct opts *o, unsigned int si, struct result *res)
 			op[0] = 0;
 		else if (m == LK_PF)
 			snprintf(op, sizeof(op), ", prefetch %u", o->prefetch);
-		else if (m == LK_TICKET)
-			snprintf(op, sizeof(op), ", prefetched %u", o->prefetch);
 		else
 			snprintf(op, sizeof(op), ", burst %u", o->burst);
 #define OPNAME(what) (snprintf(name, sizeof(name), "%s%s", what, op), name)
@@ -593,8 +570,7 @@ usage(void)
 	fprintf(stderr, "usage: bench_ctable [--quick] [--sizes 1k,1M,10M] [--reps N] [--min-time S]\n"
 			"                    [--window-ms MS] [--buckets N] [--prefetch D] [--burst N]\n"
 			"                    [--no-thp] [--cpu-time]\n"
-			"  --prefetch D: also measure with dnsyn_ctable_prefetch[_lookup]() D events ahead,\n"
-			"                and lookups with dnsyn_ctable_lookup_prefetched() too\n"
+			"  --prefetch D: also measure with dnsyn_ctable_prefetch[_lookup]() D events ahead\n"
 			"                (default 8, at most %d; 0: only without)\n"
 			"  --burst N:    also measure dnsyn_ctable_lookup_burst() on N keys at a time\n"
 			"                (default 32, at most %d; 0: not)\n"

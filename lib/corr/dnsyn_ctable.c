@@ -32,12 +32,10 @@
  * takes n keys through four stages (hash and row prefetch, row scan and entry
  * prefetch, key compare and answer prefetch, visit) a step of BG keys apart,
  * each stage done once per key, so that the lines of the keys behind arrive
- * while the keys ahead are worked on; dnsyn_ctable_lookup_prefetched() does
- * the same through the prefetch pipeline's ring for a caller that interleaves
- * other work (and inserts). What a stage found is used only while it still
- * holds (same buckets to probe, no insert that changed the key's row; a
- * removal is seen in the control byte): else the lookup starts afresh, so
- * the result is always dnsyn_ctable_lookup()'s at that point. */
+ * while the keys ahead are worked on. What a stage found is used only while
+ * it still holds (same buckets to probe, no insert; a removal is seen in the
+ * control byte): else the lookup starts afresh, so the result is always
+ * dnsyn_ctable_lookup()'s at that point. */
 #include <errno.h>
 #include <string.h>
 
@@ -97,25 +95,40 @@ struct bucket {
  * With the caller PF_C + 2 or more events ahead (8), a lookup finds what it
  * reads in cache. Stages B and C take no data-dependent branch for a key with
  * no match or one. (B and C a call or two earlier: no difference measurable
- * in scripts/bench_ctable.) A lookup's slot keeps what B and C found, so that
- * dnsyn_ctable_lookup_prefetched() does not find it again: 16 slots, since
- * the correlator asks for its event 9 calls after the prefetch. */
-#define PF_RING 16
+ * in scripts/bench_ctable.) */
+#define PF_RING 8
 #define PF_B 3
 #define PF_C 6
 #define PF_CAND 4 /* entries followed per key (fingerprint matches) */
 
-/* A key between the stages of a prefetch or a burst lookup (pk_hash(),
+struct pf_slot {
+	uint8_t addr[16];
+	uint8_t fam;
+	uint8_t valid;
+	uint8_t n_cand;
+	uint8_t insert; /* also the slot an insert of the key would take */
+	uint32_t home;
+	uint64_t kh;    /* key_hash() */
+	/* entries to follow: cand[0] always (the table's dummy entry when the
+	 * key has no fingerprint match), n_cand in all (0 or more) */
+	const struct entry *cand[PF_CAND];
+};
+
+struct pf_ring {
+	uint64_t n; /* calls so far */
+	struct pf_slot s[PF_RING];
+};
+
+/* A key of dnsyn_ctable_lookup_burst() between its stages (pk_hash(),
  * pk_scan(), pk_compare(), pk_lookup()). What the scan found holds as long as
- * the buckets it covered (act) are still the ones to probe and no insert
- * changed its row; pk_lookup() checks that and otherwise looks up afresh. */
+ * the buckets it covered (act) are still the ones to probe and nothing was
+ * inserted; pk_lookup() checks that and otherwise looks up afresh. */
 struct pk {
 	uint8_t addr[16];
 	uint64_t kh;       /* key_hash() */
 	uint64_t act;      /* scan: the buckets it covered (t->act then) */
-	uint64_t addrs;    /* scan: t->st.addrs then (no insert since: nothing changed
-			    * but removals) */
-	uint64_t rolls;    /* scan: t->rolls then */
+	uint64_t addrs;    /* scan: t->st.addrs then (no insert since: nothing
+			    * changed but removals) */
 	/* The fingerprint matches in the row, in scan order: cand[0] always
 	 * (the table's dummy entry when the key has none), n_cand in all; with
 	 * their control bytes (cand[0]'s: t->no_ctrl for none) and buckets. */
@@ -123,22 +136,12 @@ struct pk {
 	uint8_t *ctrl[PF_CAND];
 	uint8_t kc[PF_CAND];
 	uint32_t home;
-	uint16_t curw;     /* scan: group_word() of bucket cur in the row */
 	uint8_t fam;
 	uint8_t fp;        /* fingerprint() */
 	uint8_t n_cand;
 	uint8_t slow;      /* scan: more than one match, or an overflow */
 	uint8_t many;      /* scan: an overflow, or more matches than cand holds */
 	uint8_t hits;      /* compare: bit i: cand[i] holds the key */
-	uint8_t stage;     /* PK_* */
-	uint8_t insert;    /* prefetch for an insert: also the slot it would take */
-};
-
-enum { PK_FREE, PK_HASHED, PK_SCANNED, PK_COMPARED };
-
-struct pf_ring {
-	uint64_t n; /* calls so far */
-	struct pk s[PF_RING];
 };
 
 struct dnsyn_ctable {
@@ -161,7 +164,6 @@ struct dnsyn_ctable {
 	uint8_t *ctrl;         /* n_groups rows */
 	struct entry *entries; /* bucket-major: n_buckets * n_groups * SLOTS */
 	struct pf_ring *pf;    /* = &pf_ring: written by dnsyn_ctable_prefetch() */
-	uint64_t rolls;        /* buckets started (roll()) */
 	struct entry dummy;    /* holds no key (fam 255): the prefetch's "no match" */
 	uint8_t no_ctrl;       /* 0, never written: the control byte of the dummy */
 	uint64_t live_mask;    /* bit k: b[k].live != 0 */
@@ -549,7 +551,7 @@ struct row_scan {
 
 static inline void
 row_scan(const struct dnsyn_ctable *t, const uint8_t *row, probe_t p, const uint64_t *lanes,
-	 struct row_scan *r)
+	 struct row_scan *r, int nobranch)
 {
 	uint64_t first = 0, ovf = 0, w, m;
 	uint32_t c = t->n_buckets / 4, fc = 0, n = 0, bit;
@@ -584,8 +586,13 @@ row_scan(const struct dnsyn_ctable *t, const uint8_t *row, probe_t p, const uint
 		m = w & LANE_SLOTS;
 		ovf |= w & LANE_OVF;
 		n += (uint32_t)__builtin_popcountll(m);
-		fc = (uint32_t)pick(m != 0, c, fc);
-		first = pick(m != 0, m, first);
+		if (nobranch) {
+			fc = (uint32_t)pick(m != 0, c, fc);
+			first = pick(m != 0, m, first);
+		} else { /* a branch, well predicted when most keys are absent */
+			fc = m ? c : fc;
+			first = m ? m : first;
+		}
 	}
 	bit = (uint32_t)__builtin_ctzll(first | 1ULL << 63);
 	r->n = n;
@@ -654,7 +661,6 @@ roll(struct dnsyn_ctable *t, uint64_t ts, int early)
 	live_clear(t, t->cur);
 	b->start_ns = early ? ts : ts - ts % t->bucket_ns;
 	t->st.early_rolls += early != 0;
-	t->rolls++;
 	return b;
 }
 
@@ -675,6 +681,121 @@ prefetch_row(const struct dnsyn_ctable *t, uint32_t g)
 		__builtin_prefetch(row + c * CHUNK, 0, 3);
 }
 
+/* Stage B: note and prefetch the entries whose control byte holds the key's
+ * fingerprint in its home group of every live bucket; the next row when one
+ * of those groups overflowed; the slot an insert of the key would take.
+ * Reads only control bytes. Most keys have no match or one: that case takes
+ * no data-dependent branch (a mispredicted one costs more than the rest). */
+static void
+pf_stage_b(const struct dnsyn_ctable *t, struct pf_slot *s)
+{
+	const uint8_t *row = ctrl_at(t, s->home, 0), *next;
+	const probe_t p = probe_of(s->kh);
+	const struct entry *e;
+	struct row_scan r;
+	uint32_t c, n, z;
+
+	if (s->insert) {
+		z = group_empty(row + (size_t)t->cur * GROUP);
+		if (likely(z))
+			prefetch_entry(entry_at(t, t->cur, s->home, first_empty(z, insert_pos(s->kh))));
+	}
+	row_scan(t, row, p, t->live_w, &r, 0);
+	e = r.n ? entry_at(t, r.k, s->home, r.j) : &t->dummy;
+	prefetch_entry(e);
+	s->cand[0] = e;
+	n = r.n;
+	if (unlikely(n > 1)) { /* the others, in any order */
+		uint32_t i = 1;
+
+		for (c = 0; c < t->n_chunks && i < PF_CAND; c++) {
+			uint64_t m = chunk_word(row + c * CHUNK, p) & t->live_w[c] & LANE_SLOTS;
+
+			for (; m && i < PF_CAND; m &= m - 1) {
+				const uint32_t bit = (uint32_t)__builtin_ctzll(m);
+
+				e = entry_at(t, 4 * c + bit / 16, s->home, bit % 16);
+				if (e != s->cand[0]) {
+					prefetch_entry(e);
+					s->cand[i++] = e;
+				}
+			}
+		}
+		n = i;
+	}
+	s->n_cand = (uint8_t)n;
+	/* the next row (where an overflowed group goes on) or this one again */
+	next = r.ovf ? ctrl_at(t, next_group(t, s->home), 0) : row;
+	for (c = 0; c < t->n_chunks; c++)
+		__builtin_prefetch(next + c * CHUNK, 0, 3);
+}
+
+/* The answer record of @p e when it holds the key of @p s, else @p e itself
+ * (a line in cache): no branch. */
+static inline const void *
+pf_answer(const struct dnsyn_ctable *t, const struct pf_slot *s, const struct entry *e)
+{
+	uint64_t e0, e1, k0, k1;
+	int hit;
+
+	memcpy(&e0, e->addr, 8);
+	memcpy(&e1, e->addr + 8, 8);
+	memcpy(&k0, s->addr, 8);
+	memcpy(&k1, s->addr + 8, 8);
+	hit = (((e0 ^ k0) | (e1 ^ k1) | (uint64_t)(e->fam ^ s->fam)) == 0) & (e->slot < t->n_answers);
+	return hit ? (const void *)&t->answers[e->slot] : (const void *)e;
+}
+
+/* Stage C: the answer records of the noted entries that hold the key. */
+static void
+pf_stage_c(const struct dnsyn_ctable *t, const struct pf_slot *s)
+{
+	uint32_t i;
+
+	__builtin_prefetch(pf_answer(t, s, s->cand[0]), 1, 3);
+	for (i = 1; i < s->n_cand; i++)
+		__builtin_prefetch(pf_answer(t, s, s->cand[i]), 1, 3);
+}
+
+/* The table is const for the caller (nothing it can observe changes); the
+ * pipeline's ring lives in the table's block and is written through t->pf. */
+static inline void
+prefetch_key(const struct dnsyn_ctable *t, const uint8_t addr[16], uint8_t fam, int insert)
+{
+	struct pf_ring *r = t->pf;
+	struct pf_slot *s = &r->s[r->n % PF_RING];
+	uint64_t kh = key_hash(addr, fam);
+
+	/* Stage A: this key's control row, and its slot for the later stages. */
+	s->kh = kh;
+	s->home = home_group(t, kh);
+	s->fam = fam;
+	memcpy(s->addr, addr, 16);
+	s->n_cand = 0;
+	s->cand[0] = &t->dummy;
+	s->insert = (uint8_t)insert;
+	s->valid = 1;
+	prefetch_row(t, s->home);
+	/* Stages B and C of earlier calls' keys. */
+	if (r->n >= PF_B && r->s[(r->n - PF_B) % PF_RING].valid)
+		pf_stage_b(t, &r->s[(r->n - PF_B) % PF_RING]);
+	if (r->n >= PF_C && r->s[(r->n - PF_C) % PF_RING].valid)
+		pf_stage_c(t, &r->s[(r->n - PF_C) % PF_RING]);
+	r->n++;
+}
+
+void
+dnsyn_ctable_prefetch(const struct dnsyn_ctable *t, const uint8_t addr[16], uint8_t fam)
+{
+	prefetch_key(t, addr, fam, 1);
+}
+
+void
+dnsyn_ctable_prefetch_lookup(const struct dnsyn_ctable *t, const uint8_t addr[16], uint8_t fam)
+{
+	prefetch_key(t, addr, fam, 0);
+}
+
 /* Stage A: the key's hash and control row. */
 static inline void
 pk_hash(const struct dnsyn_ctable *t, struct pk *s, const uint8_t addr[16], uint8_t fam)
@@ -686,9 +807,6 @@ pk_hash(const struct dnsyn_ctable *t, struct pk *s, const uint8_t addr[16], uint
 	s->fp = fingerprint(kh);
 	s->fam = fam;
 	memcpy(s->addr, addr, 16);
-	s->n_cand = 0;
-	s->cand[0] = &t->dummy;
-	s->stage = PK_HASHED;
 	prefetch_row(t, s->home);
 }
 
@@ -732,14 +850,14 @@ pk_scan_more(const struct dnsyn_ctable *t, struct pk *s, const uint64_t *lanes, 
  * keys have no match or one: that case takes no data-dependent branch (a
  * mispredicted one costs more than the rest). */
 static inline void
-pk_scan(const struct dnsyn_ctable *t, struct pk *s, int inserts_may_come)
+pk_scan(const struct dnsyn_ctable *t, struct pk *s)
 {
 	const uint8_t *row = ctrl_at(t, s->home, 0);
 	const probe_t p = probe_of(s->kh);
 	const struct entry *e;
 	struct row_scan r;
 
-	row_scan(t, row, p, t->act_w, &r);
+	row_scan(t, row, p, t->act_w, &r, 1);
 	e = (const struct entry *)pick(r.n != 0, entry_addr(t, r.k, s->home, r.j),
 				       (uintptr_t)&t->dummy);
 	prefetch_entry(e);
@@ -752,11 +870,6 @@ pk_scan(const struct dnsyn_ctable *t, struct pk *s, int inserts_may_come)
 	s->slow = (r.n > 1) | (r.ovf != 0);
 	s->act = t->act;
 	s->addrs = t->st.addrs;
-	/* what inserts before the lookup may change (a burst has none: ~rolls
-	 * makes any insert look like a roll) */
-	s->rolls = inserts_may_come ? t->rolls : ~t->rolls;
-	s->curw = inserts_may_come ? (uint16_t)group_word(row + (size_t)t->cur * GROUP, p) : 0;
-	s->stage = PK_SCANNED;
 	if (unlikely(s->slow))
 		pk_scan_more(t, s, t->act_w, r.ovf);
 }
@@ -777,7 +890,7 @@ pk_holds(const struct pk *s, const struct entry *e)
 /* The answer record of @p e when it holds the key of @p s, else @p e itself
  * (a line in cache): no branch. */
 static inline const void *
-pf_answer(const struct dnsyn_ctable *t, const struct pk *s, const struct entry *e)
+pk_answer(const struct dnsyn_ctable *t, const struct pk *s, const struct entry *e)
 {
 	return (const void *)pick(pk_holds(s, e) & (e->slot < t->n_answers),
 				  (uintptr_t)t->answers + (uintptr_t)e->slot * sizeof(*t->answers),
@@ -792,87 +905,11 @@ pk_compare(const struct dnsyn_ctable *t, struct pk *s)
 	uint32_t i;
 
 	s->hits = (uint8_t)pk_holds(s, s->cand[0]);
-	__builtin_prefetch(pf_answer(t, s, s->cand[0]), 1, 3);
+	__builtin_prefetch(pk_answer(t, s, s->cand[0]), 1, 3);
 	for (i = 1; i < s->n_cand; i++) {
 		s->hits |= (uint8_t)(pk_holds(s, s->cand[i]) << i);
-		__builtin_prefetch(pf_answer(t, s, s->cand[i]), 1, 3);
+		__builtin_prefetch(pk_answer(t, s, s->cand[i]), 1, 3);
 	}
-	s->stage = PK_COMPARED;
-}
-
-/* Stage B of an insert's prefetch: the slot the insert would take, and the
- * key's matches in every live bucket (a caller that did not say lookup may
- * look the key up). */
-static void
-pf_stage_b_insert(const struct dnsyn_ctable *t, struct pk *s)
-{
-	const uint8_t *row = ctrl_at(t, s->home, 0), *next;
-	const struct entry *e;
-	struct row_scan r;
-	uint32_t c, z;
-
-	z = group_empty(row + (size_t)t->cur * GROUP);
-	if (likely(z))
-		prefetch_entry(entry_at(t, t->cur, s->home, first_empty(z, insert_pos(s->kh))));
-	row_scan(t, row, probe_of(s->kh), t->live_w, &r);
-	e = (const struct entry *)pick(r.n != 0, entry_addr(t, r.k, s->home, r.j),
-				       (uintptr_t)&t->dummy);
-	prefetch_entry(e);
-	s->cand[0] = e;
-	s->n_cand = (uint8_t)(r.n != 0);
-	if (unlikely(r.n > 1))
-		pk_scan_more(t, s, t->live_w, 0);
-	/* the next row (where an overflowed group goes on) or this one again */
-	next = r.ovf ? ctrl_at(t, next_group(t, s->home), 0) : row;
-	for (c = 0; c < t->n_chunks; c++)
-		__builtin_prefetch(next + c * CHUNK, 0, 3);
-	s->stage = PK_SCANNED;
-}
-
-/* The table is const for the caller (nothing it can observe changes); the
- * pipeline's ring lives in the table's block and is written through t->pf. */
-static inline uint64_t
-prefetch_key(const struct dnsyn_ctable *t, const uint8_t addr[16], uint8_t fam, int insert)
-{
-	struct pf_ring *r = t->pf;
-	const uint64_t n = r->n;
-	struct pk *s = &r->s[n % PF_RING];
-
-	/* Stage A: this key's control row, and its slot for the later stages. */
-	pk_hash(t, s, addr, fam);
-	s->insert = (uint8_t)insert;
-	/* Stages B and C of earlier calls' keys, unless their lookup came
-	 * already (it did what was left). */
-	if (n >= PF_B) {
-		struct pk *b = &r->s[(n - PF_B) % PF_RING];
-
-		if (b->stage == PK_HASHED) {
-			if (b->insert)
-				pf_stage_b_insert(t, b);
-			else
-				pk_scan(t, b, 1);
-		}
-	}
-	if (n >= PF_C) {
-		struct pk *c = &r->s[(n - PF_C) % PF_RING];
-
-		if (c->stage == PK_SCANNED)
-			pk_compare(t, c);
-	}
-	r->n = n + 1;
-	return n;
-}
-
-void
-dnsyn_ctable_prefetch(const struct dnsyn_ctable *t, const uint8_t addr[16], uint8_t fam)
-{
-	prefetch_key(t, addr, fam, 1);
-}
-
-uint64_t
-dnsyn_ctable_prefetch_lookup(const struct dnsyn_ctable *t, const uint8_t addr[16], uint8_t fam)
-{
-	return prefetch_key(t, addr, fam, 0);
 }
 
 /* Note that bucket @p b wrote to group @p g (for roll()). */
@@ -1120,7 +1157,7 @@ lookup_kh(struct dnsyn_ctable *t, const uint8_t addr[16], uint8_t fam, uint64_t 
 	/* The home group of each bucket that can hold an answer in the window
 	 * (bucket_matchable(): live and newest time + window >= now), the whole
 	 * row at once: fingerprint matches and overflowed groups. */
-	row_scan(t, row, probe_of(kh), t->act_w, &r);
+	row_scan(t, row, probe_of(kh), t->act_w, &r, 0);
 	t->st.lookups++;
 	t->st.groups += t->act_n;
 	if (unlikely(r.n > 1 || r.ovf))
@@ -1128,8 +1165,7 @@ lookup_kh(struct dnsyn_ctable *t, const uint8_t addr[16], uint8_t fam, uint64_t 
 	/* None or one match: its entry (the dummy for none), and a single
 	 * branch on whether it holds the key. */
 	t->st.probes += r.n;
-	e = (const struct entry *)pick(r.n != 0, entry_addr(t, r.k, home_group(t, kh), r.j),
-				       (uintptr_t)&t->dummy);
+	e = r.n ? entry_at(t, r.k, home_group(t, kh), r.j) : &t->dummy;
 	memcpy(&a0, addr, 8);
 	memcpy(&a1, addr + 8, 8);
 	memcpy(&e0, e->addr, 8);
@@ -1194,20 +1230,14 @@ pk_lookup_slow(struct dnsyn_ctable *t, const struct pk *s, uint64_t now_ns,
 
 /* Whether what the scan of @p s found holds for a lookup at @p now: the same
  * buckets to probe (act unchanged and right for now), the same control bytes
- * but for removals. Inserts with no bucket started since (rolls) changed
- * bucket cur only, and its group in the row still compares the same
- * (matches, overflow bit) unless they matter to the key. Removals only turn
- * a match into CTRL_REMOVED, which the lookup sees in the control bytes the
- * scan noted. */
+ * but for removals (no insert since: a burst's visitor must not insert, and
+ * this makes sure). Removals only turn a match into CTRL_REMOVED, which the
+ * lookup sees in the control bytes the scan noted. */
 static inline int
 pk_holds_still(const struct dnsyn_ctable *t, const struct pk *s, uint64_t now)
 {
-	if ((s->act != t->act) | (now < t->act_lo) | (now > t->act_hi))
-		return 0;
-	if (likely(s->addrs == t->st.addrs))
-		return 1;
-	return s->rolls == t->rolls &&
-	       group_word(ctrl_at(t, s->home, t->cur), probe_of(s->kh)) == s->curw;
+	return (s->act == t->act) & (now >= t->act_lo) & (now <= t->act_hi) &
+	       (s->addrs == t->st.addrs);
 }
 
 /* Stage D: the lookup of the key of @p s (scanned and compared) at @p now,
@@ -1233,28 +1263,6 @@ pk_lookup(struct dnsyn_ctable *t, const struct pk *s, uint64_t now, dnsyn_ctable
 	if (!(live & s->hits))
 		return 0;
 	return lookup_one(t, s->cand[0], s->ctrl[0], s->kc[0], visit, ud);
-}
-
-unsigned int
-dnsyn_ctable_lookup_prefetched(struct dnsyn_ctable *t, uint64_t ticket, const uint8_t addr[16],
-			       uint8_t fam, uint64_t now_ns, dnsyn_ctable_visit visit, void *ud)
-{
-	struct pf_ring *r = t->pf;
-	struct pk *s = &r->s[ticket % PF_RING];
-	unsigned int n;
-
-	/* Taken over by a later call, or not this key's: from the start. */
-	if (unlikely(r->n - ticket - 1 >= PF_RING || s->stage == PK_FREE || s->insert ||
-		     memcmp(s->addr, addr, 16) != 0 || s->fam != fam))
-		return dnsyn_ctable_lookup(t, addr, fam, now_ns, visit, ud);
-	/* the stages the pipeline has not reached yet */
-	if (s->stage == PK_HASHED)
-		pk_scan(t, s, 1);
-	if (s->stage == PK_SCANNED)
-		pk_compare(t, s);
-	n = pk_lookup(t, s, now_ns, visit, ud);
-	s->stage = PK_FREE; /* done: the pipeline leaves it alone */
-	return n;
 }
 
 /* A burst visitor called through dnsyn_ctable_visit. */
@@ -1297,7 +1305,7 @@ dnsyn_ctable_lookup_burst(struct dnsyn_ctable *t, const uint8_t *const addrs[],
 		/* B: the step before's */
 		if (step >= 1)
 			for (i = (step - 1) * BG; i < n && i < step * BG; i++)
-				pk_scan(t, &ring[i % (4 * BG)], 0);
+				pk_scan(t, &ring[i % (4 * BG)]);
 		/* C: two steps before */
 		if (step >= 2)
 			for (i = (step - 2) * BG; i < n && i < (step - 1) * BG; i++)

@@ -107,26 +107,11 @@ void dnsyn_ctable_prefetch(const struct dnsyn_ctable *t, const uint8_t addr[16],
 /**
  * dnsyn_ctable_prefetch() for a caller that knows the event is a lookup: it
  * leaves out the entry an insert of the key would take (a cache line from
- * memory that a lookup does not read), and keeps what the pipeline finds for
- * dnsyn_ctable_lookup_prefetched(). Shares the pipeline with
+ * memory that a lookup does not read). Shares the pipeline with
  * dnsyn_ctable_prefetch(): the two can be mixed in one burst.
- * @return a ticket for dnsyn_ctable_lookup_prefetched() (may be ignored)
  */
-uint64_t dnsyn_ctable_prefetch_lookup(const struct dnsyn_ctable *t, const uint8_t addr[16],
-				      uint8_t fam);
-
-/**
- * dnsyn_ctable_lookup() of a key given to dnsyn_ctable_prefetch_lookup()
- * earlier (@p ticket: what it returned), using what the pipeline found for it
- * (hash, row scan, key compare) instead of finding it again. Same visits,
- * same result, same counters as dnsyn_ctable_lookup() at this point, whatever
- * happened in between (inserts, other lookups, removals): what no longer
- * holds is found afresh, and so is a ticket that the pipeline has dropped
- * (more than 15 prefetch calls since) or that is not this key's.
- */
-unsigned int dnsyn_ctable_lookup_prefetched(struct dnsyn_ctable *t, uint64_t ticket,
-					    const uint8_t addr[16], uint8_t fam, uint64_t now_ns,
-					    dnsyn_ctable_visit visit, void *ud);
+void dnsyn_ctable_prefetch_lookup(const struct dnsyn_ctable *t, const uint8_t addr[16],
+				  uint8_t fam);
 
 /** Visitor of dnsyn_ctable_lookup_burst(): @p i is the key's index in the burst. */
 typedef int (*dnsyn_ctable_visit_at)(void *ud, unsigned int i, struct dnsyn_ctable_answer *a);
@@ -141,7 +126,7 @@ typedef int (*dnsyn_ctable_visit_at)(void *ud, unsigned int i, struct dnsyn_ctab
  * others' work. A visitor may remove entries (an earlier key's removal is
  * seen by a later equal key) but, as for dnsyn_ctable_lookup(), must not call
  * the table itself; a caller with inserts between lookups splits its bursts
- * there (or uses dnsyn_ctable_lookup_prefetched()).
+ * there.
  * @return answers visited, all keys together
  */
 unsigned int dnsyn_ctable_lookup_burst(struct dnsyn_ctable *t, const uint8_t *const addrs[],

@@ -1577,16 +1577,16 @@ test_ctable_answer_reuse_many(void **state)
 	rm(&b);
 }
 
-/* ---- burst and prefetched lookups against one at a time ---------------------- */
+/* ---- burst lookups against one at a time ------------------------------------- */
 
 /* Two tables fed the same inserts: the reference looked up one key at a time
- * (dnsyn_ctable_lookup()), the other through dnsyn_ctable_lookup_burst() or
- * dnsyn_ctable_prefetch_lookup() + dnsyn_ctable_lookup_prefetched(). Every
- * visit is logged (which key, which answer, what the record held) and the
- * logs, results and counters must be equal, step by step. Few addresses in a
- * small table: bursts repeat keys, an address sits in several buckets and
- * several answers, groups collide and overflow, answer records are reused,
- * and lookup times straddle bucket expiry (some exactly on the edge). */
+ * (dnsyn_ctable_lookup()), the other through dnsyn_ctable_lookup_burst().
+ * Every visit is logged (which key, which answer, what the record held) and
+ * the logs, results and counters must be equal, burst by burst. Few addresses
+ * in a small table: bursts repeat keys, an address sits in several buckets
+ * and several answers, groups collide and overflow, answer records are
+ * reused, and lookup times straddle bucket expiry (some exactly on the edge).
+ * The second table also gets prefetch calls, which must change nothing. */
 
 #define TW_POOL 40
 #define TW_LOG 16384
@@ -1595,7 +1595,7 @@ test_ctable_answer_reuse_many(void **state)
 struct twlog {
 	unsigned int n;
 	uint64_t salt;
-	unsigned int cur;               /* pool index of the key being looked up */
+	unsigned int cur;               /* reference: pool index of the key being looked up */
 	const unsigned int *burst_pidx; /* burst: pool index of key i */
 	struct {
 		uint64_t id, ts;
@@ -1685,8 +1685,6 @@ tw_same_tables(struct dnsyn_ctable *a, struct dnsyn_ctable *b, uint64_t step)
 			 dnsyn_ctable_occupancy(a), dnsyn_ctable_occupancy(b));
 }
 
-enum tw_mode { TW_BURST_MODE, TW_PREFETCHED };
-
 /* A lookup time near @p ts: mostly just after it, some long after (past the
  * window of older buckets), some exactly on a recent answer's window end (a
  * bucket's last instant), some before (time going backwards). */
@@ -1707,19 +1705,14 @@ tw_now(uint64_t *st, uint64_t ts, const uint64_t *recent, uint64_t window)
 }
 
 static void
-twin_run(enum tw_mode mode, uint64_t seed, uint32_t capacity, uint32_t answers)
+twin_run(uint64_t seed, uint32_t capacity, uint32_t answers)
 {
 	struct dnsyn_ctable_cfg c = cfg_of(capacity, answers, 8, S);
 	struct dnsyn_ctable *ta, *tb;
 	struct twlog *la, *lb;
 	struct blk ba, bb;
 	uint64_t st = seed, ts = T0, recent[16], step, id = 0, h, n_visits = 0, n_lookups = 0;
-	/* prefetched mode: lookups asked for and not made yet (FIFO) */
-	struct {
-		uint64_t ticket, now;
-		unsigned int pidx;
-	} q[32];
-	unsigned int qh = 0, qn = 0, i, k;
+	unsigned int i, k;
 
 	tw_pool_init();
 	la = test_calloc(1, sizeof(*la));
@@ -1751,12 +1744,12 @@ twin_run(enum tw_mode mode, uint64_t seed, uint32_t capacity, uint32_t answers)
 			for (k = 1 + tp_xorshift(&st) % 4; k > 0; k--) {
 				unsigned int j = tp_xorshift(&st) % TW_POOL;
 
-				if (mode == TW_PREFETCHED && tp_xorshift(&st) % 2)
+				if (tp_xorshift(&st) % 2)
 					dnsyn_ctable_prefetch(tb, tw_addr[j], tw_fam[j]);
 				dnsyn_ctable_addr_add(ta, h, tw_addr[j], tw_fam[j], ts);
 				dnsyn_ctable_addr_add(tb, h, tw_addr[j], tw_fam[j], ts);
 			}
-		} else if (mode == TW_BURST_MODE) { /* a burst */
+		} else { /* a burst */
 			const uint8_t *addrs[TW_BURST];
 			uint8_t fams[TW_BURST];
 			uint64_t nows[TW_BURST], shared = tw_now(&st, ts, recent, S);
@@ -1770,6 +1763,8 @@ twin_run(enum tw_mode mode, uint64_t seed, uint32_t capacity, uint32_t answers)
 				fams[i] = tw_fam[pidx[i]];
 				/* mostly one time for the burst, as a caller's */
 				nows[i] = tp_xorshift(&st) % 4 ? shared : tw_now(&st, ts, recent, S);
+				if (tp_xorshift(&st) % 8 == 0)
+					dnsyn_ctable_prefetch_lookup(tb, addrs[i], fams[i]);
 			}
 			for (i = 0; i < n; i++) {
 				la->cur = pidx[i];
@@ -1780,32 +1775,8 @@ twin_run(enum tw_mode mode, uint64_t seed, uint32_t capacity, uint32_t answers)
 			assert_int_equal(ra, la->n);
 			assert_int_equal(rb, ra);
 			n_lookups += n;
-		} else if (op < 11 && qn < 32) { /* ask for a lookup */
-			unsigned int j = tp_xorshift(&st) % TW_POOL, sl = (qh + qn) % 32;
-
-			q[sl].pidx = j;
-			q[sl].now = tw_now(&st, ts, recent, S);
-			q[sl].ticket = dnsyn_ctable_prefetch_lookup(tb, tw_addr[j], tw_fam[j]);
-			qn++;
-		} else if (qn) { /* make the oldest lookup asked for, or several */
-			for (k = 1 + tp_xorshift(&st) % 3; k > 0 && qn; k--) {
-				unsigned int j = q[qh].pidx, ra, rb;
-				uint64_t ticket = q[qh].ticket;
-
-				/* now and then another key's ticket: must not matter */
-				if (tp_xorshift(&st) % 16 == 0)
-					ticket = q[(qh + 1) % 32].ticket;
-				la->cur = lb->cur = j;
-				ra = dnsyn_ctable_lookup(ta, tw_addr[j], tw_fam[j], q[qh].now, tw_visit, la);
-				rb = dnsyn_ctable_lookup_prefetched(tb, ticket, tw_addr[j], tw_fam[j],
-								    q[qh].now, tw_visit, lb);
-				assert_int_equal(ra, rb);
-				qh = (qh + 1) % 32;
-				qn--;
-				n_lookups++;
-			}
 		}
-		tw_same(la, lb, mode == TW_BURST_MODE ? "burst" : "prefetched", step);
+		tw_same(la, lb, "burst", step);
 		tw_same_tables(ta, tb, step);
 		n_visits += la->n;
 	}
@@ -1819,7 +1790,7 @@ twin_run(enum tw_mode mode, uint64_t seed, uint32_t capacity, uint32_t answers)
 	}
 	tw_same_tables(ta, tb, step);
 	/* the runs went through the cases they are meant to */
-	assert_true(n_lookups > (mode == TW_BURST_MODE ? 10000u : 1500u));
+	assert_true(n_lookups > 10000);
 	assert_true(n_visits > 1000);
 	assert_true(dnsyn_ctable_stats(ta)->probes > dnsyn_ctable_stats(ta)->lookups / 4);
 	rm(&ba);
@@ -1832,18 +1803,10 @@ static void
 test_ctable_burst_same_as_one(void **state)
 {
 	(void)state;
-	twin_run(TW_BURST_MODE, 0x1badb002ULL, 256, 0);  /* groups collide and overflow */
-	twin_run(TW_BURST_MODE, 0x5eedf00dULL, 256, 24); /* answer records reused */
-	twin_run(TW_BURST_MODE, 0xc0ffee11ULL, 4096, 0); /* roomy */
-}
-
-static void
-test_ctable_prefetched_same_as_one(void **state)
-{
-	(void)state;
-	twin_run(TW_PREFETCHED, 0x1badb002ULL, 256, 0);
-	twin_run(TW_PREFETCHED, 0x5eedf00dULL, 256, 24);
-	twin_run(TW_PREFETCHED, 0xc0ffee11ULL, 4096, 0);
+	twin_run(0x1badb002ULL, 256, 0);  /* groups collide and overflow */
+	twin_run(0x5eedf00dULL, 256, 24); /* answer records reused */
+	twin_run(0xc0ffee11ULL, 4096, 0); /* roomy */
+	twin_run(0xfeedbeefULL, 512, 64);
 }
 
 /* One burst holding a key three times, its visitor removing the entry on
@@ -1900,146 +1863,6 @@ test_ctable_burst_duplicates(void **state)
 	assert_int_equal(dnsyn_ctable_stats(t)->lookups, 6);
 	rm(&b);
 	test_free(l);
-}
-
-/* An insert between a key's prefetch and its lookup: the lookup sees it,
- * whether the key was absent, present once, or a colliding key (same home
- * group and fingerprint) came in. */
-static void
-test_ctable_prefetched_sees_inserts(void **state)
-{
-	struct dnsyn_ctable_cfg c = cfg_of(1024, 0, 8, S);
-	struct dnsyn_ctable *t;
-	struct placed p[2];
-	struct rec r;
-	struct blk b;
-	uint64_t tk, h;
-	uint8_t x[16], y[16];
-	uint32_t g, ng;
-	uint8_t f;
-
-	(void)state;
-	t = mk(&c, &b);
-	addr_of(x, 0);
-	dnsyn_ctable_key_place(t, x, 4, &g, &ng, &f);
-	assert_int_equal(find_placed(t, g, f, 1, p, 2), 2);
-	addr_of(y, p[0].i); /* collides with x */
-	h = answer(t, T0, 1);
-	add_i(t, h, 999999, T0); /* the table is not empty */
-	/* absent at the prefetch, inserted before the lookup */
-	tk = dnsyn_ctable_prefetch_lookup(t, x, 4);
-	h = answer(t, T0 + MS, 2);
-	dnsyn_ctable_addr_add(t, h, x, 4, T0 + MS);
-	rec_reset(&r);
-	assert_int_equal(dnsyn_ctable_lookup_prefetched(t, tk, x, 4, T0 + 2 * MS, rec_visit, &r), 1);
-	assert_int_equal(r.id[0], 2);
-	/* present once, then again in another answer */
-	tk = dnsyn_ctable_prefetch_lookup(t, x, 4);
-	h = answer(t, T0 + 3 * MS, 3);
-	dnsyn_ctable_addr_add(t, h, x, 4, T0 + 3 * MS);
-	rec_reset(&r);
-	assert_int_equal(dnsyn_ctable_lookup_prefetched(t, tk, x, 4, T0 + 4 * MS, rec_visit, &r), 2);
-	assert_true(rec_has(&r, 2) && rec_has(&r, 3));
-	/* a colliding key inserted in between, the pipeline run to the end */
-	tk = dnsyn_ctable_prefetch_lookup(t, x, 4);
-	{
-		unsigned int i;
-
-		for (i = 0; i < 7; i++)
-			dnsyn_ctable_prefetch_lookup(t, y, 4);
-	}
-	h = answer(t, T0 + 5 * MS, 4);
-	dnsyn_ctable_addr_add(t, h, y, 4, T0 + 5 * MS);
-	rec_reset(&r);
-	r.remove_id = 3;
-	assert_int_equal(dnsyn_ctable_lookup_prefetched(t, tk, x, 4, T0 + 6 * MS, rec_visit, &r), 2);
-	assert_false(rec_has(&r, 4));
-	assert_int_equal(look_i(t, 0, T0 + 7 * MS, &r), 1);
-	assert_int_equal(look_i(t, p[0].i, T0 + 7 * MS, &r), 1);
-	assert_int_equal(r.id[0], 4);
-	/* a ticket the pipeline dropped (16 calls later), and one of another key */
-	tk = dnsyn_ctable_prefetch_lookup(t, x, 4);
-	{
-		unsigned int i;
-
-		for (i = 0; i < 16; i++)
-			dnsyn_ctable_prefetch(t, y, 4);
-	}
-	rec_reset(&r);
-	assert_int_equal(dnsyn_ctable_lookup_prefetched(t, tk, x, 4, T0 + 8 * MS, rec_visit, &r), 1);
-	tk = dnsyn_ctable_prefetch_lookup(t, y, 4);
-	rec_reset(&r);
-	assert_int_equal(dnsyn_ctable_lookup_prefetched(t, tk, x, 4, T0 + 8 * MS, rec_visit, &r), 1);
-	assert_int_equal(r.id[0], 2);
-	rm(&b);
-}
-
-/* A bucket started (early, so the one it reuses could still match) between a
- * key's prefetch and its lookup, the key inserted into it at the same slot
- * of its group as in the bucket before: the buckets to probe are the same
- * ones, and the control bytes of the current bucket compare the same, but
- * the lookup must find both entries. */
-static void
-test_ctable_prefetched_across_roll(void **state)
-{
-	struct dnsyn_ctable_cfg c = cfg_of(64, 0, 8, S);
-	struct dnsyn_ctable *t;
-	struct rec r;
-	struct blk b;
-	uint64_t h, ts = T0, tk;
-	uint32_t gx, ng, g, fill = 1000;
-	uint8_t x[16], y[16], fx, f;
-	unsigned int i, k;
-
-	(void)state;
-	t = mk(&c, &b);
-	addr_of(x, 0);
-	dnsyn_ctable_key_place(t, x, 4, &gx, &ng, &fx);
-	/* Addresses that never share x's fingerprint: only x matches it. */
-#define NEXT_FILL()                                                                           \
-	do {                                                                                  \
-		do {                                                                          \
-			addr_of(y, ++fill);                                                   \
-			dnsyn_ctable_key_place(t, y, 4, &g, &ng, &f);                         \
-		} while (f == fx);                                                            \
-	} while (0)
-	/* every bucket full and inside the window: 6 buckets of 13 */
-	for (i = 0; i < 6 * 13; i++) {
-		h = answer(t, ts, i);
-		NEXT_FILL();
-		dnsyn_ctable_addr_add(t, h, y, 4, ts);
-		ts += 100000;
-	}
-	assert_int_equal(dnsyn_ctable_stats(t)->early_rolls, 5);
-	/* x into the current bucket: the next insert starts a bucket early */
-	h = answer(t, ts, 100);
-	dnsyn_ctable_addr_add(t, h, x, 4, ts); /* 14th: starts a bucket itself */
-	for (k = 0; k < 12; k++) {
-		NEXT_FILL();
-		dnsyn_ctable_addr_add(t, h, y, 4, ts);
-	}
-	ts += 100000;
-	rec_reset(&r);
-	assert_int_equal(look_i(t, 0, ts, &r), 1);
-	tk = dnsyn_ctable_prefetch_lookup(t, x, 4);
-	for (i = 0; i < 7; i++) { /* the pipeline runs its scan and compare */
-		NEXT_FILL();
-		dnsyn_ctable_prefetch_lookup(t, y, 4);
-	}
-	/* the next insert starts a bucket early, reusing one that can still
-	 * match: x goes in there too */
-	h = answer(t, ts, 101);
-	dnsyn_ctable_addr_add(t, h, x, 4, ts);
-	assert_int_equal(dnsyn_ctable_stats(t)->early_rolls, 7);
-	/* a lookup of another key works out the buckets to probe again */
-	NEXT_FILL();
-	rec_reset(&r);
-	dnsyn_ctable_lookup(t, y, 4, ts + 1, rec_visit, &r);
-#undef NEXT_FILL
-	rec_reset(&r);
-	assert_int_equal(dnsyn_ctable_lookup_prefetched(t, tk, x, 4, ts + 1, rec_visit, &r), 2);
-	assert_true(rec_has(&r, 100) && rec_has(&r, 101));
-	rm(&b);
 }
 
 /* ---- counters, re-init, memory per address ----------------------------------- */
@@ -2156,10 +1979,7 @@ main(void)
 		cmocka_unit_test(test_ctable_answer_reuse_pow2_ring),
 		cmocka_unit_test(test_ctable_answer_reuse_many),
 		cmocka_unit_test(test_ctable_burst_same_as_one),
-		cmocka_unit_test(test_ctable_prefetched_same_as_one),
 		cmocka_unit_test(test_ctable_burst_duplicates),
-		cmocka_unit_test(test_ctable_prefetched_sees_inserts),
-		cmocka_unit_test(test_ctable_prefetched_across_roll),
 		cmocka_unit_test(test_ctable_stats_consistent),
 		cmocka_unit_test(test_ctable_bytes_per_addr),
 	};
