@@ -163,6 +163,7 @@ obs_of(struct dnsyn_client_obs *o, const struct dnsyn_iv_client *c)
 	o->smtp_syn = c->smtp_syn;
 	o->pop_syn = c->pop_syn;
 	o->unmatched_dst_est = dnsyn_iv_bits_estimate(c->unm_dst_bits);
+	o->distinct_names_est = dnsyn_iv_bits_estimate(c->name_bits);
 }
 
 void

@@ -181,8 +181,11 @@ handle_dns(struct dnsyn_rx_ctx *rx, const uint8_t *msg, uint32_t len, const uint
 	ev->u.dns.ttl_min = m->ttl_min;
 	memcpy(ev->src, src, 16);
 	memcpy(ev->dst, dst, 16);
-	if (!m->qr)
+	if (!m->qr) {
+		/* a query carries no answer counts: its name's hash goes there */
+		ev->u.query.name_hash = m->qname_off ? dnsyn_dns_name_hash(msg, len, m->qname_off) : 0;
 		return;
+	}
 	rx->c.dns_cname_chains += m->chain_len > 0;
 	rx->c.dns_cname_loops += m->chain_loop;
 	rx->c.dns_addrs_off_chain += m->n_addr_off_chain;

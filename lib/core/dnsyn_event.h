@@ -54,6 +54,13 @@ struct dnsyn_event {
 			uint32_t ttl_min; /**< minimum TTL over A/AAAA RRs, UINT32_MAX if none */
 		} dns;
 		struct {
+			uint16_t qtype;     /**< = dns.qtype */
+			uint16_t pad[3];
+			/** QUERY: dnsyn_dns_name_hash() of the question name (0:
+			 *  none), for the clients' distinct names. */
+			uint32_t name_hash;
+		} query;
+		struct {
 			uint32_t seq; /**< ISN */
 		} tcp;
 		struct {

@@ -346,6 +346,8 @@ dnsyn_interval_add_xform(struct dnsyn_interval *dst, const struct dnsyn_interval
 		dc->pop_syn += sc->pop_syn;
 		dc->unm_dst_bits[0] |= sc->unm_dst_bits[0];
 		dc->unm_dst_bits[1] |= sc->unm_dst_bits[1];
+		dc->name_bits[0] |= sc->name_bits[0];
+		dc->name_bits[1] |= sc->name_bits[1];
 	}
 }
 

@@ -30,6 +30,9 @@ struct dnsyn_iv_client {
 	 *  hash of the address): distinct counts up to a few hundred, in 16
 	 *  bytes, enough for the scan detector's thresholds. */
 	uint64_t unm_dst_bits[2];
+	/** Its distinct question names, the same way (a worm's MX lookups
+	 *  for hundreds of domains, a random-subdomain attack). */
+	uint64_t name_bits[2];
 };
 
 /** Distinct-count estimate of a 128-bit linear-counting bitmap. */
@@ -127,6 +130,15 @@ struct dnsyn_interval {
 	struct dnsyn_map resolvers;
 	uint64_t corr_no_name;    /**< matched SYNs whose answer's name was gone */
 };
+
+/** A query of @p c for the name of hash @p name_hash (0: none). */
+static inline void
+dnsyn_iv_client_name(struct dnsyn_iv_client *c, uint32_t name_hash)
+{
+	/* the hash's top bits: its low bits also pick map slots elsewhere */
+	if (name_hash)
+		c->name_bits[name_hash >> 31] |= 1ULL << ((name_hash >> 25) & 63);
+}
 
 /** Count a SYN of @p src to @p dst:@p dport in its client's record, matched
  *  (by the main key) or not. */

@@ -527,8 +527,10 @@ on_query(struct dnsyn_paper *p, struct dnsyn_interval *iv, const struct dnsyn_ev
 
 		iv->dns_queries++;
 		dnsyn_interval_resolver(iv, ev->dst, 0);
-		if (c)
+		if (c) {
 			c->queries[dnsyn_ivq_of(ev->u.dns.qtype)]++;
+			dnsyn_iv_client_name(c, ev->u.query.name_hash);
+		}
 	}
 	bucket -= bucket % p->cfg.qpc_bucket_s;
 	memcpy(key, ev->src, 16);

@@ -108,6 +108,7 @@ enum dnsyn_ipfix_eid {
 	DNSYN_IE_ALERT_REASON,
 	DNSYN_IE_TOP_RANK,
 	DNSYN_IE_Q_ALL,
+	DNSYN_IE_Q_NAMES,
 };
 /** CERT (PEN 6871) dnsQName, reused: the question's QNAME in text. */
 #define DNSYN_IE_CERT_DNS_QNAME 179
@@ -189,6 +190,7 @@ struct dnsyn_ipfix_client_rec {
 	uint8_t client[16];
 	uint64_t q_a, q_aaaa, q_mx, q_ptr, q_txt, q_other;
 	uint64_t responses, nxdomain, unmatched_syn;
+	uint32_t names; /**< distinct question names queried (estimate) */
 };
 
 /** Metering process statistics and reliability (domain 0, scope: domain). */

@@ -48,6 +48,7 @@ dnsyn_ipfix_from_interval(const struct dnsyn_interval *iv, dnsyn_ipfix_port_cb p
 		r.responses = cl->responses;
 		r.nxdomain = cl->nxdomain;
 		r.unmatched_syn = cl->unmatched_syn;
+		r.names = dnsyn_iv_bits_estimate(cl->name_bits);
 		rc = client_cb(ud, &r);
 		if (rc < 0)
 			return rc;

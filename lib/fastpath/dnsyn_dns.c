@@ -199,6 +199,31 @@ dnsyn_dns_name_equal(const uint8_t *msg, uint32_t len, uint32_t a, uint32_t b)
 	}
 }
 
+uint32_t
+dnsyn_dns_name_hash(const uint8_t *msg, uint32_t len, uint32_t off)
+{
+	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a: names are short, no setup */
+	uint32_t jumps = 0, wire = 0, i;
+
+	for (;;) {
+		uint8_t l;
+
+		if (name_follow(msg, len, &off, &jumps) < 0)
+			return 0;
+		l = msg[off];
+		if (l & 0xc0)
+			return 0;
+		h = (h ^ l) * 0x100000001b3ULL;
+		if (l == 0)
+			return (uint32_t)(h ^ (h >> 32)) | 1; /* never 0: 0 is "no name" */
+		if (off + 1u + l > len || (wire += l + 1u) + 1 > 255)
+			return 0;
+		for (i = 1; i <= l; i++)
+			h = (h ^ lower(msg[off + i])) * 0x100000001b3ULL;
+		off += 1u + l;
+	}
+}
+
 /*
  * The CNAME chain and the addresses' owners compare many names with one name,
  * the chain's current end ("cur"). dnsyn_dns_name_equal(x, cur) is 1 iff both

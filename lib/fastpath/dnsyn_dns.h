@@ -117,6 +117,13 @@ int dnsyn_dns_parse(const uint8_t *msg, uint32_t len, struct dnsyn_dns_msg *m);
 int dnsyn_dns_name_equal(const uint8_t *msg, uint32_t len, uint32_t a, uint32_t b);
 
 /**
+ * A 32-bit hash of the name at @p off, the same for names equal by
+ * dnsyn_dns_name_equal() (case folded, compression followed, same limits);
+ * 0 for a malformed name, never 0 otherwise. For counting distinct names.
+ */
+uint32_t dnsyn_dns_name_hash(const uint8_t *msg, uint32_t len, uint32_t off);
+
+/**
  * Decode the name at @p off into presentation format ("www.example.com",
  * root as "."), following compression pointers (backwards only, never into the
  * header, at most DNSYN_DNS_MAX_JUMPS), labels <= 63, names <= 255 wire bytes.

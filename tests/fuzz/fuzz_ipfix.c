@@ -417,12 +417,13 @@ check_rec(const struct td_rec *r, const struct expect *e, uint32_t odid)
 	}
 	case K_CLIENT: {
 		const struct dnsyn_ipfix_client_rec *c = &e->u.client;
-		const uint64_t want[9] = { c->q_a, c->q_aaaa, c->q_mx, c->q_ptr, c->q_txt,
-					   c->q_other, c->responses, c->nxdomain, c->unmatched_syn };
-		static const uint16_t ids[9] = { DNSYN_IE_Q_A, DNSYN_IE_Q_AAAA, DNSYN_IE_Q_MX,
-						 DNSYN_IE_Q_PTR, DNSYN_IE_Q_TXT, DNSYN_IE_Q_OTHER,
-						 DNSYN_IE_RESPONSES, DNSYN_IE_NXDOMAIN,
-						 DNSYN_IE_SYN_UNMATCHED };
+		const uint64_t want[10] = { c->q_a, c->q_aaaa, c->q_mx, c->q_ptr, c->q_txt,
+					    c->q_other, c->responses, c->nxdomain, c->unmatched_syn,
+					    c->names };
+		static const uint16_t ids[10] = { DNSYN_IE_Q_A, DNSYN_IE_Q_AAAA, DNSYN_IE_Q_MX,
+						  DNSYN_IE_Q_PTR, DNSYN_IE_Q_TXT, DNSYN_IE_Q_OTHER,
+						  DNSYN_IE_RESPONSES, DNSYN_IE_NXDOMAIN,
+						  DNSYN_IE_SYN_UNMATCHED, DNSYN_IE_Q_NAMES };
 		int v4 = dnsyn_ipfix_is_v4mapped(c->client);
 
 		tid = v4 ? DNSYN_IPFIX_TID_CLIENT4 : DNSYN_IPFIX_TID_CLIENT6;
@@ -432,7 +433,7 @@ check_rec(const struct td_rec *r, const struct expect *e, uint32_t odid)
 			check_bytes(r, 0, 8, c->client + 12, 4);
 		else
 			check_bytes(r, 0, 27, c->client, 16);
-		for (unsigned int k = 0; k < 9; k++)
+		for (unsigned int k = 0; k < 10; k++)
 			CHECK(val(r, pen, ids[k]) == want[k]);
 		break;
 	}
@@ -590,6 +591,7 @@ on_client(void *ud, const struct dnsyn_ipfix_client_rec *r)
 	CHECK(r->q_txt == c->queries[DNSYN_IVQ_TXT] && r->q_other == c->queries[DNSYN_IVQ_OTHER]);
 	CHECK(r->responses == c->responses && r->nxdomain == c->nxdomain);
 	CHECK(r->unmatched_syn == c->unmatched_syn);
+	CHECK(r->names == dnsyn_iv_bits_estimate(c->name_bits));
 	e.u.client = *r;
 	add(&B_data, &e, NULL);
 	return 0;
@@ -661,6 +663,7 @@ read_client(struct rd *in, struct dnsyn_ipfix_client_rec *c)
 	c->q_a = rdnum(in), c->q_aaaa = rdnum(in), c->q_mx = rdnum(in);
 	c->q_ptr = rdnum(in), c->q_txt = rdnum(in), c->q_other = rdnum(in);
 	c->responses = rdnum(in), c->nxdomain = rdnum(in), c->unmatched_syn = rdnum(in);
+	c->names = (uint32_t)rdnum(in);
 }
 
 /* A NUL-terminated copy of up to 511 input octets (the encoder takes C

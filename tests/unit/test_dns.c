@@ -1359,6 +1359,49 @@ test_dns_name_equal(void **state)
 	assert_int_equal(dnsyn_dns_name_equal(M.b, (uint32_t)M.n, (uint32_t)a, (uint32_t)b), 0);
 }
 
+/* The name hash agrees with dnsyn_dns_name_equal(): one value for equal
+ * names however spelt, 0 for malformed ones. */
+static void
+test_dns_name_hash(void **state)
+{
+	size_t a, b, c, d, e, fwd;
+	uint32_t ha;
+
+	(void)state;
+	tp_reset(&M);
+	tp_dns_hdr(&M, 1, 0, 0, 0, 0, 0);
+	a = tp_dns_name(&M, "www.Example.com");
+	b = tp_dns_name(&M, "WWW.example.COM");
+	c = tp_dns_name_ptr(&M, "wWw", (uint16_t)(a + 4));
+	d = tp_dns_name(&M, "www.example.co");
+	e = tp_dns_name(&M, "www.example.com.x");
+	fwd = tp_dns_ptr(&M, (uint16_t)(M.n + 2));
+	tp_dns_name(&M, "www.example.com");
+	ha = dnsyn_dns_name_hash(M.b, (uint32_t)M.n, (uint32_t)a);
+	assert_int_not_equal(ha, 0);
+	assert_int_equal(dnsyn_dns_name_hash(M.b, (uint32_t)M.n, (uint32_t)b), ha);
+	assert_int_equal(dnsyn_dns_name_hash(M.b, (uint32_t)M.n, (uint32_t)c), ha);
+	assert_int_not_equal(dnsyn_dns_name_hash(M.b, (uint32_t)M.n, (uint32_t)d), ha);
+	assert_int_not_equal(dnsyn_dns_name_hash(M.b, (uint32_t)M.n, (uint32_t)e), ha);
+	/* "a.bc" and "ab.c": the label lengths are hashed too */
+	tp_reset(&M);
+	tp_dns_hdr(&M, 1, 0, 0, 0, 0, 0);
+	a = tp_dns_name(&M, "a.bc");
+	b = tp_dns_name(&M, "ab.c");
+	assert_int_not_equal(dnsyn_dns_name_hash(M.b, (uint32_t)M.n, (uint32_t)a),
+			     dnsyn_dns_name_hash(M.b, (uint32_t)M.n, (uint32_t)b));
+	/* malformed: forward pointer, out of bounds, a label past the end */
+	assert_int_equal(dnsyn_dns_name_hash(M.b, (uint32_t)M.n, (uint32_t)M.n), 0);
+	tp_reset(&M);
+	tp_dns_hdr(&M, 1, 0, 0, 0, 0, 0);
+	fwd = tp_dns_ptr(&M, (uint16_t)(M.n + 2));
+	tp_dns_name(&M, "x");
+	assert_int_equal(dnsyn_dns_name_hash(M.b, (uint32_t)M.n, (uint32_t)fwd), 0);
+	tp_u8(&M, 30);
+	tp_put(&M, "abc", 3);
+	assert_int_equal(dnsyn_dns_name_hash(M.b, (uint32_t)M.n, (uint32_t)(M.n - 4)), 0);
+}
+
 /*
  * BUG (minor, dnsyn_dns.c dnsyn_dns_name_equal): the header promises 0 "when
  * either is malformed", but two references to the same offset return 1 before
@@ -1755,6 +1798,7 @@ main(void)
 		cmocka_unit_test(test_dns_name_decode_small_buffer),
 		cmocka_unit_test(test_dns_name_decode_out_of_bounds),
 		cmocka_unit_test(test_dns_status_names),
+		cmocka_unit_test(test_dns_name_hash),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -468,7 +468,7 @@ test_roundtrip_every_kind(void **state)
 	cl4.end_s = 1700000100;
 	tp_v4m(cl4.client, 0x0a000063);
 	cl4.q_a = 1, cl4.q_aaaa = 2, cl4.q_mx = 3, cl4.q_ptr = 4, cl4.q_txt = 5, cl4.q_other = 6;
-	cl4.responses = 7, cl4.nxdomain = 8, cl4.unmatched_syn = 9;
+	cl4.responses = 7, cl4.nxdomain = 8, cl4.unmatched_syn = 9, cl4.names = 10;
 	cl6 = cl4;
 	tp_v6a(cl6.client, 0x99);
 
@@ -525,6 +525,7 @@ test_roundtrip_every_kind(void **state)
 	assert_int_equal(td_u(r, PEN, DNSYN_IE_RESPONSES), 7);
 	assert_int_equal(td_u(r, PEN, DNSYN_IE_NXDOMAIN), 8);
 	assert_int_equal(td_u(r, PEN, DNSYN_IE_SYN_UNMATCHED), 9);
+	assert_int_equal(td_u(r, PEN, DNSYN_IE_Q_NAMES), 10);
 	r = td_nth(S, 1, DNSYN_IPFIX_TID_CLIENT6, 0);
 	assert_memory_equal(td_get(r, 0, 27)->p, cl6.client, 16);
 
