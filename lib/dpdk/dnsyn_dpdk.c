@@ -100,6 +100,10 @@ dnsyn_port_setup(uint16_t port, uint16_t nb_rxq, uint16_t nb_desc, struct rte_me
 		uint32_t room = rte_pktmbuf_data_room_size(mp) - RTE_PKTMBUF_HEADROOM;
 		uint32_t mtu = RTE_MIN((uint32_t)info.max_mtu, JUMBO_MTU);
 
+		/* ethdev checks the frame (MTU + header + CRC) against this too */
+		if (info.max_rx_pktlen > RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN)
+			mtu = RTE_MIN(mtu, info.max_rx_pktlen - RTE_ETHER_HDR_LEN - RTE_ETHER_CRC_LEN);
+
 		if (mtu + FRAME_OVERHEAD > room) {
 			if (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_SCATTER)
 				conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_SCATTER;
