@@ -1022,6 +1022,7 @@ struct gen {
 	struct client *mcli;         /* the large scenarios' clients */
 	uint32_t nmcli;
 	struct ipaddr mres4[4], mres6[4];
+	char *extra_json;            /* more top-level sidecar members (labelled) */
 };
 
 static uint16_t
@@ -1115,6 +1116,7 @@ gen_free(struct gen *g)
 	buf_free(&g->arena);
 	buf_free(&g->arena2);
 	free(g->mcli);
+	free(g->extra_json);
 	free(g->ev.v);
 	free(g->tl.slot);
 	free(g->led.ans.v);
@@ -5214,11 +5216,764 @@ write_json(const struct gen *g, const char *scenario, uint64_t seed, unsigned in
 		scenario, U(seed), U(P.packets));
 	if (composition)
 		json_composition(f, g);
+	if (g->extra_json)
+		fputs(g->extra_json, f);
 	json_paper(f, &P);
 	fprintf(f, "}\n");
 	paper_free(&P);
 	if (ferror(f) | fclose(f))
 		die("cannot write %s", path);
+}
+
+/* ------------------------------------------------------------------------ */
+/* labelled: a day of a client network with injected anomalies, each one    */
+/* labelled in the sidecar (who, what, from which interval, which detector   */
+/* must see it), for scripts/eval_detect (docs/detection.md, Evaluation).    */
+/* Rates are Q16 integers (no floating point: see rng_exp).                  */
+
+#define LB_IV_US (10 * US_PER_S)   /* an interval of packet time: dnsyn --interval 10 */
+#define LB_DAY 288                 /* intervals; each stands for 5 minutes of the day */
+#define LB_NIGHT 48                /* the quietest interval (04:00); the peak is 12 h later */
+#define LB_Q 65536u                /* 1.0 in Q16 */
+#define LB_T_PTR 12
+#define LB_T_MX 15
+#define LB_T_HTTPS 65
+#define LB_NMAIL 2                 /* normal mail servers */
+
+enum lb_kind { LB_PERSON, LB_NAT, LB_MAIL, LB_RESOLVER };
+
+enum lb_act {
+	A_FLAT, A_BLASTER, A_JUMP, A_MAILER, A_JUMPBIG, A_MAILGONE, A_DDOS, A_RIPPLE,
+	A_MAILCRASH, A_SCANFAST
+};
+
+/* An injected actor. Its host behaves like the others of its kind before
+ * @first and after @first + @len - 1. */
+struct lb_actor {
+	const char *id, *kind;
+	enum lb_act act;
+	const char *expect;        /* detectors that must fire (JSON array body) */
+	const char *accept;        /* detectors whose alerts are also right */
+	const char *warmup;        /* the parameter whose window the alert waits for */
+	int first, len;            /* intervals */
+	uint8_t host;              /* enum lb_kind */
+	uint32_t base10;           /* a person host's peak rate, tenths of a query an interval */
+	const char *what;
+};
+
+/* Start times spread over the day: the night (trojan), the morning rise,
+ * the peak, the evening; the ripple needs rp_n (48) intervals before the
+ * day ends. Accepted: on an infected or hijacked PC any Dq-shape alert
+ * (Musashi et al. give rises, flat and rippled curves as signs of the same
+ * compromise); on the mail server whose lookups left the tap, unresolved-
+ * scan (its SYNs now follow no answer on the link: Rikitake et al.'s sign,
+ * on the right host at the right time). Scanners and the resolver: none. */
+static const struct lb_actor lb_actors[] = {
+	{ "trojan-flat", "trojan", A_FLAT, "\"plateau\"", "\"rate-jump\"", "pl-n", 40, 120,
+	  LB_PERSON, 15, "an idle PC beaconing over DNS: a TXT query every 250 ms (40 an "
+	  "interval), a flat Dq (Musashi et al.)" },
+	{ "blaster", "scanner", A_BLASTER, "\"unresolved-scan\"", "", NULL, 100, 60, LB_PERSON, 100,
+	  "W32/Blaster-like: 20 SYNs to TCP/135 at consecutive addresses every 1.8 s, "
+	  "retransmitted after 3 and 9 s, no lookup (Rikitake et al.)" },
+	{ "hijack", "hijacked", A_JUMP, "\"rate-jump\"", "\"plateau\"", NULL, 110, 40, LB_PERSON, 200,
+	  "a hijacked PC: +100 lookups an interval (about x10) on top of its user's" },
+	{ "mass-mailer", "mass-mailer", A_MAILER, "\"mx-storm\"",
+	  "\"rate-jump\", \"plateau\"", NULL, 130, 40,
+	  LB_PERSON, 50, "a mass-mailing worm: 80 mails an interval, each an MX lookup, an A "
+	  "lookup of the exchange and an SMTP SYN" },
+	{ "hijack-big", "hijacked", A_JUMPBIG, "\"rate-jump\"", "\"plateau\"", NULL, 150, 20, LB_PERSON, 100,
+	  "a hijacked PC: +600 lookups an interval, rising straight (Musashi et al.)" },
+	{ "mail-gone", "mail-server", A_MAILGONE, "\"mail-model\"", "\"unresolved-scan\"", NULL, 150,
+	  138, LB_MAIL, 0,
+	  "a mail server whose lookups leave the tapped resolver (a forwarder change): Dq "
+	  "nearly zero, SMTP and POP3 go on (Musashi et al.)" },
+	{ "resolver-dos", "resolver-dos", A_DDOS, "\"resolver-dos\"", "", NULL, 170, 8,
+	  LB_RESOLVER, 0, "a random-subdomain query flood on resolver 10.53.1.53 from spoofed "
+	  "172.16.0.0/12 sources, 6x its normal load" },
+	{ "ripple", "trojan", A_RIPPLE, "\"plateau\"", "\"rate-jump\"", "rp-n", 190, 98, LB_PERSON,
+	  80, "a remotely controlled host: +80 and +10 lookups an interval, alternating every "
+	  "3 intervals (a rippled Dq, Musashi et al.)" },
+	{ "mail-crash", "mail-server", A_MAILCRASH, "\"mail-model\"", "\"rate-jump\"", NULL, 200,
+	  40, LB_MAIL, 0, "a mail server whose DNS cache fails: 12 more lookups per SMTP access "
+	  "than Dq = 8.6 NS + NP (Musashi et al.)" },
+	{ "scan-fast", "scanner", A_SCANFAST, "\"unresolved-scan\"", "", NULL, 230, 30, LB_PERSON,
+	  50, "a fast scanner: 100 SYNs/s to random addresses, TCP/135, no lookup" },
+};
+
+#define LB_NACT (sizeof(lb_actors) / sizeof(lb_actors[0]))
+
+struct lb_client {
+	struct ipaddr a;
+	uint8_t kind;              /* LB_PERSON, LB_NAT, LB_MAIL */
+	uint8_t res;               /* its resolver: 0 or 1 */
+	bool mailuser;             /* a person who reads mail over POP3 and sends over 587 */
+	int act;                   /* index in lb_actors, -1: normal */
+	int phase;                 /* intervals: a person's day runs early or late */
+	uint64_t base;             /* Q16 lookups an interval at the day's peak */
+	uint64_t ns, np;           /* mail server: Q16 SMTP and POP3 accesses at the peak */
+};
+
+struct lb {
+	struct lb_client *cl;
+	uint32_t ncl;
+	struct ipaddr res[2];
+	unsigned int cur_res;      /* the resolver g->res4 is now */
+	uint64_t q_cur[2], q_prev[2]; /* queries to each resolver, this and the last interval */
+	uint64_t end;              /* the day's end: nothing is sent after it */
+	uint64_t stop;             /* no new lookup or mail after it (what follows one fits) */
+	uint64_t flood;            /* the flood's queries an interval, fixed at its start */
+	uint64_t beacon_t, batch_t; /* the trojan's next beacon, Blaster's next batch */
+	uint32_t scan_next;        /* Blaster's next target */
+};
+
+/* The day's shape at interval @i, Q16: 0.1 at 04:00, 1.0 at 16:00, and in
+ * between 0.1 + 0.9 (4u(1 - u))^2 with u the day's phase, the parabola
+ * approximation of 0.55 - 0.45 cos(2 pi u) (within 0.06; mean 0.58). */
+static uint64_t
+lb_day(int i)
+{
+	uint64_t u = (uint64_t)(((i - LB_NIGHT) % LB_DAY + LB_DAY) % LB_DAY) * LB_Q / LB_DAY;
+	uint64_t p = 4 * u * (LB_Q - u) >> 16;
+
+	return 6554 + (58982 * (p * p >> 16) >> 16);
+}
+
+/* Exp with any mean (rng_exp takes at most 1 s): scaled down, then up. */
+static uint64_t
+lb_exp(struct gen *g, uint64_t mean)
+{
+	unsigned int k = 0;
+
+	while ((mean >> k) > US_PER_S)
+		k++;
+	return rng_exp(&g->rng, mean >> k) << k;
+}
+
+/* Gamma(k, 1/k), Q16: mean 1, cv 1/sqrt(k). A person's rate this interval:
+ * Poisson counts of a gamma-mixed rate are as bursty as people are. */
+static uint64_t
+lb_gamma(struct gen *g, unsigned int k)
+{
+	uint64_t s = 0;
+	unsigned int j;
+
+	for (j = 0; j < k; j++)
+		s += rng_exp(&g->rng, LB_Q);
+	return s / k;
+}
+
+/* The gap to the next event of a Poisson process of @lam (Q16) events an
+ * interval: past the interval when the rate is zero. */
+static uint64_t
+lb_gap(struct gen *g, uint64_t lam)
+{
+	if (lam == 0)
+		return LB_IV_US + 1;
+	return 1 + lb_exp(g, LB_IV_US * LB_Q / lam);
+}
+
+/* Poisson(@lam), @lam in Q16: events of a unit-rate process. */
+static uint32_t
+lb_poisson(struct gen *g, uint64_t lam)
+{
+	uint64_t t = 0;
+	uint32_t n = 0;
+
+	if (lam == 0)
+		return 0;
+	for (;;) {
+		t += lb_exp(g, (uint64_t)LB_Q * LB_Q / lam);
+		if (t >= LB_Q)
+			return n;
+		n++;
+	}
+}
+
+/* Log-uniform in [lo, lo * 2^oct), both Q16; 2^frac by linear interpolation. */
+static uint64_t
+lb_logu(struct gen *g, uint64_t lo, uint64_t oct)
+{
+	uint64_t x = rng_below(&g->rng, (uint32_t)oct);
+
+	return (lo << (x >> 16)) * (LB_Q + (x & 0xffff)) >> 16;
+}
+
+/* The end of interval @t0 for starting things: the last stops early, so
+ * that nothing falls past the day (dnsyn would see a 289th interval). */
+static uint64_t
+lb_t1(const struct lb *lb, uint64_t t0)
+{
+	return t0 + LB_IV_US < lb->stop ? t0 + LB_IV_US : lb->stop;
+}
+
+static void
+lb_set_res(struct gen *g, struct lb *lb, unsigned int r)
+{
+	lb->cur_res = r;
+	g->res4 = lb->res[r];
+}
+
+/* An answer holding one MX (the exchange mx.<qname>) or TXT record. */
+static void
+lb_answer_rr(struct dns *m, uint16_t id, const char *qname, uint16_t qtype)
+{
+	uint16_t q;
+
+	dns_begin(m, id, DNS_RESP);
+	q = dns_name(m, qname);
+	dns_question(m, qtype, DNS_C_IN);
+	dns_ptr(m, q);
+	dns_rr_begin(m, qtype, DNS_C_IN, 300);
+	if (qtype == LB_T_MX) {
+		buf_u16(&m->b, 10);
+		dns_name_ptr(m, "mx", q);
+	} else {
+		buf_u8(&m->b, 8);
+		buf_put(&m->b, "cmd=idle", 8);
+	}
+	dns_rr_end(m, SEC_AN);
+	dns_end(m);
+}
+
+/* A query from @cli to the current resolver and its answer one RTT later:
+ * @s, or with @rr one MX/TXT record; the answer's addresses go to @ep.
+ * Returns the answer's time. */
+static uint64_t
+lb_exchange(struct gen *g, struct lb *lb, struct ep *ep, uint64_t t, const struct ipaddr *cli,
+	    const char *qname, const struct ans_spec *s, bool rr)
+{
+	uint16_t id = (uint16_t)rng_u64(&g->rng), sport = next_sport(g);
+	struct dns q, a;
+
+	dns_query(&q, id, qname, s->qtype);
+	t = send_dns(g, NULL, t, cli, &g->res4, sport, 53, &q, 0);
+	lb->q_cur[lb->cur_res]++;
+	if (rr)
+		lb_answer_rr(&a, id, qname, s->qtype);
+	else
+		dns_answer(g, &a, id, qname, s);
+	t = send_dns(g, ep, t + rtt(g), &g->res4, cli, 53, sport, &a, 0);
+	dns_free(&q);
+	dns_free(&a);
+	return t;
+}
+
+/* A connection: the SYN (and @retx retransmissions) planned in @ep, which
+ * decides what it matches; when @est, the SYN-ACK and the ACK. No data:
+ * only the handshake counts in dnsyn, and it keeps the file small. */
+static void
+lb_conn(struct gen *g, struct lb *lb, struct ep *ep, uint64_t t, const struct ipaddr *src,
+	const struct ipaddr *dst, uint16_t dport, int retx, bool est)
+{
+	struct tcp_pkt c = { .src = *src, .dst = *dst, .dport = dport, .flags = TH_SYN };
+	struct tcp_pkt s = { .src = *dst, .dst = *src, .sport = dport, .flags = TH_SYN | TH_ACK };
+	int i;
+
+	c.sport = next_sport(g);
+	c.seq = (uint32_t)rng_u64(&g->rng);
+	c.conn = g->conn++;
+	for (i = 0; i <= retx && t + 100 * US_PER_MS < lb->end; i++) {
+		ep_plan_syn(ep, t, false, &c);
+		if (i < retx)
+			t += US_PER_S << i;
+	}
+	if (!est || t + 100 * US_PER_MS >= lb->end)
+		return;
+	s.dport = c.sport;
+	s.seq = (uint32_t)rng_u64(&g->rng);
+	s.ack = c.seq + 1;
+	s.conn = g->conn++;
+	t = send_tcp(g, t + rtt(g), &s, NULL);
+	c.flags = TH_ACK;
+	c.seq++;
+	c.ack = s.seq + 1;
+	send_tcp(g, t + rng_between(&g->rng, 50, 400), &c, NULL);
+}
+
+/* Where people connect: the web mostly. No 25: ISPs block it for users. */
+static uint16_t
+lb_dport(struct gen *g)
+{
+	static const uint16_t other[] = { 8080, 993, 22, 5222, 5228, 8443 };
+	unsigned int r = rng_below(&g->rng, 100);
+
+	if (r < 70)
+		return 443;
+	if (r < 90)
+		return 80;
+	return other[rng_below(&g->rng, sizeof(other) / sizeof(other[0]))];
+}
+
+/* One lookup of a person (or of a NAT's users) and what follows it: A 60 %
+ * (7 % NXDOMAIN, 2 % SERVFAIL; 60 % of the answers connected to, Rikitake
+ * et al.'s 57.5 %, and 15 % of those again from the cache 2-30 s later,
+ * before @until), AAAA 30 %, PTR 5 %, TXT 2 %, HTTPS 3 %; and now and then
+ * a connection to a hard-coded address, which no answer precedes. */
+static void
+lb_browse(struct gen *g, struct lb *lb, const struct ipaddr *cli, uint64_t t, uint64_t until)
+{
+	struct ep ep = { .nans = 0 };
+	struct ans_spec s;
+	char qname[96];
+	unsigned int r = rng_below(&g->rng, 100);
+	uint64_t ta, d;
+	int i, retx;
+
+	new_name(g, qname, sizeof(qname));
+	if (r < 60) {
+		spec_init(&s, DNS_T_A);
+		s.opt = rng_pct(&g->rng, 50);
+		r = rng_below(&g->rng, 100);
+		if (r < 7) {
+			s.rcode = 3;
+			s.soa = true;
+			lb_exchange(g, lb, &ep, t, cli, qname, &s, false);
+		} else if (r < 9) {
+			s.rcode = 2;
+			lb_exchange(g, lb, &ep, t, cli, qname, &s, false);
+		} else {
+			spec_addrs(g, &s, 4, pick_naddr(g));
+			if (rng_pct(&g->rng, 35))
+				s.ncname = 1 + (int)rng_below(&g->rng, 3);
+			ta = lb_exchange(g, lb, &ep, t, cli, qname, &s, false);
+			if (rng_pct(&g->rng, 60)) {
+				d = rng_exp(&g->rng, 50 * US_PER_MS);
+				i = (int)rng_below(&g->rng, (uint32_t)s.naddr);
+				retx = rng_pct(&g->rng, 3) ? 1 : 0;
+				lb_conn(g, lb, &ep, ta + d, cli, &s.addr[i], lb_dport(g), retx, true);
+				if (rng_pct(&g->rng, 15)) {
+					d = rng_between(&g->rng, 2 * US_PER_S, 30 * US_PER_S);
+					i = (int)rng_below(&g->rng, (uint32_t)s.naddr);
+					if (ta + d < until)
+						lb_conn(g, lb, &ep, ta + d, cli, &s.addr[i], lb_dport(g), 0,
+							true);
+				}
+			}
+		}
+	} else if (r < 90) {
+		spec_init(&s, DNS_T_AAAA);
+		if (rng_pct(&g->rng, 60))
+			spec_addrs(g, &s, 6, 1 + (int)rng_below(&g->rng, 2));
+		else
+			s.soa = true; /* NODATA */
+		lb_exchange(g, lb, &ep, t, cli, qname, &s, false);
+	} else {
+		spec_init(&s, r < 95 ? LB_T_PTR : r < 97 ? DNS_T_TXT : LB_T_HTTPS);
+		s.rcode = r < 95 ? 3 : 0;
+		s.soa = true;
+		lb_exchange(g, lb, &ep, t, cli, qname, &s, false);
+	}
+	ep_commit(g, &ep);
+	if (rng_pct(&g->rng, 3)) {
+		struct ipaddr dst = ip4(0xc6336400u + 1 + rng_below(&g->rng, 253));
+
+		d = rng_between(&g->rng, 0, US_PER_S);
+		lb_conn(g, lb, &ep, t + d, cli, &dst, lb_dport(g), 0, true);
+		ep_commit(g, &ep);
+	}
+}
+
+/* A lookup of @name's address, then a connection to it on @dport (a mail
+ * client or server reaching its peer). */
+static void
+lb_lookup_conn(struct gen *g, struct lb *lb, uint64_t t, const struct ipaddr *cli,
+	       const char *name, uint16_t dport)
+{
+	struct ep ep = { .nans = 0 };
+	struct ans_spec s;
+	uint64_t ta, d;
+
+	spec_init(&s, DNS_T_A);
+	spec_addrs(g, &s, 4, 1);
+	ta = lb_exchange(g, lb, &ep, t, cli, name, &s, false);
+	d = rng_between(&g->rng, 5 * US_PER_MS, 40 * US_PER_MS);
+	lb_conn(g, lb, &ep, ta + d, cli, &s.addr[0], dport, 0, true);
+	ep_commit(g, &ep);
+}
+
+/* A connection whose lookup this tap did not see: no answer precedes it. */
+static void
+lb_blind_conn(struct gen *g, struct lb *lb, uint64_t t, const struct ipaddr *cli, uint16_t dport)
+{
+	struct ep ep = { .nans = 0 };
+	struct ipaddr dst = wide_server(g);
+
+	lb_conn(g, lb, &ep, t, cli, &dst, dport, 0, true);
+	ep_commit(g, &ep);
+}
+
+/* One mail sent to another domain (a server's SMTP access, or a worm's):
+ * the MX lookup, the exchange's address, the SYN to port 25; a server adds
+ * @extra lookups (PTR of the peer, SPF TXT, DNS blocklist A queries). */
+static void
+lb_smtp(struct gen *g, struct lb *lb, uint64_t t, const struct ipaddr *cli, uint32_t extra)
+{
+	struct ans_spec s;
+	char dom[64], mx[80];
+	uint32_t k;
+
+	snprintf(dom, sizeof(dom), "d%u.example", rng_below(&g->rng, 5000));
+	spec_init(&s, LB_T_MX);
+	t = lb_exchange(g, lb, NULL, t, cli, dom, &s, true);
+	snprintf(mx, sizeof(mx), "mx.%s", dom);
+	lb_lookup_conn(g, lb, t + rng_between(&g->rng, 100, 3000), cli, mx, 25);
+	for (k = 0; k < extra; k++) {
+		unsigned int r = rng_below(&g->rng, 100);
+		char name[96];
+
+		new_name(g, name, sizeof(name));
+		spec_init(&s, r < 30 ? LB_T_PTR : r < 50 ? DNS_T_TXT : DNS_T_A);
+		s.rcode = r < 50 ? 0 : 3; /* PTR and SPF found; not on the blocklists */
+		s.soa = true;
+		lb_exchange(g, lb, NULL, t + rng_between(&g->rng, 1000, 800 * US_PER_MS), cli, name,
+			    &s, false);
+	}
+}
+
+/* A mail server's interval: NS SMTP accesses (each 2 lookups + 6.6 more on
+ * average: Musashi et al.'s mS = 8.6) and NP POP3 accesses (1 lookup each:
+ * mP = 1), both following the day with their own bursts (gamma(8): the sum
+ * of many senders, smoother than one person). NS and NP are the
+ * server's outgoing SYNs, which is what dnsyn can attribute to it (a relay
+ * that also collects mail over POP3; docs/detection.md, model gaps). */
+static void
+lb_mail_iv(struct gen *g, struct lb *lb, const struct lb_client *c, int act, uint64_t t0,
+	   uint64_t f)
+{
+	uint64_t t1 = lb_t1(lb, t0), ls, lp, t;
+	bool gone = act == A_MAILGONE, crash = act == A_MAILCRASH;
+
+	ls = (c->ns * f >> 16) * lb_gamma(g, 8) >> 16;
+	lp = (c->np * f >> 16) * lb_gamma(g, 8) >> 16;
+	for (t = t0 + lb_gap(g, ls); t < t1; t += lb_gap(g, ls)) {
+		uint32_t extra = lb_poisson(g, 66 * LB_Q / 10);
+
+		if (gone && !rng_pct(&g->rng, 5))
+			lb_blind_conn(g, lb, t, &c->a, 25);
+		else
+			lb_smtp(g, lb, t, &c->a, extra + (crash ? 12 : 0));
+	}
+	for (t = t0 + lb_gap(g, lp); t < t1; t += lb_gap(g, lp)) {
+		char name[64];
+
+		snprintf(name, sizeof(name), "pop%u.remote.example", rng_below(&g->rng, 40));
+		if (gone && !rng_pct(&g->rng, 5))
+			lb_blind_conn(g, lb, t, &c->a, 110);
+		else
+			lb_lookup_conn(g, lb, t, &c->a, name, 110);
+	}
+}
+
+/* A SYN to TCP/135 and its retransmissions (no SYN-ACK: nobody there). */
+static void
+lb_probe(struct gen *g, struct lb *lb, uint64_t t, const struct ipaddr *src, uint32_t dst,
+	 bool retx)
+{
+	struct tcp_pkt s = { .src = *src, .flags = TH_SYN, .dport = 135 };
+
+	s.dst = ip4(0x64400000u | (dst & 0x3fffff));
+	s.sport = next_sport(g);
+	s.seq = (uint32_t)rng_u64(&g->rng);
+	s.conn = g->conn++;
+	t = send_tcp(g, t, &s, NULL);
+	if (retx && t + 9 * US_PER_S < lb->end) {
+		send_tcp(g, t + 3 * US_PER_S, &s, NULL);
+		send_tcp(g, t + 9 * US_PER_S, &s, NULL);
+	}
+}
+
+/* What actor @A adds to its host's interval @i. */
+static void
+lb_act_iv(struct gen *g, struct lb *lb, const struct lb_client *c, const struct lb_actor *A,
+	  int i, uint64_t t0)
+{
+	uint64_t t1 = lb_t1(lb, t0), lam = 0, t;
+	struct ans_spec s;
+	int k;
+
+	switch (A->act) {
+	case A_BLASTER:
+		if (lb->batch_t < t0)
+			lb->batch_t = t0 + rng_below(&g->rng, 1800000);
+		for (; lb->batch_t < t1; lb->batch_t += 1800 * US_PER_MS)
+			for (k = 0; k < 20; k++)
+				lb_probe(g, lb, lb->batch_t + (uint64_t)k * 2000, &c->a, lb->scan_next++,
+					 true);
+		return;
+	case A_SCANFAST:
+		for (t = t0 + lb_gap(g, 1000 * LB_Q); t < t1; t += lb_gap(g, 1000 * LB_Q))
+			lb_probe(g, lb, t, &c->a, rng_below(&g->rng, 0x400000), false);
+		return;
+	case A_MAILER:
+		for (t = t0 + lb_gap(g, 80 * LB_Q); t < t1; t += lb_gap(g, 80 * LB_Q))
+			lb_smtp(g, lb, t, &c->a, 0);
+		return;
+	case A_FLAT:
+		if (lb->beacon_t < t0)
+			lb->beacon_t = t0 + rng_below(&g->rng, 250000);
+		spec_init(&s, DNS_T_TXT);
+		for (; lb->beacon_t < t1; lb->beacon_t += 250 * US_PER_MS)
+			lb_exchange(g, lb, NULL, lb->beacon_t + rng_below(&g->rng, 2000), &c->a,
+				    "upd.cdn-stat.example", &s, true);
+		return;
+	case A_RIPPLE:
+		lam = ((i - A->first) / 3) % 2 ? 10 * LB_Q : 80 * LB_Q;
+		break;
+	case A_JUMP:
+		lam = 100 * LB_Q;
+		break;
+	case A_JUMPBIG:
+		lam = 600 * LB_Q;
+		break;
+	default:
+		return;
+	}
+	/* A bot's cached addresses are not used again after it stops. */
+	for (t = t0 + lb_gap(g, lam); t < t1; t += lb_gap(g, lam))
+		lb_browse(g, lb, &c->a, t, BASE_US + (uint64_t)(A->first + A->len) * LB_IV_US);
+}
+
+/* The flood on a resolver: random labels under one zone, from spoofed
+ * sources; 75 % NXDOMAIN, 15 % SERVFAIL, 10 % unanswered. */
+static void
+lb_flood_iv(struct gen *g, struct lb *lb, uint64_t t0)
+{
+	static const char alnum[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+	uint64_t t1 = lb_t1(lb, t0), lam = lb->flood * LB_Q, t;
+
+	lb_set_res(g, lb, 1);
+	for (t = t0 + lb_gap(g, lam); t < t1; t += lb_gap(g, lam)) {
+		struct ipaddr src = ip4(0xac100000u | rng_below(&g->rng, 0x100000));
+		uint16_t id = (uint16_t)rng_u64(&g->rng);
+		uint16_t sport = (uint16_t)(1024 + rng_below(&g->rng, 64512));
+		unsigned int fate = rng_below(&g->rng, 100);
+		char qname[64];
+		struct dns q;
+		uint64_t tq;
+		int j;
+
+		for (j = 0; j < 12; j++)
+			qname[j] = alnum[rng_below(&g->rng, sizeof(alnum) - 1)];
+		snprintf(qname + 12, sizeof(qname) - 12, ".victim.example");
+		dns_query(&q, id, qname, DNS_T_A);
+		tq = send_dns(g, NULL, t, &src, &g->res4, sport, 53, &q, 0);
+		dns_free(&q);
+		lb->q_cur[1]++;
+		if (fate < 90) {
+			struct ans_spec s;
+			struct dns a;
+
+			spec_init(&s, DNS_T_A);
+			s.rcode = fate < 75 ? 3 : 2;
+			s.soa = fate < 75;
+			dns_answer(g, &a, id, qname, &s);
+			send_dns(g, NULL, tq + rng_between(&g->rng, 1000, 30 * US_PER_MS), &g->res4, &src,
+				 53, sport, &a, 0);
+			dns_free(&a);
+		}
+	}
+}
+
+/* One interval of client @c: its own traffic, then its actor's, if on. */
+static void
+lb_client_iv(struct gen *g, struct lb *lb, const struct lb_client *c, int i, uint64_t t0)
+{
+	const struct lb_actor *A = c->act >= 0 ? &lb_actors[c->act] : NULL;
+	bool on = A != NULL && i >= A->first && i < A->first + A->len;
+	uint64_t t1 = lb_t1(lb, t0), f = lb_day(i + c->phase), lam, t;
+
+	lb_set_res(g, lb, c->res);
+	if (c->kind == LB_MAIL) {
+		lb_mail_iv(g, lb, c, on ? (int)A->act : -1, t0, f);
+		return;
+	}
+	lam = (c->base * f >> 16) * lb_gamma(g, c->kind == LB_NAT ? 16 : 4) >> 16;
+	if (c->kind == LB_PERSON && rng_pct(&g->rng, 15))
+		lam /= 20; /* away from the keyboard: background lookups only */
+	for (t = t0 + lb_gap(g, lam); t < t1; t += lb_gap(g, lam))
+		lb_browse(g, lb, &c->a, t, lb->end);
+	if (c->mailuser) {
+		lam = 4 * f / 10;
+		for (t = t0 + lb_gap(g, lam); t < t1; t += lb_gap(g, lam))
+			lb_lookup_conn(g, lb, t, &c->a, "pop.isp.example", 995);
+		lam = f / 10;
+		for (t = t0 + lb_gap(g, lam); t < t1; t += lb_gap(g, lam))
+			lb_lookup_conn(g, lb, t, &c->a, "smtp.isp.example", 587);
+	}
+	if (on)
+		lb_act_iv(g, lb, c, A, i, t0);
+}
+
+static void __attribute__((format(printf, 2, 3)))
+lb_printf(struct buf *b, const char *fmt, ...)
+{
+	char tmp[1024];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(tmp))
+		die("internal: label line too long");
+	buf_put(b, tmp, (size_t)n);
+}
+
+/* The sidecar's "labels": the day's clock, the resolvers, every normal
+ * client, and per actor its address, kind, expected and accepted
+ * detectors, the interval it starts and the last one. */
+static void
+lb_labels(struct gen *g, const struct lb *lb, uint32_t counts[3])
+{
+	struct buf b = { 0 };
+	char a[INET6_ADDRSTRLEN];
+	uint32_t i, n = 0;
+	size_t k;
+
+	lb_printf(&b, "  \"labels\": {\n    \"start_s\": %llu, \"interval_s\": %llu, "
+		  "\"intervals\": %d, \"day_minutes_per_interval\": %d,\n",
+		  U(BASE_US / US_PER_S), U(LB_IV_US / US_PER_S), LB_DAY, 24 * 60 / LB_DAY);
+	ip_text(&lb->res[0], a, sizeof(a));
+	lb_printf(&b, "    \"resolvers\": [\"%s\", ", a);
+	ip_text(&lb->res[1], a, sizeof(a));
+	lb_printf(&b, "\"%s\"],\n    \"flood_sources\": \"172.16.0.0/12\",\n", a);
+	lb_printf(&b, "    \"normal\": {\"people\": %u, \"nats\": %u, \"mail_servers\": %u},\n",
+		  counts[0], counts[1], counts[2]);
+	lb_printf(&b, "    \"normal_clients\": [");
+	for (i = 0; i < lb->ncl; i++) {
+		if (lb->cl[i].act >= 0)
+			continue;
+		ip_text(&lb->cl[i].a, a, sizeof(a));
+		lb_printf(&b, "%s\"%s\"", n++ ? ", " : "", a);
+	}
+	for (k = 0; k < 2; k++) { /* the normal NATs and mail servers, apart */
+		uint8_t kind = k ? LB_MAIL : LB_NAT;
+
+		lb_printf(&b, "],\n    \"%s\": [", k ? "mail_servers" : "nats");
+		for (i = 0, n = 0; i < lb->ncl; i++) {
+			if (lb->cl[i].act >= 0 || lb->cl[i].kind != kind)
+				continue;
+			ip_text(&lb->cl[i].a, a, sizeof(a));
+			lb_printf(&b, "%s\"%s\"", n++ ? ", " : "", a);
+		}
+	}
+	lb_printf(&b, "],\n    \"actors\": [");
+	for (k = 0; k < LB_NACT; k++) {
+		const struct lb_actor *A = &lb_actors[k];
+
+		if (A->host == LB_RESOLVER) {
+			ip_text(&lb->res[1], a, sizeof(a));
+		} else {
+			for (i = 0; i < lb->ncl && lb->cl[i].act != (int)k; i++)
+				;
+			ip_text(&lb->cl[i].a, a, sizeof(a));
+		}
+		lb_printf(&b, "%s\n      {\"id\": \"%s\", \"kind\": \"%s\", \"address\": \"%s\", "
+			  "\"resolver\": %s, \"expect\": [%s], \"accept\": [%s], \"warmup\": %s%s%s, "
+			  "\"first_interval\": %d, \"last_interval\": %d,\n       \"what\": \"%s\"}",
+			  k ? "," : "", A->id, A->kind, a, A->host == LB_RESOLVER ? "true" : "false",
+			  A->expect, A->accept, A->warmup ? "\"" : "", A->warmup ? A->warmup : "null",
+			  A->warmup ? "\"" : "", A->first, A->first + A->len - 1, A->what);
+	}
+	lb_printf(&b, "\n    ]\n  },\n");
+	buf_u8(&b, 0);
+	g->extra_json = (char *)b.d;
+}
+
+/* A day (LB_DAY intervals of LB_IV_US) of people, NATs and mail servers
+ * behind two resolvers, with the actors of lb_actors injected. @target
+ * sizes the population: about @target packets in all, at least the ~640k
+ * of the actors, the mail servers, a NAT and 20 people (each more person
+ * about 6.5k packets, each more NAT about 100k). */
+static void
+scen_labelled(struct gen *g, uint64_t target)
+{
+	struct lb lb = { 0 };
+	uint64_t budget = target > 640000 ? target - 640000 : 0;
+	uint32_t npeople = 20 + (uint32_t)(budget / 6500), nnat = 1 + (uint32_t)(budget / 1500000);
+	uint32_t counts[3] = { npeople, nnat, LB_NMAIL };
+	uint32_t nhost = 0, nmact = 0, i;
+	size_t k;
+	int iv;
+
+	g->wide = true;
+	lb.res[0] = ip4(0x0a350035u);            /* 10.53.0.53 */
+	lb.res[1] = ip4(0x0a350135u);            /* 10.53.1.53 */
+	lb.end = BASE_US + (uint64_t)LB_DAY * LB_IV_US;
+	lb.stop = lb.end - 2 * US_PER_S;
+	for (k = 0; k < LB_NACT; k++)
+		nhost += lb_actors[k].host == LB_PERSON;
+	for (k = 0; k < LB_NACT; k++)
+		nmact += lb_actors[k].host == LB_MAIL;
+	lb.ncl = npeople + nhost + nnat + LB_NMAIL + nmact;
+	lb.cl = xcalloc(lb.ncl, sizeof(*lb.cl));
+	/* People 10.20.x.y (actor hosts among them at random places), NATs
+	 * 10.30.0.x, mail servers 10.25.0.x; resolver by parity. */
+	for (i = 0; i < npeople + nhost; i++) {
+		struct lb_client *c = &lb.cl[i];
+
+		c->a = ip4(0x0a140000u + (i / 250) * 256 + 1 + i % 250);
+		c->kind = LB_PERSON;
+		c->res = i & 1;
+		c->act = -1;
+		c->phase = (int)rng_below(&g->rng, 25) - 12;
+		c->base = lb_logu(g, LB_Q / 2, 435411); /* 0.5 .. 50 at the peak (2^6.64 = 100) */
+		c->mailuser = rng_pct(&g->rng, 40);
+	}
+	for (k = 0; k < LB_NACT; k++) {
+		uint32_t j;
+
+		if (lb_actors[k].host != LB_PERSON)
+			continue;
+		do /* a person not yet taken */
+			j = rng_below(&g->rng, npeople + nhost);
+		while (lb.cl[j].act >= 0);
+		lb.cl[j].act = (int)k;
+		lb.cl[j].base = (uint64_t)lb_actors[k].base10 * LB_Q / 10;
+	}
+	for (i = 0; i < nnat; i++) {
+		struct lb_client *c = &lb.cl[npeople + nhost + i];
+
+		c->a = ip4(0x0a1e0000u + (i / 250) * 256 + 1 + i % 250);
+		c->kind = LB_NAT;
+		c->res = i & 1;
+		c->act = -1;
+		c->base = (100 + rng_below(&g->rng, 201)) * (uint64_t)LB_Q;
+	}
+	for (i = 0; i < LB_NMAIL + nmact; i++) {
+		struct lb_client *c = &lb.cl[npeople + nhost + nnat + i];
+
+		c->a = ip4(0x0a190001u + i);
+		c->kind = LB_MAIL;
+		c->res = i & 1;
+		c->act = -1;
+		c->ns = (10 + rng_below(&g->rng, 11)) * (uint64_t)LB_Q;
+		c->np = (12 + rng_below(&g->rng, 13)) * (uint64_t)LB_Q;
+	}
+	for (k = 0, i = npeople + nhost + nnat + LB_NMAIL; k < LB_NACT; k++)
+		if (lb_actors[k].host == LB_MAIL)
+			lb.cl[i++].act = (int)k;
+	for (iv = 0; iv < LB_DAY; iv++) {
+		uint64_t t0 = BASE_US + (uint64_t)iv * LB_IV_US;
+
+		for (i = 0; i < lb.ncl; i++)
+			lb_client_iv(g, &lb, &lb.cl[i], iv, t0);
+		for (k = 0; k < LB_NACT; k++) {
+			const struct lb_actor *A = &lb_actors[k];
+
+			if (A->act != A_DDOS || iv < A->first || iv >= A->first + A->len)
+				continue;
+			if (iv == A->first) /* 6x what the resolver had in the last interval */
+				lb.flood = lb.q_prev[1] * 6 > 3000 ? lb.q_prev[1] * 6 : 3000;
+			lb_flood_iv(g, &lb, t0);
+		}
+		lb.q_prev[0] = lb.q_cur[0];
+		lb.q_prev[1] = lb.q_cur[1];
+		lb.q_cur[0] = lb.q_cur[1] = 0;
+		maybe_flush(g, t0 + LB_IV_US);
+	}
+	lb_labels(g, &lb, counts);
+	free(lb.cl);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -5268,6 +6023,10 @@ static const struct scenario scenarios[] = {
 	{ "tcphalfopen", "adversarial: DNS-over-TCP streams that never complete: SYNs, partial "
 			 "length-prefixed messages, every stream a new spoofed 5-tuple",
 	  0, NULL, false, 5000, scen_tcphalfopen },
+	{ "labelled", "evaluation: a day (288 intervals of 10 s) of people, NATs and mail servers "
+		      "behind 2 resolvers, with labelled scanners, a mass-mailing worm, trojans, "
+		      "hijacked hosts, mail servers off their model and a resolver flood",
+	  0, NULL, false, 300000, scen_labelled },
 };
 
 #define N_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
