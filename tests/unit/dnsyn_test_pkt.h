@@ -461,6 +461,15 @@ tp_dns_rr_tail(struct tp_buf *t, uint16_t type, uint16_t cls, uint32_t ttl, cons
 	return tp_put(t, rdata, rdlen);
 }
 
+/** The fixed part and RDATA of an A RR of class IN, after its owner. */
+static inline size_t
+tp_dns_a_tail(struct tp_buf *t, uint32_t ttl, uint32_t v4)
+{
+	uint8_t rd[4] = {(uint8_t)(v4 >> 24), (uint8_t)(v4 >> 16), (uint8_t)(v4 >> 8), (uint8_t)v4};
+
+	return tp_dns_rr_tail(t, 1, 1, ttl, rd, 4);
+}
+
 /** RR whose owner is a pointer to @p owner; returns the RDATA offset. */
 static inline size_t
 tp_dns_rr(struct tp_buf *t, uint16_t owner, uint16_t type, uint16_t cls, uint32_t ttl,

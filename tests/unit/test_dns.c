@@ -1205,11 +1205,7 @@ test_dns_owner_ladder(void **state)
 		tp_be16(&M, (uint16_t)(0xc000 | owner));
 		if (i < 16) /* rung i+1 is i+1 jumps from the name; from 17 on, 17 jumps */
 			owner = here;
-		tp_be16(&M, 1);
-		tp_be16(&M, 1);
-		tp_be32(&M, 60);
-		tp_be16(&M, 4);
-		tp_be32(&M, 0x0a000001u + i);
+		tp_dns_a_tail(&M, 60, 0x0a000001u + i);
 	}
 	assert_int_equal(parse_m(), 0);
 	assert_int_equal(msg.status, DNSYN_DNS_OK);
@@ -1235,11 +1231,7 @@ test_dns_owner_ladder(void **state)
 		tp_dns_ptr(&M, (uint16_t)owner);
 		if (i < 16)
 			owner = here;
-		tp_be16(&M, 1);
-		tp_be16(&M, 1);
-		tp_be32(&M, 60);
-		tp_be16(&M, 4);
-		tp_be32(&M, 0x0a000001u + i);
+		tp_dns_a_tail(&M, 60, 0x0a000001u + i);
 	}
 	assert_int_equal(parse_m(), 0);
 	assert_int_equal(msg.status, DNSYN_DNS_OK);
