@@ -114,6 +114,7 @@ struct dnsyn_rx_ctx {
 	uint32_t burst;
 	uint64_t idle_exit_ns;        /**< replay safety net */
 	int lossless;                 /**< replay: wait for ring space instead of dropping */
+	uint8_t query_names;          /**< hash queries' names (interval tables count them) */
 	struct dnsyn_ts ts;
 	struct rte_ip_frag_tbl *frag;
 	struct dnsyn_tcpdns *tcp;

@@ -1008,6 +1008,7 @@ main(int argc, char **argv)
 		rx[r].n_shards = n_shards;
 		rx[r].idle_exit_ns = replay ? (uint64_t)conf.idle_exit_ms * DNSYN_NS_PER_MS : 0;
 		rx[r].lossless = replay;
+		rx[r].query_names = want_iv != 0; /* only interval tables count names */
 		dnsyn_ts_init(&rx[r].ts, 1000); /* each queue says whether it reads the stamps */
 		ret = dnsyn_rx_ctx_init(&rx[r], &conf, (int)socket);
 		if (ret < 0)

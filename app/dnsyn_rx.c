@@ -183,7 +183,9 @@ handle_dns(struct dnsyn_rx_ctx *rx, const uint8_t *msg, uint32_t len, const uint
 	memcpy(ev->dst, dst, 16);
 	if (!m->qr) {
 		/* a query carries no answer counts: its name's hash goes there */
-		ev->u.query.name_hash = m->qname_off ? dnsyn_dns_name_hash(msg, len, m->qname_off) : 0;
+		ev->u.query.name_hash = rx->query_names && m->qname_off
+						? dnsyn_dns_name_hash(msg, len, m->qname_off)
+						: 0;
 		return;
 	}
 	rx->c.dns_cname_chains += m->chain_len > 0;
