@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "dnsyn_compiler.h"
 #include "dnsyn_map.h"
@@ -44,6 +45,44 @@ dnsyn_hash_bytes(const void *p, size_t len, uint64_t seed)
 #define SLOT_TAG(m, i) ((uint64_t *)(void *)((m)->slots + (i) * (m)->slot_size + 8))
 #define SLOT_KEY(m, i) ((m)->slots + (i) * (m)->slot_size + 16)
 
+/* Zeroed slots with their pages already in, huge where the kernel allows.
+ * calloc's fresh pages are the shared zero page until first written: a probe
+ * reads one, the insert then takes a copy-on-write fault whose TLB flush
+ * interrupts every CPU running this process (the RX lcores), once per page:
+ * a SYN flood spent a quarter of its time there. (malloc + memset does not
+ * help: the compiler makes it calloc.) Huge pages: a big table is probed at
+ * random, and with 4 KiB pages nearly every probe also missed the TLB. */
+#define SLOTS_MMAP_MIN (128u << 10) /* glibc's own mmap threshold */
+
+static uint8_t *
+slots_alloc(size_t cap, size_t slot_size)
+{
+	size_t len = cap * slot_size, o;
+	volatile uint8_t *v;
+	void *s;
+
+	if (len < SLOTS_MMAP_MIN)
+		return calloc(cap, slot_size);
+	s = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (s == MAP_FAILED)
+		return NULL;
+#ifdef MADV_HUGEPAGE
+	(void)madvise(s, len, MADV_HUGEPAGE); /* advice: fine to be refused */
+#endif
+	for (v = s, o = 0; o < len; o += 4096)
+		v[o] = 0; /* a write fault per page (or per huge page) now */
+	return s;
+}
+
+static void
+slots_free(uint8_t *s, size_t cap, size_t slot_size)
+{
+	if (cap * slot_size < SLOTS_MMAP_MIN)
+		free(s);
+	else if (s != NULL)
+		munmap(s, cap * slot_size);
+}
+
 int
 dnsyn_map_init(struct dnsyn_map *m, size_t key_size, size_t initial, size_t max_count)
 {
@@ -58,14 +97,14 @@ dnsyn_map_init(struct dnsyn_map *m, size_t key_size, size_t initial, size_t max_
 	m->slot_size = (16 + key_size + 7) & ~(size_t)7;
 	m->cap = cap;
 	m->max_count = max_count;
-	m->slots = calloc(cap, m->slot_size);
+	m->slots = slots_alloc(cap, m->slot_size);
 	return m->slots ? 0 : -ENOMEM;
 }
 
 void
 dnsyn_map_free(struct dnsyn_map *m)
 {
-	free(m->slots);
+	slots_free(m->slots, m->cap, m->slot_size);
 	m->slots = NULL;
 	m->cap = m->count = 0;
 }
@@ -73,7 +112,8 @@ dnsyn_map_free(struct dnsyn_map *m)
 void
 dnsyn_map_clear(struct dnsyn_map *m)
 {
-	memset(m->slots, 0, m->cap * m->slot_size);
+	if (m->count) /* a big, presized map is often empty when its span ends */
+		memset(m->slots, 0, m->cap * m->slot_size);
 	m->count = 0;
 	m->refused = 0;
 }
@@ -99,7 +139,7 @@ grow(struct dnsyn_map *m)
 	size_t i;
 
 	n.cap = m->cap * 2;
-	n.slots = calloc(n.cap, n.slot_size);
+	n.slots = slots_alloc(n.cap, n.slot_size);
 	if (n.slots == NULL)
 		return -ENOMEM;
 	for (i = 0; i < m->cap; i++) {
@@ -111,16 +151,27 @@ grow(struct dnsyn_map *m)
 		j = probe(&n, SLOT_KEY(m, i), tag);
 		memcpy(n.slots + j * n.slot_size, m->slots + i * m->slot_size, m->slot_size);
 	}
-	free(m->slots);
+	slots_free(m->slots, m->cap, m->slot_size);
 	m->slots = n.slots;
 	m->cap = n.cap;
 	return 0;
 }
 
+uint64_t
+dnsyn_map_tag(const struct dnsyn_map *m, const void *key)
+{
+	return dnsyn_hash_bytes(key, m->key_size, 0) | 1;
+}
+
 uint64_t *
 dnsyn_map_upsert(struct dnsyn_map *m, const void *key, int *ret_new)
 {
-	uint64_t tag = dnsyn_hash_bytes(key, m->key_size, 0) | 1;
+	return dnsyn_map_upsert_tag(m, key, dnsyn_map_tag(m, key), ret_new);
+}
+
+uint64_t *
+dnsyn_map_upsert_tag(struct dnsyn_map *m, const void *key, uint64_t tag, int *ret_new)
+{
 	size_t i = probe(m, key, tag);
 
 	if (ret_new)
@@ -148,7 +199,12 @@ dnsyn_map_upsert(struct dnsyn_map *m, const void *key, int *ret_new)
 uint64_t *
 dnsyn_map_find(const struct dnsyn_map *m, const void *key)
 {
-	uint64_t tag = dnsyn_hash_bytes(key, m->key_size, 0) | 1;
+	return dnsyn_map_find_tag(m, key, dnsyn_map_tag(m, key));
+}
+
+uint64_t *
+dnsyn_map_find_tag(const struct dnsyn_map *m, const void *key, uint64_t tag)
+{
 	size_t i = probe(m, key, tag);
 
 	return *SLOT_TAG(m, i) == tag ? SLOT_VAL(m, i) : NULL;

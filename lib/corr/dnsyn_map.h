@@ -38,6 +38,25 @@ uint64_t *dnsyn_map_upsert(struct dnsyn_map *m, const void *key, int *ret_new);
 /** The value slot of @p key, or NULL. */
 uint64_t *dnsyn_map_find(const struct dnsyn_map *m, const void *key);
 
+/**
+ * The key's tag: its hash, as the _tag variants take it. A caller that looks
+ * one key up in several maps of the same key size, or prefetches first,
+ * hashes once.
+ */
+uint64_t dnsyn_map_tag(const struct dnsyn_map *m, const void *key);
+uint64_t *dnsyn_map_upsert_tag(struct dnsyn_map *m, const void *key, uint64_t tag, int *ret_new);
+uint64_t *dnsyn_map_find_tag(const struct dnsyn_map *m, const void *key, uint64_t tag);
+
+/** Bring in the slot where @p tag's probe starts (a key met a few events on). */
+static inline void
+dnsyn_map_prefetch(const struct dnsyn_map *m, uint64_t tag)
+{
+	const uint8_t *s = m->slots + (tag & (m->cap - 1)) * m->slot_size;
+
+	__builtin_prefetch(s);
+	__builtin_prefetch(s + m->slot_size - 1); /* a slot may straddle two lines */
+}
+
 /** Iterate: @p it starts at 0; returns 0 at the end. */
 int dnsyn_map_next(const struct dnsyn_map *m, size_t *it, const void **ret_key,
 		   uint64_t *ret_val);

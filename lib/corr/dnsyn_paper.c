@@ -47,12 +47,24 @@ struct dnsyn_paper {
 	uint64_t pending_merged;   /* pending addresses of shards merged in */
 };
 
+/* A SYN's identity (src, dst, ports, ISN) as a 128-bit digest: d[0] is
+ * dnsyn_hash_bytes() of the 40 bytes (bijective rounds: no word can wipe out
+ * the others; it is the map tag too), d[1] a differently built multiply-fold
+ * hash (wyhash's mum, 3 multiplies). Two distinct SYNs collide with odds
+ * ~2^-128 a pair (crafted ones could, at the cost of one SYN counted as a
+ * retransmission). A slot is 32 bytes, two to a cache line, half the memory
+ * of the 40-byte key. */
 struct syn_key {
-	uint8_t src[16];
-	uint8_t dst[16];
-	uint16_t sport, dport;
-	uint32_t isn;
+	uint64_t d[2];
 };
+
+static inline uint64_t
+mum(uint64_t a, uint64_t b)
+{
+	__uint128_t r = (__uint128_t)a * b;
+
+	return (uint64_t)r ^ (uint64_t)(r >> 64);
+}
 
 /* The 16-byte table key of address @p addr for @p client (key_client mode). */
 static inline void
@@ -92,6 +104,32 @@ syn_half(const struct dnsyn_paper_cfg *cfg)
 	return DNSYN_MAX((cfg->syn_set_max ? cfg->syn_set_max : DNSYN_SYN_SET_MAX) / 2, 1u);
 }
 
+static inline void
+syn_key_of(const struct dnsyn_event *ev, struct syn_key *k)
+{
+	struct {
+		uint8_t src[16];
+		uint8_t dst[16];
+		uint16_t sport, dport;
+		uint32_t isn;
+	} id;
+
+	memcpy(id.src, ev->src, 16);
+	memcpy(id.dst, ev->dst, 16);
+	id.sport = ev->sport;
+	id.dport = ev->dport;
+	id.isn = ev->u.tcp.seq;
+	_Static_assert(sizeof(id) == 40, "no padding left undefined");
+	{
+		uint64_t w[5];
+
+		memcpy(w, &id, sizeof(w));
+		k->d[0] = dnsyn_hash_bytes(w, sizeof(w), 0);
+		k->d[1] = mum(mum(w[0] ^ 0xa0761d6478bd642fULL, w[1] ^ 0xe7037ed1a0b428dbULL) ^ w[2],
+			      mum(w[3] ^ 0x8ebc6af09c88c6e3ULL, w[4] ^ 0x589965cc75374cc3ULL));
+	}
+}
+
 /* Whether SYN @p k was seen in the last span or this one; remembers it.
  * The older half is dropped when the span ends, or early when the current
  * half is full (counted). */
@@ -99,6 +137,7 @@ static int
 syn_is_new(struct dnsyn_paper *p, const struct syn_key *k, uint64_t ts_ns)
 {
 	struct dnsyn_map *cur;
+	uint64_t tag = k->d[0] | 1; /* the digest is a hash already */
 	int is_new = 0;
 
 	if (ts_ns >= p->syn_span_end) {
@@ -113,10 +152,10 @@ syn_is_new(struct dnsyn_paper *p, const struct syn_key *k, uint64_t ts_ns)
 		/* After a jump forward, spans restart from the new time. */
 		p->syn_span_end = ts_ns - ts_ns % span + span;
 	}
-	if (dnsyn_map_find(&p->syn_set[p->syn_cur ^ 1], k))
+	if (dnsyn_map_find_tag(&p->syn_set[p->syn_cur ^ 1], k, tag))
 		return 0;
 	cur = &p->syn_set[p->syn_cur];
-	if (dnsyn_map_upsert(cur, k, &is_new))
+	if (dnsyn_map_upsert_tag(cur, k, tag, &is_new))
 		return is_new;
 	if (cur->count < cur->max_count) {
 		p->st.oom++; /* out of memory: counted as new, not remembered */
@@ -126,7 +165,7 @@ syn_is_new(struct dnsyn_paper *p, const struct syn_key *k, uint64_t ts_ns)
 	p->st.syn_set_rotations_early++;
 	p->syn_cur ^= 1;
 	dnsyn_map_clear(&p->syn_set[p->syn_cur]);
-	return dnsyn_map_upsert(&p->syn_set[p->syn_cur], k, &is_new) ? is_new : 1;
+	return dnsyn_map_upsert_tag(&p->syn_set[p->syn_cur], k, tag, &is_new) ? is_new : 1;
 }
 
 size_t
@@ -176,8 +215,10 @@ dnsyn_paper_create(const struct dnsyn_paper_cfg *cfg)
 	if (p->ct == NULL || p->st.syn_dport == NULL ||
 	    ((cfg->cand_cb || cfg->corr_records) && p->answer_id == NULL) ||
 	    (cfg->corr_records && p->answer_ttl == NULL) ||
-	    dnsyn_map_init(&p->syn_set[0], sizeof(struct syn_key), 1024, syn_half(cfg)) < 0 ||
-	    dnsyn_map_init(&p->syn_set[1], sizeof(struct syn_key), 1024, syn_half(cfg)) < 0 ||
+	    /* whole at start: a flood must not pay for doubling (and rehashing)
+	     * a table of millions on its way to the bound */
+	    dnsyn_map_init(&p->syn_set[0], sizeof(struct syn_key), syn_half(cfg), syn_half(cfg)) < 0 ||
+	    dnsyn_map_init(&p->syn_set[1], sizeof(struct syn_key), syn_half(cfg), syn_half(cfg)) < 0 ||
 	    dnsyn_map_init(&p->qpc, 24, 256, cfg->qpc_max ? cfg->qpc_max : DNSYN_QPC_MAX) < 0) {
 		dnsyn_paper_destroy(p);
 		return NULL;
@@ -455,12 +496,7 @@ on_syn(struct dnsyn_paper *p, struct dnsyn_interval *iv, const struct dnsyn_even
 	st->syn_v4 += fam == DNSYN_FAM_V4;
 	st->syn_v6 += fam == DNSYN_FAM_V6;
 	st->syn_dport[ev->dport]++;
-	memset(&k, 0, sizeof(k));
-	memcpy(k.src, ev->src, 16);
-	memcpy(k.dst, ev->dst, 16);
-	k.sport = ev->sport;
-	k.dport = ev->dport;
-	k.isn = ev->u.tcp.seq;
+	syn_key_of(ev, &k);
 	st->syn_unique += syn_is_new(p, &k, ev->ts_ns);
 
 	if (iv) {
@@ -614,9 +650,17 @@ dnsyn_paper_prefetch(const struct dnsyn_paper *p, const struct dnsyn_event *ev)
 		tk = ckey;
 	}
 	/* a lookup does not need the slot an insert would take */
-	if (ev->type == DNSYN_EV_SYN)
+	if (ev->type == DNSYN_EV_SYN) {
+		struct syn_key k;
+		uint64_t tag;
+
 		dnsyn_ctable_prefetch_lookup(p->ct, tk, fam);
-	else
+		/* the distinct-SYN set: a flood's fresh keys miss both halves */
+		syn_key_of(ev, &k);
+		tag = k.d[0] | 1;
+		dnsyn_map_prefetch(&p->syn_set[0], tag);
+		dnsyn_map_prefetch(&p->syn_set[1], tag);
+	} else
 		dnsyn_ctable_prefetch(p->ct, tk, fam);
 }
 

@@ -1157,6 +1157,48 @@ test_map_init_rejects_bad_key_size(void **state)
 	dnsyn_map_free(&m); /* idempotent */
 }
 
+/* The caller-hashed path (the distinct-SYN set's): a presized map big
+ * enough to take its own pages, keys found by their tag, cleared and found
+ * no more, its memory returned. */
+static void
+test_map_tag_presized_clear(void **state)
+{
+	struct dnsyn_map m;
+	const unsigned int n = 50000;
+	uint64_t key[2];
+	unsigned int i;
+	size_t cap;
+
+	(void)state;
+	assert_int_equal(dnsyn_map_init(&m, sizeof(key), n, n), 0);
+	cap = m.cap;
+	assert_true(cap * m.slot_size >= (128u << 10)); /* the mmap path */
+	for (i = 0; i < n; i++) {
+		int is_new = -1;
+
+		key[0] = 0x9e3779b97f4a7c15ULL * (i + 1);
+		key[1] = i;
+		assert_non_null(dnsyn_map_upsert_tag(&m, key, key[0] | 1, &is_new));
+		assert_int_equal(is_new, 1);
+	}
+	assert_int_equal(m.cap, cap); /* presized: never grew */
+	key[0] = 0x9e3779b97f4a7c15ULL * 7;
+	key[1] = 6;
+	assert_non_null(dnsyn_map_find_tag(&m, key, key[0] | 1));
+	key[1] = 7; /* same tag, other key */
+	assert_null(dnsyn_map_find_tag(&m, key, 0x9e3779b97f4a7c15ULL * 7 | 1));
+	assert_null(dnsyn_map_upsert_tag(&m, key, key[0] | 1, NULL)); /* full */
+	assert_int_equal(m.refused, 1);
+	dnsyn_map_clear(&m);
+	assert_int_equal(m.count, 0);
+	key[1] = 6;
+	assert_null(dnsyn_map_find_tag(&m, key, key[0] | 1));
+	dnsyn_map_clear(&m); /* empty: nothing to wipe */
+	assert_null(dnsyn_map_find_tag(&m, key, key[0] | 1));
+	dnsyn_map_free(&m);
+	assert_null(m.slots);
+}
+
 static void
 test_map_grow_find_next(void **state)
 {
@@ -1372,6 +1414,7 @@ main(void)
 		cmocka_unit_test(test_paper_random_stream_matches_reference),
 		cmocka_unit_test(test_map_init_rejects_bad_key_size),
 		cmocka_unit_test(test_map_grow_find_next),
+		cmocka_unit_test(test_map_tag_presized_clear),
 		cmocka_unit_test(test_map_next_empty_and_null_ret_new),
 		cmocka_unit_test(test_map_max_count_refusal),
 		cmocka_unit_test(test_map_colliding_keys_distinct),
