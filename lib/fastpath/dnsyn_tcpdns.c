@@ -482,6 +482,8 @@ dnsyn_tcpdns_expire(struct dnsyn_tcpdns *t, uint64_t now_ns, unsigned int budget
 	/* A bounded piece of a lap per call, resumed at the cursor: an idle-free
 	 * table costs the same whatever its size, and any idle stream is found
 	 * within (slots / max_steps) calls. */
+	if (t->active == 0)
+		return 0; /* the usual case: nothing to scan for */
 	if (max_steps > (uint64_t)t->mask + 1)
 		max_steps = (uint64_t)t->mask + 1;
 	for (steps = 0; steps < max_steps && n < budget; steps++) {
