@@ -17,6 +17,7 @@
 #include "dnsyn_event.h"
 #include "dnsyn_namelog.h"
 #include "dnsyn_mbuf_ts.h"
+#include "dnsyn_memsrc.h"
 #include "dnsyn_paper.h"
 #include "dnsyn_resolve.h"
 #include "dnsyn_pkt.h"
@@ -96,6 +97,9 @@ struct dnsyn_rxq {
 	 *  records exported, names not kept). */
 	struct dnsyn_namelog *names;
 	struct rte_ring *ring[DNSYN_MAX_SHARDS]; /**< to each correlation shard */
+	/** --mem-laps: the in-memory source whose mbufs this queue sends round
+	 *  again instead of freeing them (NULL: a real port or the pcap PMD). */
+	const struct dnsyn_memsrc *mem;
 	/* Written by the RX lcore for every packet: a line of their own, or
 	 * each store would take back the line the shards keep reading ring[]
 	 * from (false sharing cost the realistic mix ~15 % of its RX time). */

@@ -46,6 +46,7 @@
 #define HW_TS_SLACK_NS (10ULL * DNSYN_NS_PER_MS)
 
 static struct dnsyn_replay_file files[DNSYN_MAX_PCAPS];
+static struct dnsyn_memsrc memsrc; /* --mem-laps */
 static struct dnsyn_iv_handoff ivh[DNSYN_MAX_SHARDS];
 static struct dnsyn_ivout ivout;
 static struct dnsyn_resolver_ctx resolver;
@@ -497,6 +498,14 @@ parse_replay_mode(struct dnsyn_conf *conf, int argc, char **argv)
 					" whole records before it\n",
 				conf->pcaps[i], files[i].packets);
 	}
+	if (conf->mem_laps) {
+		if (conf->n_pcaps != 1)
+			die(EXIT_USAGE, "--mem-laps replays exactly one --pcap file (%u given)",
+			    conf->n_pcaps);
+		if (files[0].packets == 0)
+			die(EXIT_USAGE, "--mem-laps: %s holds no packet", conf->pcaps[0]);
+		conf->mem_mb += dnsyn_memsrc_mem_mb(files[0].packets, files[0].bytes);
+	}
 	if (conf->check) /* the captures were read, nothing else touched */
 		check_done(conf);
 	return 0;
@@ -778,7 +787,7 @@ main(int argc, char **argv)
 		jsonl = open_outputs(&conf);
 		/* One RX lcore per file: an RX lcore may wait for ring space in
 		 * replay, and must then not hold up another queue's merge. */
-		if (dnsyn_replay_eal_args(&eal, argv[0], files, conf.n_pcaps,
+		if (dnsyn_replay_eal_args(&eal, argv[0], files, conf.mem_laps ? 0 : conf.n_pcaps,
 					  conf.n_pcaps + conf.shards,
 					  conf.mem_mb, err, sizeof(err)) < 0)
 			die(EXIT_USAGE, "%s", err);
@@ -827,7 +836,14 @@ main(int argc, char **argv)
 	assign_lcores(&conf, &n_rx, rx_lcores, corr_lcores);
 
 	/* Ports and queues. */
-	if (replay) {
+	if (replay && conf.mem_laps) {
+		/* gap: no answer of one lap matches a SYN of the next */
+		if (dnsyn_memsrc_create(&memsrc, &files[0], conf.mem_laps,
+					conf.window_ns / 1000 + 1000000, rte_socket_id(), err,
+					sizeof(err)) < 0)
+			die(1, "%s", err);
+		ports[nports++] = memsrc.port;
+	} else if (replay) {
 		if (rte_eth_dev_get_port_by_name("net_pcap0", &port) != 0)
 			die(1, "the pcap port did not come up (is librte_net_pcap installed?)");
 		ports[nports++] = port;
@@ -910,9 +926,13 @@ main(int argc, char **argv)
 			rq->wm_slack = ts_src == DNSYN_TS_DEVICE ? HW_TS_SLACK_NS : 0;
 			rq->linktype = replay ? files[q].linktype : DNSYN_LINK_ETHERNET;
 			rq->expected = replay ? files[q].packets : 0;
+			if (conf.mem_laps) {
+				rq->mem = &memsrc;
+				rq->expected *= conf.mem_laps;
+			}
 			if (replay && rq->expected == 0) /* an empty file is finished at once */
 				rq->expected = UINT64_MAX, rq->received = UINT64_MAX;
-			expected_total += replay ? files[q].packets : 0;
+			expected_total += rq->expected != UINT64_MAX ? rq->expected : 0;
 		}
 	}
 
@@ -1279,6 +1299,12 @@ main(int argc, char **argv)
 				tot.rx_pkts, classified, drops);
 			exit_code = 1;
 		}
+		if (conf.mem_laps) { /* less what the pipeline kept (fragments) */
+			expected_total = 0;
+			for (r = 0; r < n_rx; r++)
+				for (q = 0; q < rx[r].nq; q++)
+					expected_total += rx[r].q[q].expected;
+		}
 		if (replay && !dnsyn_force_quit && tot.rx_pkts != expected_total) {
 			fprintf(stderr, "dnsyn: error: %" PRIu64 " packets received, the files hold %" PRIu64
 					"\n",
@@ -1344,6 +1370,8 @@ main(int argc, char **argv)
 		rte_eth_dev_stop(ports[r]);
 		rte_eth_dev_close(ports[r]);
 	}
+	if (conf.mem_laps)
+		dnsyn_memsrc_free(&memsrc);
 	for (r = 0; r < n_rx; r++) {
 		dnsyn_rx_ctx_fini(&rx[r]);
 		for (q = 0; q < rx[r].nq; q++)

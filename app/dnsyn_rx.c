@@ -449,18 +449,27 @@ dnsyn_rx_lcore_main(void *arg)
 		for (i = 0; i < DNSYN_MIN(n, DNSYN_PREFETCH_OFS); i++)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 		for (i = 0; i < n; i++) {
+			/* in-memory source: a packet the pipeline keeps (a
+			 * fragment) does not come round again */
+			uint32_t left = q->mem ? dnsyn_memsrc_left(q->mem, pkts[i]) : 0;
+
 			if (i + 2 * DNSYN_PREFETCH_OFS < n)
 				mbuf_prefetch(pkts[i + 2 * DNSYN_PREFETCH_OFS]);
 			if (i + DNSYN_PREFETCH_OFS < n)
 				rte_prefetch0(rte_pktmbuf_mtod(pkts[i + DNSYN_PREFETCH_OFS], void *));
 			if (!rx_one(rx, pkts[i], q->linktype, now_ns))
 				to_free[nf++] = pkts[i];
+			else
+				q->expected -= left;
 		}
 		rx->last_ts = rx->pkt_ts;
 		ev_flush(rx);
 		/* After the events: the correlator reads wm, then the ring. */
 		__atomic_store_n(&q->wm, q->wm_local, __ATOMIC_RELEASE);
-		rte_pktmbuf_free_bulk(to_free, nf);
+		if (unlikely(q->mem != NULL))
+			dnsyn_memsrc_recycle(q->mem, to_free, nf);
+		else
+			rte_pktmbuf_free_bulk(to_free, nf);
 		if (unlikely(rx->dr.cnt)) {
 			rx->c.frag_dropped += rx->dr.cnt;
 			rte_ip_frag_free_death_row(&rx->dr, DNSYN_PREFETCH_OFS);

@@ -1,15 +1,17 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The machine's ceiling for scripts/bench: one lcore receives bursts from the
  * same source dnsyn reads (net_pcap on the file, once or looping from
- * memory), touches each packet's first cache line, parses L2-L4 with dnsyn's
- * own parser (lib/fastpath/dnsyn_pkt.c) and frees it. Nothing else: what
+ * memory; or, with --mem-laps, dnsyn's in-memory source: the file's mbufs
+ * going round a net_ring port, lib/dpdk/dnsyn_memsrc.h), touches each
+ * packet's first cache line, parses L2-L4 with dnsyn's own parser
+ * (lib/fastpath/dnsyn_pkt.c) and frees (or recycles) it. Nothing else: what
  * dnsyn does beyond this is its own cost.
  *
- *   dnsyn_ceiling --pcap FILE [--loop SEC] [--burst N] [--mem-mb MB]
+ *   dnsyn_ceiling --pcap FILE [--loop SEC | --mem-laps N] [--burst N] [--mem-mb MB]
  *
  * Prints one line: ceiling packets=N seconds=S mpps=X cycles_per_pkt=C
  * (file mode: the whole file once, from the first packet to the last;
- * loop mode: SEC seconds of infinite_rx). */
+ * loop mode: SEC seconds of infinite_rx; mem-laps: the file N times). */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -23,6 +25,7 @@
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
 
+#include "dnsyn_memsrc.h"
 #include "dnsyn_pkt.h"
 #include "dnsyn_port.h"
 #include "dnsyn_replay.h"
@@ -35,6 +38,7 @@ struct job {
 	unsigned int burst;
 	uint64_t expected;   /* file mode: the file's records */
 	uint64_t loop_tsc;   /* loop mode: how long */
+	const struct dnsyn_memsrc *mem; /* --mem-laps: recycle, do not free */
 	uint64_t pkts, tsc, sum;
 	int ok;
 };
@@ -72,7 +76,10 @@ ceiling_lcore(void *arg)
 			sum += (uint64_t)dnsyn_pkt_parse(p, rte_pktmbuf_data_len(m[i]), j->linktype, &pkt);
 			sum += pkt.dport;
 		}
-		rte_pktmbuf_free_bulk(m, n);
+		if (j->mem)
+			dnsyn_memsrc_recycle(j->mem, m, n);
+		else
+			rte_pktmbuf_free_bulk(m, n);
 		got += n;
 		end = rte_rdtsc();
 		if (j->expected && got >= j->expected)
@@ -92,12 +99,13 @@ main(int argc, char **argv)
 {
 	struct dnsyn_replay_file file;
 	struct dnsyn_replay_eal eal;
+	static struct dnsyn_memsrc mem;
 	struct rte_mempool *mp;
 	struct job j;
 	const char *pcap = NULL;
 	char err[512], vdev[4200];
 	double loop_s = 0;
-	unsigned int mem_mb = 1024, burst = 32, i, mbufs;
+	unsigned int mem_mb = 1024, burst = 32, laps = 0, i, mbufs;
 	int a, ret;
 	uint16_t port;
 
@@ -106,18 +114,22 @@ main(int argc, char **argv)
 			pcap = argv[++a];
 		else if (!strcmp(argv[a], "--loop") && a + 1 < argc)
 			loop_s = atof(argv[++a]);
+		else if (!strcmp(argv[a], "--mem-laps") && a + 1 < argc)
+			laps = (unsigned int)atoi(argv[++a]);
 		else if (!strcmp(argv[a], "--burst") && a + 1 < argc)
 			burst = (unsigned int)atoi(argv[++a]);
 		else if (!strcmp(argv[a], "--mem-mb") && a + 1 < argc)
 			mem_mb = (unsigned int)atoi(argv[++a]);
 		else {
-			fprintf(stderr, "usage: %s --pcap FILE [--loop SEC] [--burst N] [--mem-mb MB]\n",
+			fprintf(stderr, "usage: %s --pcap FILE [--loop SEC | --mem-laps N] [--burst N] "
+					"[--mem-mb MB]\n",
 				argv[0]);
 			return 2;
 		}
 	}
-	if (pcap == NULL || burst == 0 || burst > BURST_MAX || loop_s < 0) {
-		fprintf(stderr, "dnsyn_ceiling: need --pcap FILE, a burst in [1, %d], --loop >= 0\n",
+	if (pcap == NULL || burst == 0 || burst > BURST_MAX || loop_s < 0 || (loop_s > 0 && laps)) {
+		fprintf(stderr, "dnsyn_ceiling: need --pcap FILE, a burst in [1, %d], --loop >= 0 "
+				"or --mem-laps, not both\n",
 			BURST_MAX);
 		return 2;
 	}
@@ -129,7 +141,10 @@ main(int argc, char **argv)
 		fprintf(stderr, "dnsyn_ceiling: %s holds no packet\n", pcap);
 		return 2;
 	}
-	if (dnsyn_replay_eal_args(&eal, argv[0], &file, 1, 1, mem_mb, err, sizeof(err)) < 0) {
+	if (laps) /* same sizing as dnsyn's --mem-laps */
+		mem_mb += dnsyn_memsrc_mem_mb(file.packets, file.bytes);
+	if (dnsyn_replay_eal_args(&eal, argv[0], &file, laps ? 0 : 1, 1, mem_mb, err,
+				  sizeof(err)) < 0) {
 		fprintf(stderr, "dnsyn_ceiling: %s\n", err);
 		return 2;
 	}
@@ -144,7 +159,14 @@ main(int argc, char **argv)
 		fprintf(stderr, "dnsyn_ceiling: EAL: %s\n", rte_strerror(rte_errno));
 		return 1;
 	}
-	if (rte_eth_dev_get_port_by_name("net_pcap0", &port) != 0) {
+	if (laps) {
+		if (dnsyn_memsrc_create(&mem, &file, laps, 1000000, rte_socket_id(), err,
+					sizeof(err)) < 0) {
+			fprintf(stderr, "dnsyn_ceiling: %s\n", err);
+			return 1;
+		}
+		port = mem.port;
+	} else if (rte_eth_dev_get_port_by_name("net_pcap0", &port) != 0) {
 		fprintf(stderr, "dnsyn_ceiling: no pcap port\n");
 		return 1;
 	}
@@ -159,7 +181,8 @@ main(int argc, char **argv)
 	j.port = port;
 	j.linktype = file.linktype;
 	j.burst = burst;
-	j.expected = loop_s > 0 ? 0 : file.packets;
+	j.expected = loop_s > 0 ? 0 : file.packets * (laps ? laps : 1);
+	j.mem = laps ? &mem : NULL;
 	j.loop_tsc = (uint64_t)(loop_s * (double)rte_get_tsc_hz());
 	if (rte_eal_remote_launch(ceiling_lcore, &j, rte_get_next_lcore(-1, 1, 0)) != 0) {
 		fprintf(stderr, "dnsyn_ceiling: cannot launch the worker lcore\n");
@@ -177,6 +200,8 @@ main(int argc, char **argv)
 	       (double)j.pkts / ((double)j.tsc / (double)rte_get_tsc_hz()) / 1e6,
 	       (double)j.tsc / (double)j.pkts, j.sum & 0xff);
 	rte_eth_dev_stop(port);
+	if (laps)
+		dnsyn_memsrc_free(&mem);
 	rte_eal_cleanup();
 	return 0;
 }

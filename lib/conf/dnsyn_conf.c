@@ -50,6 +50,7 @@ enum {
 	OPT_TCP_BUFS,
 	OPT_FRAG_ENTRIES,
 	OPT_MEM_MB,
+	OPT_MEM_LAPS,
 	OPT_CONFIG,
 	OPT_CHECK,
 	OPT_PROGRESS,
@@ -95,6 +96,7 @@ static const struct option long_opts[] = {
 	{"tcp-bufs", required_argument, NULL, OPT_TCP_BUFS},
 	{"frag-entries", required_argument, NULL, OPT_FRAG_ENTRIES},
 	{"mem-mb", required_argument, NULL, OPT_MEM_MB},
+	{"mem-laps", required_argument, NULL, OPT_MEM_LAPS},
 	{"config", required_argument, NULL, OPT_CONFIG},
 	{"check", no_argument, NULL, OPT_CHECK},
 	{"progress", no_argument, NULL, OPT_PROGRESS},
@@ -214,6 +216,10 @@ dnsyn_conf_usage(const char *prog, void *stream)
 		"  --idle-exit-ms MS    replay: stop when no packet came for MS although the\n"
 		"                       file count was not reached (default 2000)\n"
 		"  --mem-mb MB          replay: DPDK memory (default 512)\n"
+		"  --mem-laps N         benchmark: load the one --pcap file into memory and\n"
+		"                       replay it N times back to back (packet time moves on\n"
+		"                       a lap), its mbufs going round a net_ring port: no\n"
+		"                       file read, no copy (docs/performance.md)\n"
 		"  --help, --version\n"
 		"\n"
 		"Exit status: 0 ok, 2 bad usage or unreadable input, 1 runtime failure.\n",
@@ -566,6 +572,9 @@ dnsyn_conf_parse(struct dnsyn_conf *c, int argc, char **argv, char *err, size_t 
 		case OPT_MEM_MB:
 			NUM_OPT(mem_mb, 64, 1u << 20);
 			break;
+		case OPT_MEM_LAPS:
+			NUM_OPT(mem_laps, 1, 1000000);
+			break;
 		case OPT_CONFIG:
 			c->config = optarg;
 			break;
@@ -651,7 +660,7 @@ static const struct {
 	{"export", {"ipfix", "ipfix-pen", "ipfix-odid", "ipfix-mtu", "ipfix-refresh"}},
 	{"privacy", {"privacy-clients", "privacy-prefix", "privacy-key", "privacy-names"}},
 	{"report", {"report", "report-json", "quiet", "progress"}},
-	{"replay", {"idle-exit-ms", "mem-mb"}},
+	{"replay", {"idle-exit-ms", "mem-mb", "mem-laps"}},
 };
 
 int

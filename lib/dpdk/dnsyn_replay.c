@@ -32,8 +32,12 @@ dnsyn_replay_scan(const char *path, struct dnsyn_replay_file *out, char *err, si
 		return -ENOENT;
 	}
 	out->linktype = pcap_datalink(p);
-	while ((ret = pcap_next_ex(p, &h, &data)) == 1)
+	while ((ret = pcap_next_ex(p, &h, &data)) == 1) {
 		out->packets++;
+		out->bytes += h->caplen;
+		if (h->caplen > out->max_caplen)
+			out->max_caplen = h->caplen;
+	}
 	if (ret == PCAP_ERROR)
 		out->truncated = 1;
 	pcap_close(p);
@@ -124,6 +128,10 @@ dnsyn_replay_eal_args(struct dnsyn_replay_eal *e, const char *prog,
 		if (!add(e, &used, "--no-huge", NULL, 0) || !add(e, &used, "-m", NULL, 0) ||
 		    !add(e, &used, "%s%u", "", mem_mb))
 			goto toolong;
+	}
+	if (n == 0) {
+		e->argv[e->argc] = NULL;
+		return 0;
 	}
 	if (!add(e, &used, "--vdev", NULL, 0))
 		goto toolong;

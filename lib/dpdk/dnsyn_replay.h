@@ -13,6 +13,8 @@ struct dnsyn_replay_file {
 	int linktype;
 	uint64_t packets;  /**< records libpcap reads before EOF or error */
 	int truncated;     /**< the file ended in the middle of a record */
+	uint32_t max_caplen; /**< longest record (bytes captured) */
+	uint64_t bytes;    /**< bytes captured, all records */
 };
 
 /** Scan one capture. 0, or -errno with a one-line message in @p err. */
@@ -26,7 +28,7 @@ struct dnsyn_replay_eal {
 
 /**
  * Build EAL arguments for replaying @p n files on one net_pcap port (one RX
- * queue per file): no PCI, no hugepages unless some are free, a unique file
+ * queue per file; @p n 0: no port, the caller makes its own): no PCI, no hugepages unless some are free, a unique file
  * prefix, and lcores for main + @p n_workers workers placed on the CPUs this
  * process may use. 0 or -EINVAL (message in @p err).
  */
