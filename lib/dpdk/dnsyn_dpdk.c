@@ -113,14 +113,19 @@ dnsyn_port_setup(uint16_t port, uint16_t nb_rxq, uint16_t nb_desc, struct rte_me
 		if (mtu > RTE_ETHER_MTU && mtu >= info.min_mtu)
 			conf.rxmode.mtu = mtu;
 	}
-	ret = rte_eth_dev_configure(port, nb_rxq, 0, &conf);
+	/* net_memif (server role) accepts 0 TX queues, then refuses the
+	 * client's server-to-client ring ("Invalid ring index") and never
+	 * connects: give it idle TX queues too. */
+	if (strcmp(info.driver_name, "net_memif") == 0)
+		nb_txq = nb_rxq;
+	ret = rte_eth_dev_configure(port, nb_rxq, nb_txq, &conf);
 	if (ret < 0 && conf.rxmode.mtu) {
 		/* Not every PMD takes an MTU here (vdevs): the default, said. */
 		RTE_LOG(NOTICE, USER1, "port %u (%s): MTU %u refused (%s), default kept\n", port,
 			info.driver_name, conf.rxmode.mtu, strerror(-ret));
 		conf.rxmode.mtu = 0;
 		conf.rxmode.offloads &= ~RTE_ETH_RX_OFFLOAD_SCATTER;
-		ret = rte_eth_dev_configure(port, nb_rxq, 0, &conf);
+		ret = rte_eth_dev_configure(port, nb_rxq, nb_txq, &conf);
 	}
 	if (ret < 0) {
 		/* Some PMDs (net_tap) want as many TX queues as RX queues:
