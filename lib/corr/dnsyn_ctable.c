@@ -74,16 +74,21 @@ _Static_assert(sizeof(struct dnsyn_ctable_answer) == 32, "answer size");
 /* Groups a bucket remembers writing to: reusing a bucket that holds few
  * entries clears those groups only, not all of its rows. Sparse traffic
  * (a quiet link, a long trace) rolls a bucket every few entries, and a
- * full clear per roll would cost O(capacity) each time. */
-#define TOUCH_MAX 64
+ * full clear per roll would cost O(capacity) each time. A replay runs
+ * through packet time far faster than the link did: buckets of a few hundred
+ * answers must not pay a full clear either (a fixed 64 did: 43 % of the
+ * correlation lcore on the realistic mix in memory). Up to an eighth of the
+ * groups (past that the strided clear of every row is as cheap), between
+ * TOUCH_MIN and TOUCH_MAX, in the table's memory. */
+#define TOUCH_MIN 64
+#define TOUCH_MAX 1024
 
 struct bucket {
 	uint64_t start_ns; /* span start (aligned unless started early) */
 	uint64_t max_ts;   /* newest answer time held: the bucket expires after it */
 	uint32_t used;     /* occupied slots, removed entries included */
 	uint32_t live;     /* entries not removed */
-	uint32_t n_touched; /* groups written (> TOUCH_MAX: too many to list) */
-	uint32_t touched[TOUCH_MAX];
+	uint32_t n_touched; /* groups written (> touch_max: too many to list) */
 };
 
 /* dnsyn_ctable_prefetch() pipeline: one slot per call, PF_RING calls kept. A
@@ -163,6 +168,8 @@ struct dnsyn_ctable {
 	struct dnsyn_ctable_answer *answers;
 	uint8_t *ctrl;         /* n_groups rows */
 	struct entry *entries; /* bucket-major: n_buckets * n_groups * SLOTS */
+	uint32_t *touched;     /* bucket-major: n_buckets * touch_max group numbers */
+	uint32_t touch_max;
 	struct pf_ring *pf;    /* = &pf_ring: written by dnsyn_ctable_prefetch() */
 	struct entry dummy;    /* holds no key (fam 255): the prefetch's "no match" */
 	uint8_t no_ctrl;       /* 0, never written: the control byte of the dummy */
@@ -181,8 +188,8 @@ struct dnsyn_ctable {
 
 struct layout {
 	uint64_t bucket_ns;
-	uint32_t answers, groups, row, limit, n_buckets;
-	size_t ans_off, ctrl_off, ent_off, size;
+	uint32_t answers, groups, row, limit, n_buckets, touch_max;
+	size_t ans_off, ctrl_off, ent_off, touch_off, size;
 };
 
 static int
@@ -211,7 +218,9 @@ layout_get(const struct dnsyn_ctable_cfg *cfg, struct layout *l)
 	l->ctrl_off = l->ans_off + (((size_t)l->answers * sizeof(struct dnsyn_ctable_answer) + 63) &
 				    ~(size_t)63);
 	l->ent_off = l->ctrl_off + (size_t)l->groups * l->row;
-	l->size = l->ent_off + (size_t)l->n_buckets * l->groups * SLOTS * sizeof(struct entry);
+	l->touch_off = l->ent_off + (size_t)l->n_buckets * l->groups * SLOTS * sizeof(struct entry);
+	l->touch_max = DNSYN_MIN(DNSYN_MAX(l->groups / 8, TOUCH_MIN), TOUCH_MAX);
+	l->size = l->touch_off + (size_t)l->n_buckets * l->touch_max * sizeof(uint32_t);
 	return 0;
 }
 
@@ -252,6 +261,8 @@ dnsyn_ctable_init(void *mem, const struct dnsyn_ctable_cfg *cfg)
 	t->answers = (struct dnsyn_ctable_answer *)((uint8_t *)mem + l.ans_off);
 	t->ctrl = (uint8_t *)mem + l.ctrl_off;
 	t->entries = (struct entry *)((uint8_t *)mem + l.ent_off);
+	t->touched = (uint32_t *)(void *)((uint8_t *)mem + l.touch_off);
+	t->touch_max = l.touch_max;
 	t->pf = &t->pf_ring;
 	t->dummy.fam = 0xff;
 	act_invalidate(t);
@@ -643,11 +654,12 @@ roll(struct dnsyn_ctable *t, uint64_t ts, int early)
 		t->st.evicted_addrs += b->live;
 	else
 		t->st.expired_addrs += b->live;
-	if (b->n_touched <= TOUCH_MAX) { /* few groups written: those */
+	if (b->n_touched <= t->touch_max) { /* few groups written: those */
+		const uint32_t *touched = t->touched + (size_t)t->cur * t->touch_max;
 		uint32_t i;
 
 		for (i = 0; i < b->n_touched; i++)
-			memset(ctrl_at(t, b->touched[i], t->cur), CTRL_EMPTY, GROUP);
+			memset(ctrl_at(t, touched[i], t->cur), CTRL_EMPTY, GROUP);
 	} else { /* its control bytes (overflow flags too): 16 in each row */
 		uint8_t *c = ctrl_at(t, 0, t->cur);
 		uint32_t g;
@@ -912,13 +924,15 @@ pk_compare(const struct dnsyn_ctable *t, struct pk *s)
 	}
 }
 
-/* Note that bucket @p b wrote to group @p g (for roll()). */
+/* Note that bucket @p k wrote to group @p g (for roll()). */
 static inline void
-touch(struct bucket *b, uint32_t g)
+touch(struct dnsyn_ctable *t, uint32_t k, uint32_t g)
 {
-	if (b->n_touched < TOUCH_MAX)
-		b->touched[b->n_touched] = g;
-	if (b->n_touched <= TOUCH_MAX)
+	struct bucket *b = &t->b[k];
+
+	if (b->n_touched < t->touch_max)
+		t->touched[(size_t)k * t->touch_max + b->n_touched] = g;
+	if (b->n_touched <= t->touch_max)
 		b->n_touched++;
 }
 
@@ -955,7 +969,7 @@ dnsyn_ctable_addr_add(struct dnsyn_ctable *t, uint64_t h, const uint8_t addr[16]
 	c[j] = fingerprint(kh);
 	/* Placements only: a group whose overflow bits were set is full, so
 	 * it received placements of this bucket and is listed already. */
-	touch(b, g);
+	touch(t, t->cur, g);
 	e = entry_at(t, t->cur, g, j);
 	memcpy(e->addr, addr, 16);
 	e->slot = (uint32_t)h;
