@@ -17,6 +17,7 @@
 #include "dnsyn_event.h"
 #include "dnsyn_namelog.h"
 #include "dnsyn_mbuf_ts.h"
+#include "dnsyn_filesrc.h"
 #include "dnsyn_memsrc.h"
 #include "dnsyn_paper.h"
 #include "dnsyn_resolve.h"
@@ -100,6 +101,8 @@ struct dnsyn_rxq {
 	/** --mem-laps: the in-memory source whose mbufs this queue sends round
 	 *  again instead of freeing them (NULL: a real port or the pcap PMD). */
 	const struct dnsyn_memsrc *mem;
+	/** A plain pcap replayed from its mapping: read instead of the port. */
+	struct dnsyn_filesrc *file;
 	/* Written by the RX lcore for every packet: a line of their own, or
 	 * each store would take back the line the shards keep reading ring[]
 	 * from (false sharing cost the realistic mix ~15 % of its RX time). */

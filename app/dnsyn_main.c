@@ -47,6 +47,7 @@
 
 static struct dnsyn_replay_file files[DNSYN_MAX_PCAPS];
 static struct dnsyn_memsrc memsrc; /* --mem-laps */
+static struct dnsyn_filesrc filesrc[DNSYN_MAX_PCAPS]; /* plain pcaps, replayed in place */
 static struct dnsyn_iv_handoff ivh[DNSYN_MAX_SHARDS];
 static struct dnsyn_ivout ivout;
 static struct dnsyn_resolver_ctx resolver;
@@ -759,7 +760,7 @@ main(int argc, char **argv)
 	struct dnsyn_tcpdns_stats tcp_tot;
 	struct dnsyn_paper_cfg pcfg;
 	char err[512], rundir[1024] = "";
-	int rx_lcores[DNSYN_MAX_RX_LCORES], corr_lcores[DNSYN_MAX_SHARDS], replay, ret, i;
+	int rx_lcores[DNSYN_MAX_RX_LCORES], corr_lcores[DNSYN_MAX_SHARDS], replay, use_files = 0, ret, i;
 	int dashdash = -1;
 	unsigned int n_rx, r, q, sh, n_shards, n_rings = 0, nq_total = 0, socket = 0;
 	uint16_t port, ports[RTE_MAX_ETHPORTS], nports = 0;
@@ -787,7 +788,13 @@ main(int argc, char **argv)
 		jsonl = open_outputs(&conf);
 		/* One RX lcore per file: an RX lcore may wait for ring space in
 		 * replay, and must then not hold up another queue's merge. */
-		if (dnsyn_replay_eal_args(&eal, argv[0], files, conf.mem_laps ? 0 : conf.n_pcaps,
+		/* Plain pcaps are replayed from their mapping, anything else
+		 * through the pcap PMD (all files one way: one port or none). */
+		use_files = !conf.mem_laps && !conf.pcap_via_pmd;
+		for (i = 0; i < (int)conf.n_pcaps; i++)
+			use_files &= files[i].plain;
+		if (dnsyn_replay_eal_args(&eal, argv[0], files,
+					  conf.mem_laps || use_files ? 0 : conf.n_pcaps,
 					  conf.n_pcaps + conf.shards,
 					  conf.mem_mb, err, sizeof(err)) < 0)
 			die(EXIT_USAGE, "%s", err);
@@ -843,6 +850,8 @@ main(int argc, char **argv)
 					sizeof(err)) < 0)
 			die(1, "%s", err);
 		ports[nports++] = memsrc.port;
+	} else if (use_files) {
+		/* no port: the RX lcores read the mapped files (below) */
 	} else if (replay) {
 		if (rte_eth_dev_get_port_by_name("net_pcap0", &port) != 0)
 			die(1, "the pcap port did not come up (is librte_net_pcap installed?)");
@@ -857,7 +866,7 @@ main(int argc, char **argv)
 			die(EXIT_USAGE, "no DPDK port to poll: bind a NIC to vfio-pci and allow it "
 					"with -a, or give --vdev (e.g. net_af_packet0,iface=eth1)");
 	}
-	socket = (unsigned int)rte_eth_dev_socket_id(ports[0]);
+	socket = nports ? (unsigned int)rte_eth_dev_socket_id(ports[0]) : rte_socket_id();
 	if ((int)socket < 0)
 		socket = rte_socket_id();
 	/* Everything is allocated on the first port's NUMA socket; lcores and
@@ -888,17 +897,18 @@ main(int argc, char **argv)
 	if (rx == NULL || cc == NULL)
 		die(1, "out of DPDK memory for lcore contexts");
 
-	for (r = 0; r < nports; r++) {
+	/* use_files: one pass, no port, a mapped file per queue */
+	for (r = 0; r < nports || (use_files && r == 0); r++) {
 		uint16_t nrxq = replay ? (uint16_t)conf.n_pcaps : (uint16_t)conf.rx_queues;
-		int ps = rte_eth_dev_socket_id(ports[r]), hw_ts = 0;
+		int ps = use_files ? (int)socket : rte_eth_dev_socket_id(ports[r]), hw_ts = 0;
 		struct dnsyn_clock_map clk = {0, 0, 0};
 		uint8_t ts_src = replay ? DNSYN_TS_DYN : DNSYN_TS_TSC;
 
 		/* Each port's mbufs on its own socket: the NIC writes them, the
 		 * RX lcore (preferably of that socket, warned above) reads them. */
-		mp = pool_on(ps >= 0 ? (unsigned int)ps : socket, conf.mbufs);
-		if (dnsyn_port_setup(ports[r], nrxq, RX_DESC, mp, replay ? NULL : &hw_ts, err,
-				     sizeof(err)) < 0)
+		mp = use_files ? NULL : pool_on(ps >= 0 ? (unsigned int)ps : socket, conf.mbufs);
+		if (!use_files && dnsyn_port_setup(ports[r], nrxq, RX_DESC, mp,
+						   replay ? NULL : &hw_ts, err, sizeof(err)) < 0)
 			die(1, "%s", err);
 		if (hw_ts) {
 			if (dnsyn_port_clock_fit(ports[r], &clk, err, sizeof(err)) == 0) {
@@ -919,8 +929,14 @@ main(int argc, char **argv)
 				die(EXIT_USAGE, "too many queues per RX lcore (max %d): add RX lcores",
 				    DNSYN_MAX_RXQ_PER_LCORE);
 			rq = &x->q[x->nq++];
-			rq->port = ports[r];
+			rq->port = use_files ? UINT16_MAX : ports[r];
 			rq->queue = (uint16_t)q;
+			if (use_files) {
+				if (dnsyn_filesrc_open(&filesrc[q], files[q].path, files[q].snaplen,
+						       conf.mbufs, (int)socket, err, sizeof(err)) < 0)
+					die(1, "%s", err);
+				rq->file = &filesrc[q];
+			}
 			rq->ts_src = ts_src;
 			rq->clk = clk;
 			rq->wm_slack = ts_src == DNSYN_TS_DEVICE ? HW_TS_SLACK_NS : 0;
@@ -1280,6 +1296,9 @@ main(int argc, char **argv)
 				nombuf += es.rx_nombuf;
 			}
 		}
+		/* a mapped file's broken last record counts as the PMD counts it */
+		for (r = 0; use_files && r < conf.n_pcaps; r++)
+			ierrors += files[r].truncated != 0;
 		counter_add(&co, "port", "imissed", imissed);
 		counter_add(&co, "port", "ierrors", ierrors);
 		counter_add(&co, "port", "rx_nombuf", nombuf);
@@ -1372,6 +1391,8 @@ main(int argc, char **argv)
 	}
 	if (conf.mem_laps)
 		dnsyn_memsrc_free(&memsrc);
+	for (r = 0; use_files && r < conf.n_pcaps; r++)
+		dnsyn_filesrc_close(&filesrc[r]);
 	for (r = 0; r < n_rx; r++) {
 		dnsyn_rx_ctx_fini(&rx[r]);
 		for (q = 0; q < rx[r].nq; q++)

@@ -418,7 +418,8 @@ dnsyn_rx_lcore_main(void *arg)
 		qi = qi + 1 == rx->nq ? 0 : qi + 1;
 		if (queue_finished(q))
 			continue;
-		n = rte_eth_rx_burst(q->port, q->queue, pkts, (uint16_t)rx->burst);
+		n = q->file ? dnsyn_filesrc_burst(q->file, pkts, (uint16_t)rx->burst)
+			    : rte_eth_rx_burst(q->port, q->queue, pkts, (uint16_t)rx->burst);
 		tsc = rte_rdtsc();
 		if (n == 0) {
 			/* Live: packets get TSC time, so an idle queue's next
@@ -440,11 +441,12 @@ dnsyn_rx_lcore_main(void *arg)
 			rx->first_tsc = tsc; /* for run.us: the pipeline's own time */
 		now_ns = dnsyn_ts_tsc_ns(&rx->ts, tsc);
 		rx->cur = q;
-		/* Two stages: an mbuf's header (both lines: the packet time is in
-		 * the second), then, once it is in, its data. A NIC's PMD hands
-		 * over headers it has just written, so the first stage is nearly
-		 * free there; a software PMD (memif, ring) hands over cold ones. */
-		for (i = 0; i < DNSYN_MIN(n, 2 * DNSYN_PREFETCH_OFS); i++)
+		/* Two stages: every mbuf header of the burst (both lines: the
+		 * packet time is in the second), then, a few packets ahead, the
+		 * data they point to. A NIC's PMD hands over headers it has just
+		 * written, so the first stage is nearly free there; a software PMD
+		 * (memif, ring) hands over cold ones, and the data address missed. */
+		for (i = 0; i < n; i++)
 			mbuf_prefetch(pkts[i]);
 		for (i = 0; i < DNSYN_MIN(n, DNSYN_PREFETCH_OFS); i++)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
@@ -453,8 +455,6 @@ dnsyn_rx_lcore_main(void *arg)
 			 * fragment) does not come round again */
 			uint32_t left = q->mem ? dnsyn_memsrc_left(q->mem, pkts[i]) : 0;
 
-			if (i + 2 * DNSYN_PREFETCH_OFS < n)
-				mbuf_prefetch(pkts[i + 2 * DNSYN_PREFETCH_OFS]);
 			if (i + DNSYN_PREFETCH_OFS < n)
 				rte_prefetch0(rte_pktmbuf_mtod(pkts[i + DNSYN_PREFETCH_OFS], void *));
 			if (!rx_one(rx, pkts[i], q->linktype, now_ns))

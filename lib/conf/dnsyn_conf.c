@@ -51,6 +51,7 @@ enum {
 	OPT_FRAG_ENTRIES,
 	OPT_MEM_MB,
 	OPT_MEM_LAPS,
+	OPT_PCAP_VIA,
 	OPT_CONFIG,
 	OPT_CHECK,
 	OPT_PROGRESS,
@@ -97,6 +98,7 @@ static const struct option long_opts[] = {
 	{"frag-entries", required_argument, NULL, OPT_FRAG_ENTRIES},
 	{"mem-mb", required_argument, NULL, OPT_MEM_MB},
 	{"mem-laps", required_argument, NULL, OPT_MEM_LAPS},
+	{"pcap-via", required_argument, NULL, OPT_PCAP_VIA},
 	{"config", required_argument, NULL, OPT_CONFIG},
 	{"check", no_argument, NULL, OPT_CHECK},
 	{"progress", no_argument, NULL, OPT_PROGRESS},
@@ -216,6 +218,10 @@ dnsyn_conf_usage(const char *prog, void *stream)
 		"  --idle-exit-ms MS    replay: stop when no packet came for MS although the\n"
 		"                       file count was not reached (default 2000)\n"
 		"  --mem-mb MB          replay: DPDK memory (default 512)\n"
+		"  --pcap-via M         replay: map (default: a plain pcap is mapped and\n"
+		"                       its records handed over in place, no copy; any\n"
+		"                       other file goes through the pcap PMD) or pmd\n"
+		"                       (always DPDK's pcap PMD, net_pcap)\n"
 		"  --mem-laps N         benchmark: load the one --pcap file into memory and\n"
 		"                       replay it N times back to back (packet time moves on\n"
 		"                       a lap), its mbufs going round a net_ring port: no\n"
@@ -575,6 +581,13 @@ dnsyn_conf_parse(struct dnsyn_conf *c, int argc, char **argv, char *err, size_t 
 		case OPT_MEM_LAPS:
 			NUM_OPT(mem_laps, 1, 1000000);
 			break;
+		case OPT_PCAP_VIA:
+			if (strcmp(optarg, "map") != 0 && strcmp(optarg, "pmd") != 0) {
+				snprintf(err, errlen, "--pcap-via: map or pmd, not '%s'", optarg);
+				return -EINVAL;
+			}
+			c->pcap_via_pmd = optarg[0] == 'p';
+			break;
 		case OPT_CONFIG:
 			c->config = optarg;
 			break;
@@ -660,7 +673,7 @@ static const struct {
 	{"export", {"ipfix", "ipfix-pen", "ipfix-odid", "ipfix-mtu", "ipfix-refresh"}},
 	{"privacy", {"privacy-clients", "privacy-prefix", "privacy-key", "privacy-names"}},
 	{"report", {"report", "report-json", "quiet", "progress"}},
-	{"replay", {"idle-exit-ms", "mem-mb", "mem-laps"}},
+	{"replay", {"idle-exit-ms", "mem-mb", "mem-laps", "pcap-via"}},
 };
 
 int

@@ -68,6 +68,7 @@ struct dnsyn_conf {
 	uint32_t frag_entries;       /**< --frag-entries per RX lcore */
 	uint32_t mem_mb;             /**< --mem-mb for replay EAL (-m) */
 	uint32_t mem_laps;           /**< --mem-laps: in-memory replay, 0 = off */
+	int pcap_via_pmd;            /**< --pcap-via pmd: never map the files */
 	const char *config;          /**< --config FILE: read before the command line */
 	int check;                   /**< --check: validate, touch nothing, exit 0 */
 	int progress;                /**< --progress 1, --no-progress 0, -1: if stderr is a tty */

@@ -8,6 +8,7 @@
 
 #include <pcap/pcap.h>
 
+#include "dnsyn_pcapfile.h"
 #include "dnsyn_replay.h"
 
 int
@@ -16,6 +17,7 @@ dnsyn_replay_scan(const char *path, struct dnsyn_replay_file *out, char *err, si
 	char perr[PCAP_ERRBUF_SIZE];
 	struct pcap_pkthdr *h;
 	const u_char *data;
+	struct dnsyn_pcapfile f;
 	pcap_t *p;
 	int ret;
 
@@ -32,6 +34,24 @@ dnsyn_replay_scan(const char *path, struct dnsyn_replay_file *out, char *err, si
 		return -ENOENT;
 	}
 	out->linktype = pcap_datalink(p);
+	out->snaplen = (uint32_t)pcap_snapshot(p);
+	if (dnsyn_pcapfile_open(&f, path, out->snaplen, err, errlen) == 0) {
+		struct dnsyn_pcapfile_scan sc;
+
+		/* libpcap read every record just to count them: 0.7 s of a
+		 * 10 M-packet replay. The headers alone, in place, are enough. */
+		dnsyn_pcapfile_scan(&f, &sc);
+		dnsyn_pcapfile_close(&f);
+		if (sc.plain) {
+			out->packets = sc.packets;
+			out->bytes = sc.bytes;
+			out->max_caplen = sc.max_caplen;
+			out->truncated = sc.truncated;
+			out->plain = 1;
+			pcap_close(p);
+			return 0;
+		}
+	}
 	while ((ret = pcap_next_ex(p, &h, &data)) == 1) {
 		out->packets++;
 		out->bytes += h->caplen;

@@ -15,9 +15,14 @@ struct dnsyn_replay_file {
 	int truncated;     /**< the file ended in the middle of a record */
 	uint32_t max_caplen; /**< longest record (bytes captured) */
 	uint64_t bytes;    /**< bytes captured, all records */
+	uint32_t snaplen;  /**< the snapshot length libpcap applies */
+	/** A plain pcap whose records libpcap hands over unchanged: dnsyn can
+	 *  map it and replay its bytes in place (dnsyn_filesrc.h). */
+	int plain;
 };
 
-/** Scan one capture. 0, or -errno with a one-line message in @p err. */
+/** Scan one capture: a plain pcap by walking its mapped record headers, any
+ *  other through libpcap. 0, or -errno with a one-line message in @p err. */
 int dnsyn_replay_scan(const char *path, struct dnsyn_replay_file *out, char *err, size_t errlen);
 
 struct dnsyn_replay_eal {

@@ -110,7 +110,10 @@ def run(dnsyn, pcap, tmp, *opts):
     rep = os.path.join(tmp, "r.json")
     if os.path.exists(rep):
         os.unlink(rep)
-    cmd = [dnsyn, "--quiet", "--no-progress", "--pcap", pcap, "--report-json", rep, *opts]
+    # The pcap PMD, not the mapped file: a mapping's pages count in RSS as
+    # they are read (page cache, not dnsyn's memory), and grow with the file.
+    cmd = [dnsyn, "--quiet", "--no-progress", "--pcap", pcap, "--pcap-via", "pmd",
+           "--report-json", rep, *opts]
     err = os.path.join(tmp, "err.txt")
     with open(err, "w") as ef:
         p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=ef)
