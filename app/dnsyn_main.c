@@ -488,7 +488,12 @@ parse_replay_mode(struct dnsyn_conf *conf, int argc, char **argv)
 				"options then '--' to run on DPDK ports (see --help)");
 
 	for (i = 0; i < conf->n_pcaps; i++) {
-		if (dnsyn_replay_scan(conf->pcaps[i], &files[i], err, sizeof(err)) < 0)
+		/* counted only where the count is needed: a mapped replay
+		 * finds the end itself (--pcap-via pmd and --mem-laps, --check
+		 * and pcapng files are counted) */
+		if (dnsyn_replay_scan(conf->pcaps[i], &files[i],
+				      conf->pcap_via_pmd || conf->mem_laps || conf->check, err,
+				      sizeof(err)) < 0)
 			die(EXIT_USAGE, "%s", err);
 		if (!dnsyn_pkt_linktype_supported(files[i].linktype))
 			die(EXIT_USAGE, "%s: link type %d is not supported (Ethernet, Linux SLL/SLL2, "
@@ -942,13 +947,15 @@ main(int argc, char **argv)
 			rq->wm_slack = ts_src == DNSYN_TS_DEVICE ? HW_TS_SLACK_NS : 0;
 			rq->linktype = replay ? files[q].linktype : DNSYN_LINK_ETHERNET;
 			rq->expected = replay ? files[q].packets : 0;
+			if (use_files) /* until the source finds the end */
+				rq->expected = UINT64_MAX - 1;
 			if (conf.mem_laps) {
 				rq->mem = &memsrc;
 				rq->expected *= conf.mem_laps;
 			}
 			if (replay && rq->expected == 0) /* an empty file is finished at once */
 				rq->expected = UINT64_MAX, rq->received = UINT64_MAX;
-			expected_total += rq->expected != UINT64_MAX ? rq->expected : 0;
+			expected_total += rq->expected < UINT64_MAX - 1 ? rq->expected : 0;
 		}
 	}
 
@@ -998,9 +1005,10 @@ main(int argc, char **argv)
 	for (sh = 0; sh < n_shards; sh++) {
 		struct dnsyn_corr_ctx *c = &cc[sh];
 
-		/* The table is the shard's working set: on the port's socket. */
-		table_mem[sh] = rte_zmalloc_socket("dnsyn_ctable", dnsyn_paper_table_memsize(&pcfg),
-						   64, (int)socket);
+		/* The table is the shard's working set: on the port's socket.
+		 * Not zeroed here: dnsyn_ctable_init() clears what must be. */
+		table_mem[sh] = rte_malloc_socket("dnsyn_ctable", dnsyn_paper_table_memsize(&pcfg),
+						  64, (int)socket);
 		if (table_mem[sh] == NULL)
 			die(1, "cannot allocate the correlation table (%zu MB for %u addresses): lower "
 			       "--table-capacity or give more memory (--mem-mb / -m)",
@@ -1298,7 +1306,12 @@ main(int argc, char **argv)
 		}
 		/* a mapped file's broken last record counts as the PMD counts it */
 		for (r = 0; use_files && r < conf.n_pcaps; r++)
-			ierrors += files[r].truncated != 0;
+			if (dnsyn_pcapfile_truncated(&filesrc[r].file)) {
+				ierrors++;
+				fprintf(stderr, "dnsyn: warning: %s ends inside a record (or in one "
+						"libpcap refuses); replayed the whole records before it\n",
+					files[r].path);
+			}
 		counter_add(&co, "port", "imissed", imissed);
 		counter_add(&co, "port", "ierrors", ierrors);
 		counter_add(&co, "port", "rx_nombuf", nombuf);
@@ -1318,11 +1331,14 @@ main(int argc, char **argv)
 				tot.rx_pkts, classified, drops);
 			exit_code = 1;
 		}
-		if (conf.mem_laps) { /* less what the pipeline kept (fragments) */
+		if (conf.mem_laps || use_files) {
+			/* less what the pipeline kept (--mem-laps: fragments); the
+			 * mapped files: what they held (found at their end) */
 			expected_total = 0;
 			for (r = 0; r < n_rx; r++)
 				for (q = 0; q < rx[r].nq; q++)
-					expected_total += rx[r].q[q].expected;
+					if (rx[r].q[q].expected < UINT64_MAX - 1)
+						expected_total += rx[r].q[q].expected;
 		}
 		if (replay && !dnsyn_force_quit && tot.rx_pkts != expected_total) {
 			fprintf(stderr, "dnsyn: error: %" PRIu64 " packets received, the files hold %" PRIu64

@@ -421,6 +421,13 @@ dnsyn_rx_lcore_main(void *arg)
 		n = q->file ? dnsyn_filesrc_burst(q->file, pkts, (uint16_t)rx->burst)
 			    : rte_eth_rx_burst(q->port, q->queue, pkts, (uint16_t)rx->burst);
 		tsc = rte_rdtsc();
+		if (n == 0 && q->file != NULL && dnsyn_filesrc_eof(q->file)) {
+			/* a mapped file ends by itself: what came is what was expected */
+			q->expected = q->received ? q->received : UINT64_MAX;
+			q->received = q->received ? q->received : UINT64_MAX;
+			finished++;
+			continue;
+		}
 		if (n == 0) {
 			/* Live: packets get TSC time, so an idle queue's next
 			 * packet is no older than now and must not hold the merge. */

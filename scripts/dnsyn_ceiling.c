@@ -133,7 +133,7 @@ main(int argc, char **argv)
 			BURST_MAX);
 		return 2;
 	}
-	if (dnsyn_replay_scan(pcap, &file, err, sizeof(err)) < 0) {
+	if (dnsyn_replay_scan(pcap, &file, 1, err, sizeof(err)) < 0) {
 		fprintf(stderr, "dnsyn_ceiling: %s\n", err);
 		return 2;
 	}

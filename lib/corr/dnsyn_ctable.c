@@ -247,7 +247,11 @@ dnsyn_ctable_init(void *mem, const struct dnsyn_ctable_cfg *cfg)
 
 	if (mem == NULL || ((uintptr_t)mem & 63) || layout_get(cfg, &l) < 0)
 		return NULL;
-	memset(mem, 0, l.size); /* every control byte empty, every bucket unused */
+	/* Every control byte empty, every bucket unused. The entries, answer
+	 * records and touched lists are written before they are read (an entry
+	 * only once its control byte says so): zeroing them too was 90 % of
+	 * the 62 MB a default table clears at start, ~20 ms of a replay. */
+	memset(mem, 0, l.ent_off);
 	t->window_ns = cfg->window_ns;
 	t->bucket_ns = l.bucket_ns;
 	t->n_answers = l.answers;

@@ -33,6 +33,38 @@ dnsyn_filesrc_open(struct dnsyn_filesrc *s, const char *path, uint32_t snaplen,
 	return 0;
 }
 
+int
+dnsyn_filesrc_chain(struct dnsyn_filesrc *s, struct rte_mbuf *m, uint8_t *data, uint32_t len)
+{
+	const uint32_t seg = 32768;
+	struct rte_mbuf *last = m;
+	uint32_t done;
+
+	m->buf_len = m->data_len = (uint16_t)seg;
+	m->pkt_len = len;
+	m->nb_segs = 1;
+	for (done = seg; done < len; done += seg) {
+		struct rte_mbuf *x = rte_pktmbuf_alloc(s->pool);
+		uint32_t part = len - done < seg ? len - done : seg;
+
+		if (x == NULL) {
+			m->pkt_len = m->data_len;
+			rte_pktmbuf_free(m->next); /* the segments taken so far */
+			m->next = NULL;
+			m->nb_segs = 1;
+			return -1;
+		}
+		x->buf_addr = data + done;
+		x->buf_iova = 0;
+		x->data_off = 0;
+		x->buf_len = x->data_len = (uint16_t)part;
+		last->next = x;
+		last = x;
+		m->nb_segs++;
+	}
+	return 0;
+}
+
 void
 dnsyn_filesrc_close(struct dnsyn_filesrc *s)
 {

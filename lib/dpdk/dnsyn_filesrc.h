@@ -8,7 +8,8 @@
  *
  * The mbufs come from a pool of their own, with no data room: buf_addr is
  * set on every allocation, so a freed one (a direct mbuf, back in this pool
- * only) never carries a stale buffer to anyone else. */
+ * only) never carries a stale buffer to anyone else. No record count is
+ * needed beforehand: the source says when the file has ended. */
 #ifndef DNSYN_FILESRC_H
 #define DNSYN_FILESRC_H
 
@@ -26,6 +27,7 @@ struct dnsyn_filesrc {
 	int ts_off;         /**< Rx timestamp dynfield (microseconds, as net_pcap) */
 	uint64_t ts_flag;
 	uint16_t port;      /**< written into m->port */
+	int eof;
 };
 
 /** Map @p path (dnsyn_pcapfile_open's rules) and make the pool (@p mbufs on
@@ -34,8 +36,12 @@ int dnsyn_filesrc_open(struct dnsyn_filesrc *s, const char *path, uint32_t snapl
 		       unsigned int mbufs, int socket, char *err, size_t errlen);
 void dnsyn_filesrc_close(struct dnsyn_filesrc *s);
 
+/* A record longer than one mbuf can say (64 KiB): a chain, as the pcap PMD
+ * hands it over. 0, or -1 when the pool has run short (try again later). */
+int dnsyn_filesrc_chain(struct dnsyn_filesrc *s, struct rte_mbuf *m, uint8_t *data, uint32_t len);
+
 /** Up to @p n packets, like rte_eth_rx_burst(); 0 at the end of the file
- *  (or when every mbuf is in flight). */
+ *  (dnsyn_filesrc_eof() then says so) or when every mbuf is in flight. */
 static inline uint16_t
 dnsyn_filesrc_burst(struct dnsyn_filesrc *s, struct rte_mbuf **pkts, uint16_t n)
 {
@@ -50,25 +56,40 @@ dnsyn_filesrc_burst(struct dnsyn_filesrc *s, struct rte_mbuf **pkts, uint16_t n)
 	}
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
+		size_t at = s->file.off;
 		uint8_t *data;
 		uint32_t len;
 		uint64_t ts;
 
 		if (unlikely(!dnsyn_pcapfile_next(&s->file, &data, &len, &ts))) {
-			rte_pktmbuf_free_bulk(&pkts[i], n - i);
-			return i;
+			s->eof = 1;
+			break;
 		}
 		m->buf_addr = data;
 		m->buf_iova = 0; /* nothing DMAs these */
-		m->buf_len = (uint16_t)len;
 		m->data_off = 0;
-		m->data_len = (uint16_t)len;
-		m->pkt_len = len;
 		m->port = s->port;
 		m->ol_flags = s->ts_flag;
 		*RTE_MBUF_DYNFIELD(m, s->ts_off, uint64_t *) = ts;
+		if (likely(len <= UINT16_MAX)) {
+			m->buf_len = (uint16_t)len;
+			m->data_len = (uint16_t)len;
+			m->pkt_len = len;
+		} else if (dnsyn_filesrc_chain(s, m, data, len) < 0) {
+			s->file.off = at; /* this record again, next burst */
+			break;
+		}
 	}
-	return n;
+	if (i < n)
+		rte_pktmbuf_free_bulk(&pkts[i], n - i);
+	return i;
+}
+
+/** Whether the whole file has been handed over. */
+static inline int
+dnsyn_filesrc_eof(const struct dnsyn_filesrc *s)
+{
+	return s->eof;
 }
 
 #endif

@@ -74,18 +74,13 @@ dnsyn_pcapfile_scan(struct dnsyn_pcapfile *f, struct dnsyn_pcapfile_scan *out)
 	uint64_t ts;
 
 	memset(out, 0, sizeof(*out));
-	out->plain = 1;
 	while (dnsyn_pcapfile_next(f, &data, &len, &ts)) {
 		out->packets++;
 		out->bytes += len;
 		if (len > out->max_caplen)
 			out->max_caplen = len;
-		/* libpcap cuts a record longer than the snapshot (or refuses
-		 * it); an mbuf segment holds at most 65535 bytes */
-		if (len > f->snaplen || len > UINT16_MAX)
-			out->plain = 0;
 	}
-	out->truncated = f->off != f->size;
+	out->truncated = dnsyn_pcapfile_truncated(f);
 	f->off = off;
 }
 

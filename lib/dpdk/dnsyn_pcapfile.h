@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Control plane + fast path: a classic pcap file mapped into memory and walked
  * record by record, for the replay source that hands dnsyn the file's own
- * bytes (dnsyn_filesrc.h) and for counting records before a replay. Only the
- * plain format (magic a1b2c3d4 / a1b23c4d, either byte order, version 2.4)
- * whose every record libpcap would hand over unchanged (caplen <= snaplen and
- * <= 65535): anything else is left to libpcap and the pcap PMD, so both paths
- * see the same packets. No DPDK here. */
+ * bytes (dnsyn_filesrc.h) and for counting records. Only the plain format
+ * (magic a1b2c3d4 / a1b23c4d, either byte order, version 2.4); anything else
+ * is left to libpcap and the pcap PMD. Records are what libpcap 1.10 makes of
+ * them: one longer than the snapshot length is cut to it, one longer than
+ * 262144 bytes (libpcap's bound for the link types dnsyn reads) ends the
+ * file as an error. No DPDK here. */
 #ifndef DNSYN_PCAPFILE_H
 #define DNSYN_PCAPFILE_H
 
@@ -31,13 +32,14 @@ int dnsyn_pcapfile_open(struct dnsyn_pcapfile *f, const char *path, uint32_t sna
 			size_t errlen);
 void dnsyn_pcapfile_close(struct dnsyn_pcapfile *f);
 
-/** Whether every record is one libpcap hands over as it is; counts them. */
+#define DNSYN_PCAPFILE_MAX_CAPLEN 262144u
+
+/** Counts the records (as dnsyn_pcapfile_next() hands them over). */
 struct dnsyn_pcapfile_scan {
 	uint64_t packets;
 	uint64_t bytes;
 	uint32_t max_caplen;
-	int truncated;      /**< the file ends inside a record */
-	int plain;          /**< no record libpcap would cut or refuse */
+	int truncated;      /**< the file ends inside a record, or in one libpcap refuses */
 };
 void dnsyn_pcapfile_scan(struct dnsyn_pcapfile *f, struct dnsyn_pcapfile_scan *out);
 
@@ -51,9 +53,10 @@ dnsyn_pcapfile_u32(const struct dnsyn_pcapfile *f, const uint8_t *p)
 }
 
 /**
- * The next record: its bytes (inside the mapping), length and capture time
- * in microseconds (libpcap's default precision). 1, or 0 at the end of the
- * file or of its last whole record.
+ * The next record: its bytes (inside the mapping), length (cut to the
+ * snapshot length, as libpcap does) and capture time in microseconds
+ * (libpcap's default precision). 1, or 0 at the end of the file, of its last
+ * whole record, or at a record libpcap refuses (then f->off < f->size).
  */
 static inline int
 dnsyn_pcapfile_next(struct dnsyn_pcapfile *f, uint8_t **data, uint32_t *caplen, uint64_t *ts_us)
@@ -64,14 +67,22 @@ dnsyn_pcapfile_next(struct dnsyn_pcapfile *f, uint8_t **data, uint32_t *caplen, 
 	if (f->size - f->off < 16)
 		return 0;
 	len = dnsyn_pcapfile_u32(f, h + 8);
-	if (f->size - f->off - 16 < len)
+	if (f->size - f->off - 16 < len || len > DNSYN_PCAPFILE_MAX_CAPLEN)
 		return 0;
 	*ts_us = (uint64_t)dnsyn_pcapfile_u32(f, h) * 1000000u +
 		 dnsyn_pcapfile_u32(f, h + 4) / f->frac_div;
-	*caplen = len;
+	*caplen = len <= f->snaplen ? len : f->snaplen;
 	*data = f->base + f->off + 16;
 	f->off += 16 + (size_t)len;
 	return 1;
+}
+
+/** Whether the walk stopped before the end of the file (a cut or refused
+ *  record: libpcap reports an error there). */
+static inline int
+dnsyn_pcapfile_truncated(const struct dnsyn_pcapfile *f)
+{
+	return f->off != f->size;
 }
 
 #endif

@@ -12,7 +12,8 @@
 #include "dnsyn_replay.h"
 
 int
-dnsyn_replay_scan(const char *path, struct dnsyn_replay_file *out, char *err, size_t errlen)
+dnsyn_replay_scan(const char *path, struct dnsyn_replay_file *out, int count, char *err,
+		  size_t errlen)
 {
 	char perr[PCAP_ERRBUF_SIZE];
 	struct pcap_pkthdr *h;
@@ -39,18 +40,20 @@ dnsyn_replay_scan(const char *path, struct dnsyn_replay_file *out, char *err, si
 		struct dnsyn_pcapfile_scan sc;
 
 		/* libpcap read every record just to count them: 0.7 s of a
-		 * 10 M-packet replay. The headers alone, in place, are enough. */
-		dnsyn_pcapfile_scan(&f, &sc);
+		 * 10 M-packet replay; the headers alone, in place, 0.3 s; the
+		 * mapped replay needs neither. */
+		if (count)
+			dnsyn_pcapfile_scan(&f, &sc);
 		dnsyn_pcapfile_close(&f);
-		if (sc.plain) {
+		out->plain = 1;
+		if (count) {
 			out->packets = sc.packets;
 			out->bytes = sc.bytes;
 			out->max_caplen = sc.max_caplen;
 			out->truncated = sc.truncated;
-			out->plain = 1;
-			pcap_close(p);
-			return 0;
 		}
+		pcap_close(p);
+		return 0;
 	}
 	while ((ret = pcap_next_ex(p, &h, &data)) == 1) {
 		out->packets++;

@@ -16,14 +16,17 @@ struct dnsyn_replay_file {
 	uint32_t max_caplen; /**< longest record (bytes captured) */
 	uint64_t bytes;    /**< bytes captured, all records */
 	uint32_t snaplen;  /**< the snapshot length libpcap applies */
-	/** A plain pcap whose records libpcap hands over unchanged: dnsyn can
-	 *  map it and replay its bytes in place (dnsyn_filesrc.h). */
+	/** A plain pcap (dnsyn_pcapfile.h): dnsyn can map it and replay its
+	 *  bytes in place (dnsyn_filesrc.h). */
 	int plain;
 };
 
-/** Scan one capture: a plain pcap by walking its mapped record headers, any
- *  other through libpcap. 0, or -errno with a one-line message in @p err. */
-int dnsyn_replay_scan(const char *path, struct dnsyn_replay_file *out, char *err, size_t errlen);
+/** Scan one capture: its link type; its records counted (a plain pcap by
+ *  walking its mapped record headers, any other through libpcap), except a
+ *  plain pcap's when @p count is 0 (packets, bytes, max_caplen then 0: the
+ *  mapped replay finds its end itself). 0, or -errno with a message. */
+int dnsyn_replay_scan(const char *path, struct dnsyn_replay_file *out, int count, char *err,
+		      size_t errlen);
 
 struct dnsyn_replay_eal {
 	char *argv[32];

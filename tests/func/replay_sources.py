@@ -5,7 +5,8 @@ over in place (--pcap-via map, the default) and DPDK's pcap PMD (--pcap-via
 pmd) must give the same JSON report, every table and counter, on every real
 capture and on generated ones (fragments, DNS over TCP, truncated and
 malformed packets, the benchmark mix, a file cut inside a record, one
-rewritten big-endian with nanosecond stamps).
+rewritten big-endian with nanosecond stamps; records cut by a short snapshot
+length, longer than an mbuf holds, and longer than libpcap accepts).
 
 Usage: replay_sources.py DNSYN DNSYN_GEN TRACES_PCAPS_DIR
 
@@ -65,6 +66,44 @@ def other_order_ns(src, dst):
     return dst
 
 
+def odd_lengths(src, tmp):
+    """Records libpcap changes: @src with a 128-byte snapshot length (longer
+    records are cut); with a 70,000-byte and a 65,600-byte UDP datagram
+    appended (more than an mbuf holds: a chain; the first too big for dnsyn,
+    the second not); and with a 300,000-byte record (libpcap refuses it: the
+    file ends there, with an error)."""
+    with open(src, "rb") as f:
+        data = f.read()
+    hdr, body = bytearray(data[:24]), data[24:]
+    out = []
+    snap = os.path.join(tmp, "snap128.pcap")
+    struct.pack_into("<I", hdr, 16, 128)
+    with open(snap, "wb") as f:
+        f.write(bytes(hdr) + body)
+    out.append(snap)
+    struct.pack_into("<I", hdr, 16, 262144)
+
+    def udp(n):  # Ethernet + IPv4 (length field as a real sender's) + UDP to port 53
+        pay = bytes(n - 42)
+        ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, min(n - 14, 65535), 1, 0, 64, 17, 0,
+                         bytes([192, 0, 2, 1]), bytes([192, 0, 2, 53]))
+        return (bytes(6) + bytes([2, 0, 0, 0, 0, 1]) + b"\x08\x00" + ip +
+                struct.pack(">HHHH", 5353, 53, min(n - 34, 65535), 0) + pay)
+
+    def rec(frame, sec=2000000000):
+        return struct.pack("<IIII", sec, 0, len(frame), len(frame)) + frame
+
+    big = os.path.join(tmp, "big.pcap")
+    with open(big, "wb") as f:
+        f.write(bytes(hdr) + body + rec(udp(70000)) + rec(udp(65600)))
+    out.append(big)
+    refused = os.path.join(tmp, "refused.pcap")
+    with open(refused, "wb") as f:
+        f.write(bytes(hdr) + body + rec(udp(300000)) + rec(udp(100)))
+    out.append(refused)
+    return out
+
+
 def main():
     dnsyn, gen, traces = sys.argv[1], sys.argv[2], sys.argv[3]
     check = Checks()
@@ -84,6 +123,7 @@ def main():
             f.write(whole[:-7])
         files.append(cut)
         files.append(other_order_ns(files[1], os.path.join(tmp, "v6-be-ns.pcap")))
+        files += odd_lengths(files[0], tmp)
         if os.path.isdir(traces):
             files += sorted(os.path.join(traces, f) for f in os.listdir(traces)
                             if f.endswith((".pcap", ".pcapng")))
