@@ -45,6 +45,15 @@ dnsyn_hash_bytes(const void *p, size_t len, uint64_t seed)
 #define SLOT_TAG(m, i) ((uint64_t *)(void *)((m)->slots + (i) * (m)->slot_size + 8))
 #define SLOT_KEY(m, i) ((m)->slots + (i) * (m)->slot_size + 16)
 
+/* A slot's tag: the key's hash above 16 bits (which also place it), the map's
+ * epoch below. A slot of another epoch (or 0, never used) is empty: clearing
+ * the map is moving the epoch on. The SYN set of a long replay is cleared
+ * every 120 s of packet time, and wiping its 64 MB each time (a day's trace:
+ * 720 times) cost more than the replay. */
+#define HOME(m, tag) (((tag) >> 16) & ((m)->cap - 1))
+#define STORED(m, tag) (((tag) & ~DNSYN_MAP_EPOCH_MASK) | (m)->epoch)
+#define LIVE(m, t) (((t) & DNSYN_MAP_EPOCH_MASK) == (m)->epoch)
+
 /* Zeroed slots with their pages already in, huge where the kernel allows.
  * calloc's fresh pages are the shared zero page until first written: a probe
  * reads one, the insert then takes a copy-on-write fault whose TLB flush
@@ -97,6 +106,7 @@ dnsyn_map_init(struct dnsyn_map *m, size_t key_size, size_t initial, size_t max_
 	m->slot_size = (16 + key_size + 7) & ~(size_t)7;
 	m->cap = cap;
 	m->max_count = max_count;
+	m->epoch = 1;
 	m->slots = slots_alloc(cap, m->slot_size);
 	return m->slots ? 0 : -ENOMEM;
 }
@@ -112,8 +122,10 @@ dnsyn_map_free(struct dnsyn_map *m)
 void
 dnsyn_map_clear(struct dnsyn_map *m)
 {
-	if (m->count) /* a big, presized map is often empty when its span ends */
+	if (m->count && ++m->epoch == 0) { /* 65535 clears: wipe the old tags */
 		memset(m->slots, 0, m->cap * m->slot_size);
+		m->epoch = 1;
+	}
 	m->count = 0;
 	m->refused = 0;
 }
@@ -121,12 +133,13 @@ dnsyn_map_clear(struct dnsyn_map *m)
 static size_t
 probe(const struct dnsyn_map *m, const void *key, uint64_t tag)
 {
-	size_t i = tag & (m->cap - 1);
+	size_t i = HOME(m, tag);
 
+	tag = STORED(m, tag);
 	for (;;) {
 		uint64_t t = *SLOT_TAG(m, i);
 
-		if (t == 0 || (t == tag && memcmp(SLOT_KEY(m, i), key, m->key_size) == 0))
+		if (!LIVE(m, t) || (t == tag && memcmp(SLOT_KEY(m, i), key, m->key_size) == 0))
 			return i;
 		i = (i + 1) & (m->cap - 1);
 	}
@@ -146,7 +159,7 @@ grow(struct dnsyn_map *m)
 		uint64_t tag = *SLOT_TAG(m, i);
 		size_t j;
 
-		if (tag == 0)
+		if (!LIVE(m, tag))
 			continue;
 		j = probe(&n, SLOT_KEY(m, i), tag);
 		memcpy(n.slots + j * n.slot_size, m->slots + i * m->slot_size, m->slot_size);
@@ -174,6 +187,7 @@ dnsyn_map_upsert_tag(struct dnsyn_map *m, const void *key, uint64_t tag, int *re
 {
 	size_t i = probe(m, key, tag);
 
+	tag = STORED(m, tag);
 	if (ret_new)
 		*ret_new = 0;
 	if (*SLOT_TAG(m, i) == tag)
@@ -207,7 +221,7 @@ dnsyn_map_find_tag(const struct dnsyn_map *m, const void *key, uint64_t tag)
 {
 	size_t i = probe(m, key, tag);
 
-	return *SLOT_TAG(m, i) == tag ? SLOT_VAL(m, i) : NULL;
+	return *SLOT_TAG(m, i) == STORED(m, tag) ? SLOT_VAL(m, i) : NULL;
 }
 
 int
@@ -216,7 +230,7 @@ dnsyn_map_next(const struct dnsyn_map *m, size_t *it, const void **ret_key, uint
 	while (*it < m->cap) {
 		size_t i = (*it)++;
 
-		if (*SLOT_TAG(m, i)) {
+		if (LIVE(m, *SLOT_TAG(m, i))) {
 			*ret_key = SLOT_KEY(m, i);
 			*ret_val = *SLOT_VAL(m, i);
 			return 1;

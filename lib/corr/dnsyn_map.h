@@ -19,13 +19,17 @@ struct dnsyn_map {
 	size_t count;
 	size_t max_count;   /* 0 = unbounded; else inserts beyond fail */
 	uint64_t refused;   /* inserts refused at max_count */
+	uint16_t epoch;     /* a slot is in the map when its tag's low 16 bits are this */
 };
+
+#define DNSYN_MAP_EPOCH_MASK 0xffffULL
 
 /** 0 or -ENOMEM / -EINVAL. @p max_count 0 means grow without bound. */
 int dnsyn_map_init(struct dnsyn_map *m, size_t key_size, size_t initial, size_t max_count);
 void dnsyn_map_free(struct dnsyn_map *m);
 
-/** Remove every key, keep the memory (and max_count); refused is reset too. */
+/** Remove every key, keep the memory (and max_count); refused is reset too.
+ *  O(1): the epoch moves on (a real wipe once every 65535 clears). */
 void dnsyn_map_clear(struct dnsyn_map *m);
 
 /**
@@ -51,7 +55,7 @@ uint64_t *dnsyn_map_find_tag(const struct dnsyn_map *m, const void *key, uint64_
 static inline void
 dnsyn_map_prefetch(const struct dnsyn_map *m, uint64_t tag)
 {
-	const uint8_t *s = m->slots + (tag & (m->cap - 1)) * m->slot_size;
+	const uint8_t *s = m->slots + ((tag >> 16) & (m->cap - 1)) * m->slot_size;
 
 	__builtin_prefetch(s);
 	__builtin_prefetch(s + m->slot_size - 1); /* a slot may straddle two lines */

@@ -1199,6 +1199,38 @@ test_map_tag_presized_clear(void **state)
 	assert_null(m.slots);
 }
 
+/* Clearing moves the epoch on: a key of any earlier epoch, wrap-around
+ * included (65535 clears, then a real wipe), never comes back. */
+static void
+test_map_clear_epochs(void **state)
+{
+	struct dnsyn_map m;
+	uint32_t i, key;
+	size_t it = 0;
+	const void *k;
+	uint64_t v;
+
+	(void)state;
+	assert_int_equal(dnsyn_map_init(&m, sizeof(key), 4, 0), 0);
+	for (i = 0; i < 70000; i++) {
+		key = i % 5; /* the same few slots, epoch after epoch */
+		assert_null(dnsyn_map_find(&m, &key));
+		*dnsyn_map_upsert(&m, &key, NULL) = i;
+		dnsyn_map_clear(&m);
+		dnsyn_map_clear(&m); /* an empty map: nothing to move on */
+	}
+	key = 3;
+	*dnsyn_map_upsert(&m, &key, NULL) = 7;
+	assert_int_equal(m.count, 1);
+	assert_true(dnsyn_map_next(&m, &it, &k, &v));
+	assert_int_equal(v, 7);
+	assert_false(dnsyn_map_next(&m, &it, &k, &v));
+	for (key = 0; key < 5; key++)
+		if (key != 3)
+			assert_null(dnsyn_map_find(&m, &key));
+	dnsyn_map_free(&m);
+}
+
 static void
 test_map_grow_find_next(void **state)
 {
@@ -1415,6 +1447,7 @@ main(void)
 		cmocka_unit_test(test_map_init_rejects_bad_key_size),
 		cmocka_unit_test(test_map_grow_find_next),
 		cmocka_unit_test(test_map_tag_presized_clear),
+		cmocka_unit_test(test_map_clear_epochs),
 		cmocka_unit_test(test_map_next_empty_and_null_ret_new),
 		cmocka_unit_test(test_map_max_count_refusal),
 		cmocka_unit_test(test_map_colliding_keys_distinct),
