@@ -27,7 +27,23 @@
 struct ring_buf {
 	struct dnsyn_event ev[CORR_BURST];
 	unsigned int n, i;
+	const struct rte_ring *ring;
+	uint32_t next;  /* the ring position the next refill starts at */
+	unsigned int ahead; /* events already in the ring past it (at the refill) */
 };
+
+/* The ring slot of the @p k-th event past the current buffer: each is a line
+ * the RX lcore wrote, and copying them out at refill time waited on every one
+ * (~18 % of this lcore on the answer flood). Prefetched one per event
+ * processed, and only those already enqueued: a line the RX lcore has yet to
+ * write must stay in its cache. */
+static inline void
+ring_prefetch(const struct ring_buf *b, unsigned int k)
+{
+	if (k < b->ahead)
+		rte_prefetch0((const uint8_t *)&b->ring[1] +
+			      (size_t)((b->next + k) & b->ring->mask) * sizeof(struct dnsyn_event));
+}
 
 static struct ring_buf bufs[DNSYN_MAX_SHARDS][DNSYN_MAX_RINGS];
 
@@ -40,8 +56,10 @@ head(struct dnsyn_corr_ctx *cc, struct ring_buf *b, unsigned int r, uint64_t *wm
 	if (b->i < b->n)
 		return &b->ev[b->i];
 	*wm = __atomic_load_n(&cc->rxq[r]->wm, __ATOMIC_ACQUIRE);
+	b->ring = cc->rxq[r]->ring[cc->shard];
 	b->n = rte_ring_dequeue_burst_elem(cc->rxq[r]->ring[cc->shard], b->ev, sizeof(b->ev[0]),
-					   CORR_BURST, NULL);
+					   CORR_BURST, &b->ahead);
+	b->next = b->ring->cons.head; /* the only consumer: where the next refill starts */
 	b->i = 0;
 	return b->n ? &b->ev[0] : NULL;
 }
@@ -206,6 +224,7 @@ dnsyn_corr_lcore_main(void *arg)
 			 * they are in cache when its turn comes. */
 			if (b->i + PREFETCH_AHEAD < b->n)
 				dnsyn_paper_prefetch(cc->paper, &b->ev[b->i + PREFETCH_AHEAD]);
+			ring_prefetch(b, b->i);
 			dnsyn_paper_event(cc->paper, &b->ev[b->i++]);
 			cc->events++;
 		} while (b->i < b->n && before(b->ev[b->i].ts_ns, best_r, min_t, min_r));
