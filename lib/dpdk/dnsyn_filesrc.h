@@ -26,7 +26,6 @@ struct dnsyn_filesrc {
 	struct rte_mempool *pool;
 	int ts_off;         /**< Rx timestamp dynfield (microseconds, as net_pcap) */
 	uint64_t ts_flag;
-	uint16_t port;      /**< written into m->port */
 	int eof;
 };
 
@@ -68,7 +67,7 @@ dnsyn_filesrc_burst(struct dnsyn_filesrc *s, struct rte_mbuf **pkts, uint16_t n)
 		m->buf_addr = data;
 		m->buf_iova = 0; /* nothing DMAs these */
 		m->data_off = 0;
-		m->port = s->port;
+		m->port = RTE_MBUF_PORT_INVALID; /* no port: a file */
 		m->ol_flags = s->ts_flag;
 		*RTE_MBUF_DYNFIELD(m, s->ts_off, uint64_t *) = ts;
 		if (likely(len <= UINT16_MAX)) {

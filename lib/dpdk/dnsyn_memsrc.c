@@ -114,8 +114,6 @@ dnsyn_memsrc_create(struct dnsyn_memsrc *s, const struct dnsyn_replay_file *f, u
 		ret = fail(err, errlen, -EIO, "the file changed since it was scanned", path);
 		goto out;
 	}
-	s->packets = packets;
-	s->laps = laps;
 	s->lap_us = (last_us > first_us ? last_us - first_us : 0) + gap_us;
 	if (rte_ring_enqueue_bulk(s->ring, (void **)all, (unsigned int)packets, NULL) != packets) {
 		ret = fail(err, errlen, -ENOSPC, "the ring did not take every mbuf", path);

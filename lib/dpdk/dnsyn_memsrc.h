@@ -25,8 +25,6 @@ struct dnsyn_memsrc {
 	uint16_t port;            /**< the net_ring port */
 	struct rte_ring *ring;    /**< its RX (and TX) ring: the laps go round it */
 	struct rte_mempool *pool; /**< one mbuf a packet */
-	uint64_t packets;         /**< a lap */
-	uint64_t laps;
 	uint64_t lap_us;          /**< packet time a lap adds (timestamps are in us) */
 	int ts_off;               /**< Rx timestamp dynfield */
 	int left_off;             /**< laps an mbuf still has to go (uint32 dynfield) */
