@@ -263,6 +263,7 @@ static const struct num_opt num_opts[] = {
 	{"tcp-bufs", 1, 65536, offsetof(struct dnsyn_conf, tcp_bufs)},
 	{"frag-entries", 16, 1u << 22, offsetof(struct dnsyn_conf, frag_entries)},
 	{"mem-mb", 64, 1u << 20, offsetof(struct dnsyn_conf, mem_mb)},
+	{"mem-laps", 1, 1000000, offsetof(struct dnsyn_conf, mem_laps)},
 	{"syn-set-max", 1024, 1u << 30, offsetof(struct dnsyn_conf, syn_set_max)},
 	{"qpc-max", 1024, 1u << 30, offsetof(struct dnsyn_conf, qpc_max)},
 	{"ipfix-refresh", 1, 86400, offsetof(struct dnsyn_conf, ipfix_refresh_s)},
@@ -672,6 +673,18 @@ test_conf_error_buffer_truncated(void **state)
 	assert_int_equal(C.burst, 32); /* not changed by a refused value */
 }
 
+/* --pcap-via: the two words, and nothing else */
+static void
+test_conf_pcap_via(void **state)
+{
+	(void)state;
+	assert_int_equal(PARSE("--pcap-via", "pmd"), 0);
+	assert_int_equal(C.pcap_via_pmd, 1);
+	assert_int_equal(PARSE("--pcap-via", "map"), 0);
+	assert_int_equal(C.pcap_via_pmd, 0);
+	assert_err(PARSE("--pcap-via", "mmap"), "--pcap-via: map or pmd, not 'mmap'");
+}
+
 /* ------------------------------------------------------------------ usage */
 
 static void
@@ -681,7 +694,7 @@ test_conf_usage_lists_every_option(void **state)
 		"--pcap", "--window", "--report ", "--report-json", "--quiet", "--portmask",
 		"--rx-queues", "--rx-lcores", "--corr-lcore", "--corr-lcores", "--shards", "--burst", "--ring-size", "--mbufs",
 		"--tcp-streams", "--tcp-bufs", "--frag-entries", "--idle-exit-ms", "--mem-mb",
-		"--detect", "--privacy-clients", "--privacy-prefix", "--privacy-key",
+		"--mem-laps", "--pcap-via", "--detect", "--privacy-clients", "--privacy-prefix", "--privacy-key",
 		"--privacy-names", "--help", "--version"};
 	char *buf = NULL;
 	size_t len = 0, i;
@@ -808,6 +821,7 @@ main(void)
 		cmocka_unit_test(test_conf_missing_value),
 		cmocka_unit_test(test_conf_unexpected_argument),
 		cmocka_unit_test(test_conf_error_buffer_truncated),
+		cmocka_unit_test(test_conf_pcap_via),
 		cmocka_unit_test(test_conf_usage_lists_every_option),
 		cmocka_unit_test(test_conf_bundled_short_option_message),
 		cmocka_unit_test(test_conf_parse_twice_after_bundle_error),
