@@ -86,6 +86,21 @@ on_signal(int sig)
 
 static volatile sig_atomic_t hup_pending;
 
+/* A mapped replay file that another process cuts shorter faults the RX lcore
+ * (SIGBUS) on its next page: say so and stop, rather than die unexplained. */
+static void
+on_sigbus(int sig)
+{
+	static const char msg[] = "dnsyn: error: SIGBUS: mapped memory went away (a replayed "
+				  "file cut shorter while it was read? replay files still "
+				  "being written with --pcap-via pmd)\n";
+	ssize_t w = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+
+	(void)w;
+	(void)sig;
+	_exit(1);
+}
+
 static void
 on_hup(int sig)
 {
@@ -843,6 +858,8 @@ main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_hup);
+	if (use_files)
+		signal(SIGBUS, on_sigbus);
 
 	n_shards = conf.shards;
 	assign_lcores(&conf, &n_rx, rx_lcores, corr_lcores);
