@@ -173,7 +173,7 @@ grow(struct dnsyn_map *m)
 uint64_t
 dnsyn_map_tag(const struct dnsyn_map *m, const void *key)
 {
-	return dnsyn_hash_bytes(key, m->key_size, 0) | 1;
+	return dnsyn_hash_bytes(key, m->key_size, 0);
 }
 
 uint64_t *

@@ -137,7 +137,7 @@ static int
 syn_is_new(struct dnsyn_paper *p, const struct syn_key *k, uint64_t ts_ns)
 {
 	struct dnsyn_map *cur;
-	uint64_t tag = k->d[0] | 1; /* the digest is a hash already */
+	uint64_t tag = k->d[0]; /* the digest is a hash already */
 	int is_new = 0;
 
 	if (ts_ns >= p->syn_span_end) {
@@ -657,7 +657,7 @@ dnsyn_paper_prefetch(const struct dnsyn_paper *p, const struct dnsyn_event *ev)
 		dnsyn_ctable_prefetch_lookup(p->ct, tk, fam);
 		/* the distinct-SYN set: a flood's fresh keys miss both halves */
 		syn_key_of(ev, &k);
-		tag = k.d[0] | 1;
+		tag = k.d[0];
 		dnsyn_map_prefetch(&p->syn_set[0], tag);
 		dnsyn_map_prefetch(&p->syn_set[1], tag);
 	} else
