@@ -96,19 +96,19 @@ unsigned int dnsyn_ctable_lookup(struct dnsyn_ctable *t, const uint8_t addr[16],
 				 uint64_t now_ns, dnsyn_ctable_visit visit, void *ud);
 
 /**
- * Prefetch what a lookup or an insert of @p addr / @p fam will read first: the
- * control bytes of its group in every bucket holding entries. Reads nothing
- * itself and changes nothing; call it a few events ahead (the correlator and
- * scripts/bench_ctable use 8) so that the lines are in cache when the event
- * comes.
+ * Prefetch what an insert of @p addr / @p fam will read: its home group's
+ * control bytes in the current bucket, then the slot it will take. Reads
+ * nothing itself and changes nothing; call it a few events ahead (the
+ * correlator and scripts/bench_ctable use 8) so that the lines are in cache
+ * when the event comes.
  */
 void dnsyn_ctable_prefetch(const struct dnsyn_ctable *t, const uint8_t addr[16], uint8_t fam);
 
 /**
- * dnsyn_ctable_prefetch() for a caller that knows the event is a lookup: it
- * leaves out the entry an insert of the key would take (a cache line from
- * memory that a lookup does not read). Shares the pipeline with
- * dnsyn_ctable_prefetch(): the two can be mixed in one burst.
+ * dnsyn_ctable_prefetch() for a lookup: the control bytes of the key's group
+ * in every bucket holding entries, then the entries whose fingerprint matches,
+ * then their answer records. Shares the pipeline with dnsyn_ctable_prefetch():
+ * the two can be mixed in one burst.
  */
 void dnsyn_ctable_prefetch_lookup(const struct dnsyn_ctable *t, const uint8_t addr[16],
 				  uint8_t fam);
