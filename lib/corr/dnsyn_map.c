@@ -63,15 +63,15 @@ dnsyn_hash_bytes(const void *p, size_t len, uint64_t seed)
  * random, and with 4 KiB pages nearly every probe also missed the TLB. */
 #define SLOTS_MMAP_MIN (128u << 10) /* glibc's own mmap threshold */
 
-static uint8_t *
-slots_alloc(size_t cap, size_t slot_size)
+void *
+dnsyn_big_zalloc(size_t len)
 {
-	size_t len = cap * slot_size, o;
 	volatile uint8_t *v;
+	size_t o;
 	void *s;
 
 	if (len < SLOTS_MMAP_MIN)
-		return calloc(cap, slot_size);
+		return calloc(1, len);
 	s = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (s == MAP_FAILED)
 		return NULL;
@@ -83,13 +83,25 @@ slots_alloc(size_t cap, size_t slot_size)
 	return s;
 }
 
+void
+dnsyn_big_free(void *s, size_t len)
+{
+	if (len < SLOTS_MMAP_MIN)
+		free(s);
+	else if (s != NULL)
+		munmap(s, len);
+}
+
+static uint8_t *
+slots_alloc(size_t cap, size_t slot_size)
+{
+	return dnsyn_big_zalloc(cap * slot_size);
+}
+
 static void
 slots_free(uint8_t *s, size_t cap, size_t slot_size)
 {
-	if (cap * slot_size < SLOTS_MMAP_MIN)
-		free(s);
-	else if (s != NULL)
-		munmap(s, cap * slot_size);
+	dnsyn_big_free(s, cap * slot_size);
 }
 
 int

@@ -44,26 +44,24 @@ uint64_t *dnsyn_map_find(const struct dnsyn_map *m, const void *key);
 
 /**
  * The key's tag: its hash, as the _tag variants take it. A caller that looks
- * one key up in several maps of the same key size, or prefetches first,
- * hashes once.
+ * one key up in several maps of the same key size hashes once.
  */
 uint64_t dnsyn_map_tag(const struct dnsyn_map *m, const void *key);
 uint64_t *dnsyn_map_upsert_tag(struct dnsyn_map *m, const void *key, uint64_t tag, int *ret_new);
 uint64_t *dnsyn_map_find_tag(const struct dnsyn_map *m, const void *key, uint64_t tag);
 
-/** Bring in the slot where @p tag's probe starts (a key met a few events on). */
-static inline void
-dnsyn_map_prefetch(const struct dnsyn_map *m, uint64_t tag)
-{
-	const uint8_t *s = m->slots + ((tag >> 16) & (m->cap - 1)) * m->slot_size;
-
-	__builtin_prefetch(s);
-	__builtin_prefetch(s + m->slot_size - 1); /* a slot may straddle two lines */
-}
-
 /** Iterate: @p it starts at 0; returns 0 at the end. */
 int dnsyn_map_next(const struct dnsyn_map *m, size_t *it, const void **ret_key,
 		   uint64_t *ret_val);
+
+/**
+ * @p len zeroed bytes for a big table probed at random: their pages already
+ * in (no copy-on-write fault of the zero page on a table's first writes,
+ * whose TLB flush interrupts the RX lcores), huge where the kernel allows.
+ * Free with dnsyn_big_free() and the same @p len.
+ */
+void *dnsyn_big_zalloc(size_t len);
+void dnsyn_big_free(void *p, size_t len);
 
 /** 64-bit hash of a byte string (also used for shard routing). */
 uint64_t dnsyn_hash_bytes(const void *p, size_t len, uint64_t seed);

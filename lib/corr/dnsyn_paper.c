@@ -16,6 +16,7 @@
 
 #include "dnsyn_compiler.h"
 #include "dnsyn_paper.h"
+#include "dnsyn_synset.h"
 
 /* Bits of dnsyn_ctable_answer.matched: one per (family, key variant). */
 #define MATCHED_BIT(fam, var) (1u << ((fam) * DNSYN_VAR_MAX + (var)))
@@ -28,6 +29,29 @@ struct cur_answer {
 	uint8_t valid;
 };
 
+/* A SYN's identity (src, dst, ports, ISN) as a 128-bit digest: d[0] is
+ * dnsyn_hash_bytes() of the 40 bytes (bijective rounds: no word can wipe out
+ * the others; its bits 16 and up place it in the set), d[1] a differently
+ * built multiply-fold hash (wyhash's mum, 3 multiplies). The set keeps 112 of
+ * the 128 bits (d0's low 16 hold its epoch): two distinct SYNs collide with
+ * odds ~2^-112 a pair (crafted ones could, at the cost of one SYN counted as a
+ * retransmission). */
+struct syn_key {
+	uint64_t d[2];
+};
+
+/* What a SYN's digest is made of: (src, dst, ports, ISN), 40 bytes. */
+struct syn_id {
+	uint64_t w[5];
+};
+
+/* A digest dnsyn_paper_prefetch() computed, for the SYN's own turn. */
+#define SYN_HINTS 16 /* > the correlator's prefetch distance (8) */
+struct syn_hint {
+	struct syn_id id;
+	struct syn_key k;
+};
+
 struct dnsyn_paper {
 	struct dnsyn_paper_cfg cfg;
 	struct dnsyn_paper_stats st;
@@ -35,8 +59,7 @@ struct dnsyn_paper {
 	void *ct_owned;            /* table memory we allocated, if any */
 	uint64_t expired_by_syn;   /* entries a SYN found past the window */
 	uint64_t max_ts;
-	struct dnsyn_map syn_set[2]; /* [syn_cur]: this span's, the other the last one's */
-	unsigned int syn_cur;
+	struct dnsyn_synset syn_set; /* this span's SYNs and the last one's */
 	uint64_t syn_span_end;       /* packet time the current span ends (0: none yet) */
 	struct dnsyn_map qpc;
 	struct cur_answer cur[256];
@@ -45,17 +68,7 @@ struct dnsyn_paper {
 				    * its dnsyn_cand.answer (queue << 56 | number) */
 	uint32_t *answer_ttl;      /* corr_records: per answer record, its TTL */
 	uint64_t pending_merged;   /* pending addresses of shards merged in */
-};
-
-/* A SYN's identity (src, dst, ports, ISN) as a 128-bit digest: d[0] is
- * dnsyn_hash_bytes() of the 40 bytes (bijective rounds: no word can wipe out
- * the others; it is the map tag too), d[1] a differently built multiply-fold
- * hash (wyhash's mum, 3 multiplies). Two distinct SYNs collide with odds
- * ~2^-128 a pair (crafted ones could, at the cost of one SYN counted as a
- * retransmission). A slot is 32 bytes, two to a cache line, half the memory
- * of the 40-byte key. */
-struct syn_key {
-	uint64_t d[2];
+	struct syn_hint syn_hint[SYN_HINTS]; /* by event seq: the digests prefetches made */
 };
 
 static inline uint64_t
@@ -104,30 +117,50 @@ syn_half(const struct dnsyn_paper_cfg *cfg)
 	return DNSYN_MAX((cfg->syn_set_max ? cfg->syn_set_max : DNSYN_SYN_SET_MAX) / 2, 1u);
 }
 
+
 static inline void
-syn_key_of(const struct dnsyn_event *ev, struct syn_key *k)
+syn_id_of(const struct dnsyn_event *ev, struct syn_id *id)
 {
 	struct {
 		uint8_t src[16];
 		uint8_t dst[16];
 		uint16_t sport, dport;
 		uint32_t isn;
-	} id;
+	} f;
 
-	memcpy(id.src, ev->src, 16);
-	memcpy(id.dst, ev->dst, 16);
-	id.sport = ev->sport;
-	id.dport = ev->dport;
-	id.isn = ev->u.tcp.seq;
-	_Static_assert(sizeof(id) == 40, "no padding left undefined");
-	{
-		uint64_t w[5];
+	memcpy(f.src, ev->src, 16);
+	memcpy(f.dst, ev->dst, 16);
+	f.sport = ev->sport;
+	f.dport = ev->dport;
+	f.isn = ev->u.tcp.seq;
+	_Static_assert(sizeof(f) == sizeof(*id), "no padding left undefined");
+	memcpy(id, &f, sizeof(*id));
+}
 
-		memcpy(w, &id, sizeof(w));
-		k->d[0] = dnsyn_hash_bytes(w, sizeof(w), 0);
-		k->d[1] = mum(mum(w[0] ^ 0xa0761d6478bd642fULL, w[1] ^ 0xe7037ed1a0b428dbULL) ^ w[2],
-			      mum(w[3] ^ 0x8ebc6af09c88c6e3ULL, w[4] ^ 0x589965cc75374cc3ULL));
-	}
+static inline void
+syn_key_from(const struct syn_id *id, struct syn_key *k)
+{
+	const uint64_t *w = id->w;
+
+	k->d[0] = dnsyn_hash_bytes(w, sizeof(id->w), 0);
+	k->d[1] = mum(mum(w[0] ^ 0xa0761d6478bd642fULL, w[1] ^ 0xe7037ed1a0b428dbULL) ^ w[2],
+		      mum(w[3] ^ 0x8ebc6af09c88c6e3ULL, w[4] ^ 0x589965cc75374cc3ULL));
+}
+
+/* A SYN's digest, from the hint its prefetch left when it is that SYN's
+ * (the hash is a tenth of the correlation lcore's time on a SYN flood, and
+ * the prefetch has just computed it), else computed. */
+static inline void
+syn_key_of(const struct dnsyn_paper *p, const struct dnsyn_event *ev, struct syn_key *k)
+{
+	const struct syn_hint *h = &p->syn_hint[ev->seq % SYN_HINTS];
+	struct syn_id id;
+
+	syn_id_of(ev, &id);
+	if (memcmp(&id, &h->id, sizeof(id)) == 0)
+		*k = h->k;
+	else
+		syn_key_from(&id, k);
 }
 
 /* Whether SYN @p k was seen in the last span or this one; remembers it.
@@ -136,36 +169,23 @@ syn_key_of(const struct dnsyn_event *ev, struct syn_key *k)
 static int
 syn_is_new(struct dnsyn_paper *p, const struct syn_key *k, uint64_t ts_ns)
 {
-	struct dnsyn_map *cur;
-	uint64_t tag = k->d[0]; /* the digest is a hash already */
-	int is_new = 0;
+	int is_new, early;
 
 	if (ts_ns >= p->syn_span_end) {
 		const uint64_t span = (uint64_t)DNSYN_SYN_SET_SPAN_S * DNSYN_NS_PER_S;
 
 		if (p->syn_span_end) {
-			p->syn_cur ^= 1;
-			dnsyn_map_clear(&p->syn_set[p->syn_cur]);
-			if (ts_ns >= p->syn_span_end + span) /* the last span is older */
-				dnsyn_map_clear(&p->syn_set[p->syn_cur ^ 1]);
+			if (ts_ns >= p->syn_span_end + span) /* the last span is older too */
+				dnsyn_synset_clear(&p->syn_set);
+			else
+				dnsyn_synset_rotate(&p->syn_set);
 		}
 		/* After a jump forward, spans restart from the new time. */
 		p->syn_span_end = ts_ns - ts_ns % span + span;
 	}
-	if (dnsyn_map_find_tag(&p->syn_set[p->syn_cur ^ 1], k, tag))
-		return 0;
-	cur = &p->syn_set[p->syn_cur];
-	if (dnsyn_map_upsert_tag(cur, k, tag, &is_new))
-		return is_new;
-	if (cur->count < cur->max_count) {
-		p->st.oom++; /* out of memory: counted as new, not remembered */
-		return 1;
-	}
-	/* Full before its span ended (a SYN flood): forget the older half. */
-	p->st.syn_set_rotations_early++;
-	p->syn_cur ^= 1;
-	dnsyn_map_clear(&p->syn_set[p->syn_cur]);
-	return dnsyn_map_upsert_tag(&p->syn_set[p->syn_cur], k, tag, &is_new) ? is_new : 1;
+	is_new = dnsyn_synset_add(&p->syn_set, k->d[0], k->d[1], &early);
+	p->st.syn_set_rotations_early += (uint64_t)early;
+	return is_new;
 }
 
 size_t
@@ -217,8 +237,7 @@ dnsyn_paper_create(const struct dnsyn_paper_cfg *cfg)
 	    (cfg->corr_records && p->answer_ttl == NULL) ||
 	    /* whole at start: a flood must not pay for doubling (and rehashing)
 	     * a table of millions on its way to the bound */
-	    dnsyn_map_init(&p->syn_set[0], sizeof(struct syn_key), syn_half(cfg), syn_half(cfg)) < 0 ||
-	    dnsyn_map_init(&p->syn_set[1], sizeof(struct syn_key), syn_half(cfg), syn_half(cfg)) < 0 ||
+	    dnsyn_synset_init(&p->syn_set, syn_half(cfg)) < 0 ||
 	    dnsyn_map_init(&p->qpc, 24, 256, cfg->qpc_max ? cfg->qpc_max : DNSYN_QPC_MAX) < 0) {
 		dnsyn_paper_destroy(p);
 		return NULL;
@@ -229,6 +248,10 @@ dnsyn_paper_create(const struct dnsyn_paper_cfg *cfg)
 				dnsyn_paper_destroy(p);
 				return NULL;
 			}
+	/* every hint true from the start: an all-zero SYN must not take the
+	 * zeroed hint's digest */
+	for (f = 0; f < SYN_HINTS; f++)
+		syn_key_from(&p->syn_hint[f].id, &p->syn_hint[f].k);
 	return p;
 }
 
@@ -246,8 +269,7 @@ dnsyn_paper_destroy(struct dnsyn_paper *p)
 	for (f = 0; f < DNSYN_FAM_MAX; f++)
 		for (v = 0; v < DNSYN_VAR_MAX; v++)
 			free(p->st.fam[f].var[v].matched_dport);
-	dnsyn_map_free(&p->syn_set[0]);
-	dnsyn_map_free(&p->syn_set[1]);
+	dnsyn_synset_free(&p->syn_set);
 	dnsyn_map_free(&p->qpc);
 	free(p);
 }
@@ -496,7 +518,7 @@ on_syn(struct dnsyn_paper *p, struct dnsyn_interval *iv, const struct dnsyn_even
 	st->syn_v4 += fam == DNSYN_FAM_V4;
 	st->syn_v6 += fam == DNSYN_FAM_V6;
 	st->syn_dport[ev->dport]++;
-	syn_key_of(ev, &k);
+	syn_key_of(p, ev, &k);
 	st->syn_unique += syn_is_new(p, &k, ev->ts_ns);
 
 	if (iv) {
@@ -633,7 +655,7 @@ dnsyn_paper_event(struct dnsyn_paper *p, const struct dnsyn_event *ev)
 }
 
 void
-dnsyn_paper_prefetch(const struct dnsyn_paper *p, const struct dnsyn_event *ev)
+dnsyn_paper_prefetch(struct dnsyn_paper *p, const struct dnsyn_event *ev)
 {
 	uint8_t ckey[16];
 	const uint8_t *tk = ev->dst;
@@ -651,15 +673,13 @@ dnsyn_paper_prefetch(const struct dnsyn_paper *p, const struct dnsyn_event *ev)
 	}
 	/* a lookup does not need the slot an insert would take */
 	if (ev->type == DNSYN_EV_SYN) {
-		struct syn_key k;
-		uint64_t tag;
+		struct syn_hint *h = &p->syn_hint[ev->seq % SYN_HINTS];
 
 		dnsyn_ctable_prefetch_lookup(p->ct, tk, fam);
 		/* the distinct-SYN set: a flood's fresh keys miss both halves */
-		syn_key_of(ev, &k);
-		tag = k.d[0];
-		dnsyn_map_prefetch(&p->syn_set[0], tag);
-		dnsyn_map_prefetch(&p->syn_set[1], tag);
+		syn_id_of(ev, &h->id);
+		syn_key_from(&h->id, &h->k);
+		dnsyn_synset_prefetch(&p->syn_set, h->k.d[0]);
 	} else
 		dnsyn_ctable_prefetch(p->ct, tk, fam);
 }

@@ -148,9 +148,10 @@ void dnsyn_paper_event(struct dnsyn_paper *p, const struct dnsyn_event *ev);
 /**
  * Announce an event that dnsyn_paper_event() will get a few events later
  * (the correlator: 8 ahead within a ring burst): prefetches the table lines a
- * SYN's lookup or an address's insert reads. Changes no result.
+ * SYN's lookup or an address's insert reads, and keeps a SYN's digest for
+ * its turn. Changes no result.
  */
-void dnsyn_paper_prefetch(const struct dnsyn_paper *p, const struct dnsyn_event *ev);
+void dnsyn_paper_prefetch(struct dnsyn_paper *p, const struct dnsyn_event *ev);
 
 const struct dnsyn_paper_stats *dnsyn_paper_stats(const struct dnsyn_paper *p);
 

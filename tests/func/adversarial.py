@@ -71,9 +71,18 @@ def map_peak(n, key):
     return (cap + cap // 2) * ((16 + key + 7) & ~7)
 
 
-# What the growable maps may add to a run without interval tables: the two
-# halves of the distinct-SYN set and the per-client query counts.
-GROWABLE_KIB = (2 * map_peak(SYN_SET_MAX // 2, 16) + map_peak(QPC_MAX, 24)) // 1024
+def synset_bytes(half):
+    """The distinct-SYN set of @half keys a half (dnsyn_synset.c): 4 keys a
+    64-byte bucket, at most half full, a bucket of each half a pair."""
+    n = 1
+    while n * 4 < 2 * half:
+        n *= 2
+    return n * 128
+
+
+# What the tables may add to a run without interval tables: the distinct-SYN
+# set and the per-client query counts.
+GROWABLE_KIB = (synset_bytes(SYN_SET_MAX // 2) + map_peak(QPC_MAX, 24)) // 1024
 
 
 def counters_record(path):
