@@ -24,16 +24,27 @@
 #define CORR_BURST 64
 #define PREFETCH_AHEAD 8 /* events: dnsyn_ctable_prefetch()'s pipeline depth + 2 */
 
+/* A ring's events being merged: read in place in the ring (a zero-copy
+ * dequeue, released at the next refill). Copying them out cost as much as
+ * the rest of this lcore's loop: DPDK copies a 64-byte element 4 bytes at a
+ * time. */
 struct ring_buf {
-	struct dnsyn_event ev[CORR_BURST];
+	const struct dnsyn_event *ev;
 	unsigned int n, i;
-	const struct rte_ring *ring;
+	struct rte_ring *ring;
 	uint32_t next;  /* the ring position the next refill starts at */
 	unsigned int ahead; /* events already in the ring past it (at the refill) */
 };
 
+/* The ring slot at position @p pos. */
+static inline const struct dnsyn_event *
+ring_slot(const struct rte_ring *r, uint32_t pos)
+{
+	return (const struct dnsyn_event *)(const void *)&r[1] + (pos & r->mask);
+}
+
 /* The ring slot of the @p k-th event past the current buffer: each is a line
- * the RX lcore wrote, and copying them out at refill time waited on every one
+ * the RX lcore wrote, and reading them at their turn waited on every one
  * (~18 % of this lcore on the answer flood). Prefetched one per event
  * processed, and only those already enqueued: a line the RX lcore has yet to
  * write must stay in its cache. */
@@ -41,8 +52,18 @@ static inline void
 ring_prefetch(const struct ring_buf *b, unsigned int k)
 {
 	if (k < b->ahead)
-		rte_prefetch0((const uint8_t *)&b->ring[1] +
-			      (size_t)((b->next + k) & b->ring->mask) * sizeof(struct dnsyn_event));
+		rte_prefetch0(ring_slot(b->ring, b->next + k));
+}
+
+/* The @p k-th event from the current buffer's start: in the buffer, or
+ * further on in the ring (already enqueued), or NULL. */
+static inline const struct dnsyn_event *
+ring_peek(const struct ring_buf *b, unsigned int k)
+{
+	if (k < b->n)
+		return &b->ev[k];
+	k -= b->n;
+	return k < b->ahead ? ring_slot(b->ring, b->next + k) : NULL;
 }
 
 static struct ring_buf bufs[DNSYN_MAX_SHARDS][DNSYN_MAX_RINGS];
@@ -53,13 +74,22 @@ static struct ring_buf bufs[DNSYN_MAX_SHARDS][DNSYN_MAX_RINGS];
 static const struct dnsyn_event *
 head(struct dnsyn_corr_ctx *cc, struct ring_buf *b, unsigned int r, uint64_t *wm)
 {
+	struct rte_ring_zc_data zc = {.ptr1 = NULL};
+	uint32_t at;
+
 	if (b->i < b->n)
 		return &b->ev[b->i];
-	*wm = __atomic_load_n(&cc->rxq[r]->wm, __ATOMIC_ACQUIRE);
 	b->ring = cc->rxq[r]->ring[cc->shard];
-	b->n = rte_ring_dequeue_burst_elem(cc->rxq[r]->ring[cc->shard], b->ev, sizeof(b->ev[0]),
-					   CORR_BURST, &b->ahead);
-	b->next = b->ring->cons.head; /* the only consumer: where the next refill starts */
+	if (b->n)
+		rte_ring_dequeue_zc_elem_finish(b->ring, b->n); /* the RX lcore may reuse them */
+	*wm = __atomic_load_n(&cc->rxq[r]->wm, __ATOMIC_ACQUIRE);
+	/* Up to the ring's end only: the buffer is one run of slots. */
+	at = b->ring->cons.head; /* the only consumer */
+	b->n = rte_ring_dequeue_zc_burst_elem_start(
+		b->ring, sizeof(struct dnsyn_event),
+		DNSYN_MIN(CORR_BURST, b->ring->size - (at & b->ring->mask)), &zc, &b->ahead);
+	b->ev = zc.ptr1;
+	b->next = at + b->n;
 	b->i = 0;
 	return b->n ? &b->ev[0] : NULL;
 }
@@ -221,9 +251,15 @@ dnsyn_corr_lcore_main(void *arg)
 		}
 		do {
 			/* The table lines of the event PREFETCH_AHEAD on, so that
-			 * they are in cache when its turn comes. */
-			if (b->i + PREFETCH_AHEAD < b->n)
-				dnsyn_paper_prefetch(cc->paper, &b->ev[b->i + PREFETCH_AHEAD]);
+			 * they are in cache when its turn comes; past the buffer's
+			 * end, that event is still in the ring (its slot fetched
+			 * by ring_prefetch() long before), where the next refill
+			 * finds it: else the first events of every refill came
+			 * unprefetched. */
+			const struct dnsyn_event *ahead = ring_peek(b, b->i + PREFETCH_AHEAD);
+
+			if (ahead)
+				dnsyn_paper_prefetch(cc->paper, ahead);
 			ring_prefetch(b, b->i);
 			dnsyn_paper_event(cc->paper, &b->ev[b->i++]);
 			cc->events++;
