@@ -25,7 +25,8 @@ dnsyn_dns_status_name(int status)
 }
 
 
-/* Skip the name at *off without following pointers. 0 or -EINVAL. */
+/* Skip the name at *off without following pointers. 0 (it ended with the
+ * root label), 1 (with a pointer) or -EINVAL. */
 static int
 name_skip(const uint8_t *msg, uint32_t len, uint32_t *off)
 {
@@ -45,7 +46,7 @@ name_skip(const uint8_t *msg, uint32_t len, uint32_t *off)
 			if (o + 2 > len)
 				return -EINVAL;
 			*off = o + 2;
-			return 0;
+			return 1;
 		}
 		if (l & 0xc0) /* 0x40/0x80: extended/reserved label types */
 			return -EINVAL;
@@ -497,11 +498,27 @@ walk_rrs(const uint8_t *msg, uint32_t len, uint32_t *off, uint16_t count, int se
 	return 0;
 }
 
+/* Whether every address's owner is a pointer straight to the question name
+ * (which the answers of nearly every lookup are). */
+static int
+owners_are_qname(const uint8_t *msg, const struct dnsyn_dns_msg *m)
+{
+	const uint8_t hi = (uint8_t)(0xc0 | m->qname_off >> 8), lo = (uint8_t)m->qname_off;
+	unsigned int i;
+
+	/* a first byte >= 0xc0 was a pointer to name_skip(): its 2 bytes fit */
+	for (i = 0; i < m->n_addr; i++)
+		if (msg[m->addr_owner[i]] != hi || msg[m->addr_owner[i] + 1] != lo)
+			return 0;
+	return 1;
+}
+
 int
 dnsyn_dns_parse(const uint8_t *msg, uint32_t len, struct dnsyn_dns_msg *m)
 {
 	uint32_t off = DNSYN_DNS_HDR_LEN;
 	unsigned int i;
+	int qname_plain = 0; /* the question name ends with the root, no pointer */
 
 	memset(m, 0, offsetof(struct dnsyn_dns_msg, addr));
 	m->n_cname_list = 0;
@@ -525,12 +542,14 @@ dnsyn_dns_parse(const uint8_t *msg, uint32_t len, struct dnsyn_dns_msg *m)
 
 	for (i = 0; i < DNSYN_MIN(m->qdcount, DNSYN_DNS_MAX_RRS); i++) {
 		uint32_t name = off;
+		int end = name_skip(msg, len, &off);
 
-		if (name_skip(msg, len, &off) < 0 || off + 4 > len) {
+		if (end < 0 || off + 4 > len) {
 			m->status = DNSYN_DNS_BAD_QUESTION;
 			return 0;
 		}
 		if (i == 0) {
+			qname_plain = end == 0;
 			m->qname_off = (uint16_t)name;
 			m->qtype = DNSYN_RD16(msg + off);
 			m->qclass = DNSYN_RD16(msg + off + 2);
@@ -539,7 +558,11 @@ dnsyn_dns_parse(const uint8_t *msg, uint32_t len, struct dnsyn_dns_msg *m)
 	}
 	if (walk_rrs(msg, len, &off, m->ancount, 1, m) < 0)
 		m->status = DNSYN_DNS_BAD_ANSWER;
-	if (m->n_addr && m->qname_off)
+	/* No CNAME and every owner a pointer to a plain question name: all on
+	 * the chain, as follow_chain() would find after its walk (a third of
+	 * the DNS parse of an answer flood). */
+	if (m->n_addr && m->qname_off &&
+	    !(qname_plain && m->n_cname_list == 0 && owners_are_qname(msg, m)))
 		follow_chain(msg, len, m);
 	if (m->status)
 		return 0;

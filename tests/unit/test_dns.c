@@ -914,6 +914,52 @@ test_dns_cname_chain_none(void **state)
 	assert_int_equal(msg.n_addr_off_chain, 0);
 }
 
+/* Owners that are a pointer straight to the question name, no CNAME (the
+ * answers of nearly every lookup; dnsyn_dns_parse() decides these without
+ * the chain walk): on the chain only when the question name itself is a
+ * valid name, and only for a pointer to its start. */
+static void
+test_dns_owner_pointer_to_question(void **state)
+{
+	(void)state;
+	tp_reset(&M);
+	tp_dns_hdr(&M, 1, TP_DNS_QR, 1, 4, 0, 0);
+	tp_dns_question(&M, "www.example.com", 1, 1);
+	tp_dns_rr_a(&M, 12, 60, TP_V4(10, 0, 0, 1));
+	tp_dns_rr_a(&M, 12, 60, TP_V4(10, 0, 0, 2));
+	tp_dns_rr_a(&M, 12, 60, TP_V4(10, 0, 0, 3));
+	tp_dns_rr_a(&M, 12, 60, TP_V4(10, 0, 0, 4));
+	assert_int_equal(parse_m(), 0);
+	assert_int_equal(msg.n_addr, 4);
+	assert_int_equal(msg.chain_len, 0);
+	assert_int_equal(msg.n_addr_off_chain, 0);
+	/* one pointer to a suffix of the question name ("example.com") */
+	tp_reset(&M);
+	tp_dns_hdr(&M, 1, TP_DNS_QR, 1, 2, 0, 0);
+	tp_dns_question(&M, "www.example.com", 1, 1);
+	tp_dns_rr_a(&M, 12, 60, TP_V4(10, 0, 0, 1));
+	tp_dns_rr_a(&M, 16, 60, TP_V4(10, 0, 0, 2));
+	assert_int_equal(parse_m(), 0);
+	assert_int_equal(msg.n_addr, 2);
+	assert_int_equal(msg.n_addr_off_chain, 1);
+	/* a question name that ends with a pointer to itself (a loop): no
+	 * valid name, so nothing is on its chain */
+	tp_reset(&M);
+	tp_dns_hdr(&M, 1, TP_DNS_QR, 1, 1, 0, 0);
+	tp_u8(&M, 3);
+	tp_u8(&M, 'w');
+	tp_u8(&M, 'w');
+	tp_u8(&M, 'w');
+	tp_be16(&M, 0xc000 | 12);
+	tp_be16(&M, 1);
+	tp_be16(&M, 1);
+	tp_dns_rr_a(&M, 12, 60, TP_V4(10, 0, 0, 1));
+	assert_int_equal(parse_m(), 0);
+	assert_int_equal(msg.status, DNSYN_DNS_OK);
+	assert_int_equal(msg.n_addr, 1);
+	assert_int_equal(msg.n_addr_off_chain, 1);
+}
+
 static void
 test_dns_cname_addresses_off_chain(void **state)
 {
@@ -1768,6 +1814,7 @@ main(void)
 		cmocka_unit_test(test_dns_mutation_fuzz_stays_in_bounds),
 		cmocka_unit_test(test_dns_cname_chain_multi_hop),
 		cmocka_unit_test(test_dns_cname_chain_none),
+		cmocka_unit_test(test_dns_owner_pointer_to_question),
 		cmocka_unit_test(test_dns_cname_addresses_off_chain),
 		cmocka_unit_test(test_dns_cname_loop),
 		cmocka_unit_test(test_dns_cname_chain_length_limit),
