@@ -215,23 +215,34 @@ handle_dns(struct dnsyn_rx_ctx *rx, const uint8_t *msg, uint32_t len, const uint
 	rx->cur->answers += m->n_addr > 0;
 	if (rx->cur->names && m->n_addr)
 		log_name(rx, msg, len, m);
-	for (i = 0; i < m->n_addr; i++) {
+	for (i = 0; i < m->n_addr;) {
 		uint32_t a = m->addr[i];
 		const uint8_t *rd = msg + DNSYN_DNS_ADDR_OFF(a);
 
 		ev = ev_new(rx, DNSYN_EV_ADDR);
 		ev->u.addr.answer = rx->cur->answers;
 		ev->u.addr.ttl = m->ttl_min;
+		ev->u.addr.n_v4 = 0;
 		ev->sport = sport;
 		ev->dport = dport;
 		memcpy(ev->src, dst, 16); /* the answer's client */
 		if (DNSYN_DNS_ADDR_IS_V6(a)) {
 			ev->flags |= DNSYN_EVF_ADDR_V6;
 			memcpy(ev->dst, rd, 16);
+			i++;
+		} else if (rx->n_shards == 1) { /* the A RRs from here, up to 4 */
+			ev->flags |= DNSYN_EVF_ADDR_V4N;
+			memset(ev->dst, 0, 16);
+			do {
+				memcpy(ev->dst + 4 * ev->u.addr.n_v4++,
+				       msg + DNSYN_DNS_ADDR_OFF(m->addr[i]), 4);
+			} while (++i < m->n_addr && ev->u.addr.n_v4 < DNSYN_EV_V4N_MAX &&
+				 !DNSYN_DNS_ADDR_IS_V6(m->addr[i]));
 		} else {
 			memset(ev->dst, 0, 10);
 			ev->dst[10] = ev->dst[11] = 0xff;
 			memcpy(ev->dst + 12, rd, 4);
+			i++;
 		}
 	}
 }

@@ -14,7 +14,8 @@ enum dnsyn_ev_type {
 	DNSYN_EV_NONE = 0,
 	DNSYN_EV_QUERY,  /**< DNS message with QR=0 */
 	DNSYN_EV_ANSWER, /**< DNS message with QR=1; followed by n_addr ADDR events */
-	DNSYN_EV_ADDR,   /**< one A or AAAA RR of the ANSWER just before it */
+	DNSYN_EV_ADDR,   /**< A or AAAA RRs of the ANSWER just before it: one, or
+			  *   with DNSYN_EVF_ADDR_V4N up to 4 A RRs */
 	DNSYN_EV_SYN,    /**< TCP SYN set, ACK clear */
 	DNSYN_EV_SYNACK, /**< TCP SYN and ACK set */
 	DNSYN_EV_MAX
@@ -27,15 +28,22 @@ enum dnsyn_ev_type {
 #define DNSYN_EVF_V6 0x08    /**< src/dst are IPv6 (else v4-mapped IPv4) */
 #define DNSYN_EVF_ADDR_V6 0x10 /**< ADDR: the RR is AAAA (else A) */
 #define DNSYN_EVF_TRUNC_ADDRS 0x20 /**< ANSWER: more addresses than events sent */
+/** ADDR: u.addr.n_v4 IPv4 addresses (1..DNSYN_EV_V4N_MAX), 4 bytes each, in
+ *  dst (the answer's order). Only with one correlation shard (the shard of
+ *  an ADDR is its address's); else every address has its own event. Half
+ *  the events of an answer flood, for both lcores. */
+#define DNSYN_EVF_ADDR_V4N 0x40
+#define DNSYN_EV_V4N_MAX 4
 
 /**
  * Addresses are 16 bytes; IPv4 is stored v4-mapped (::ffff:a.b.c.d) so every
  * table keys on one form.
  *
  * For DNS events src/dst are the IP source/destination of the DNS packet
- * (a response's client is its dst). For ADDR, dst is the RR address and src the
- * answer's client (IP destination of the response); with ts_ns and u.addr it
- * stands on its own, so a shard holding it needs no other event of the answer.
+ * (a response's client is its dst). For ADDR, dst is the RR address (or with
+ * DNSYN_EVF_ADDR_V4N up to four IPv4 addresses) and src the answer's client
+ * (IP destination of the response); with ts_ns and u.addr it stands on its
+ * own, so a shard holding it needs no other event of the answer.
  */
 struct dnsyn_event {
 	uint64_t ts_ns;  /**< packet time, ns since the epoch (replay) or boot (live) */
@@ -69,6 +77,7 @@ struct dnsyn_event {
 			 *  With ev->queue, names the answer in every shard. */
 			uint32_t answer;
 			uint32_t ttl; /**< the answer's ttl_min */
+			uint16_t n_v4; /**< with DNSYN_EVF_ADDR_V4N: addresses in dst */
 		} addr;
 		uint8_t raw[12];
 	} u;

@@ -310,12 +310,46 @@ on_answer(struct dnsyn_paper *p, struct dnsyn_interval *iv, const struct dnsyn_e
 	}
 }
 
+/* The table key of address @p a (16 bytes) for the answer's @p client. */
+static inline const uint8_t *
+addr_key(const struct dnsyn_paper *p, const uint8_t *a, const uint8_t *client, uint8_t key[16])
+{
+	if (!p->cfg.key_client)
+		return a;
+	client_key(a, client, key);
+	return key;
+}
+
+/* Address @p i of an ADDR event as 16 bytes (v4-mapped for an A RR), and its
+ * family. */
+static inline const uint8_t *
+addr_of(const struct dnsyn_event *ev, unsigned int i, uint8_t buf[16], uint8_t *fam)
+{
+	if (!(ev->flags & DNSYN_EVF_ADDR_V4N)) {
+		*fam = (ev->flags & DNSYN_EVF_ADDR_V6) ? DNSYN_FAM_V6 : DNSYN_FAM_V4;
+		return ev->dst;
+	}
+	memset(buf, 0, 10);
+	buf[10] = buf[11] = 0xff;
+	memcpy(buf + 12, ev->dst + 4 * i, 4);
+	*fam = DNSYN_FAM_V4;
+	return buf;
+}
+
+/* Addresses an ADDR event carries. */
+static inline unsigned int
+addr_count(const struct dnsyn_event *ev)
+{
+	return (ev->flags & DNSYN_EVF_ADDR_V4N) ? DNSYN_MIN(ev->u.addr.n_v4, DNSYN_EV_V4N_MAX) : 1;
+}
+
 static void
 on_addr(struct dnsyn_paper *p, const struct dnsyn_event *ev)
 {
 	struct cur_answer *c = &p->cur[ev->queue];
+	unsigned int i, n = addr_count(ev);
 
-	p->st.addr_events++;
+	p->st.addr_events += n;
 	if (!c->valid || c->answer != ev->u.addr.answer) {
 		c->h = dnsyn_ctable_answer_add(p->ct, ev->ts_ns, ev->src);
 		c->answer = ev->u.addr.answer;
@@ -325,17 +359,11 @@ on_addr(struct dnsyn_paper *p, const struct dnsyn_event *ev)
 		if (p->answer_ttl)
 			p->answer_ttl[(uint32_t)c->h] = ev->u.addr.ttl;
 	}
-	{
-		uint8_t key[16];
-		const uint8_t *k = ev->dst;
+	for (i = 0; i < n; i++) {
+		uint8_t buf[16], key[16], fam;
+		const uint8_t *a = addr_of(ev, i, buf, &fam);
 
-		if (p->cfg.key_client) {
-			client_key(ev->dst, ev->src, key);
-			k = key;
-		}
-		dnsyn_ctable_addr_add(p->ct, c->h, k,
-				      (ev->flags & DNSYN_EVF_ADDR_V6) ? DNSYN_FAM_V6 : DNSYN_FAM_V4,
-				      ev->ts_ns);
+		dnsyn_ctable_addr_add(p->ct, c->h, addr_key(p, a, ev->src, key), fam, ev->ts_ns);
 	}
 	p->st.pending_expired = p->expired_by_syn + dnsyn_ctable_stats(p->ct)->expired_addrs;
 }
@@ -657,31 +685,26 @@ dnsyn_paper_event(struct dnsyn_paper *p, const struct dnsyn_event *ev)
 void
 dnsyn_paper_prefetch(struct dnsyn_paper *p, const struct dnsyn_event *ev)
 {
-	uint8_t ckey[16];
-	const uint8_t *tk = ev->dst;
-	uint8_t fam;
+	uint8_t buf[16], key[16], fam;
+	unsigned int i;
 
-	if (ev->type == DNSYN_EV_SYN)
-		fam = (ev->flags & DNSYN_EVF_V6) ? DNSYN_FAM_V6 : DNSYN_FAM_V4;
-	else if (ev->type == DNSYN_EV_ADDR)
-		fam = (ev->flags & DNSYN_EVF_ADDR_V6) ? DNSYN_FAM_V6 : DNSYN_FAM_V4;
-	else
-		return;
-	if (p->cfg.key_client) {
-		client_key(ev->dst, ev->src, ckey);
-		tk = ckey;
-	}
-	/* a lookup does not need the slot an insert would take */
-	if (ev->type == DNSYN_EV_SYN) {
+	if (ev->type == DNSYN_EV_ADDR) {
+		for (i = 0; i < addr_count(ev); i++) {
+			const uint8_t *a = addr_of(ev, i, buf, &fam);
+
+			dnsyn_ctable_prefetch(p->ct, addr_key(p, a, ev->src, key), fam);
+		}
+	} else if (ev->type == DNSYN_EV_SYN) {
+		/* a lookup does not need the slot an insert would take */
 		struct syn_hint *h = &p->syn_hint[ev->seq % SYN_HINTS];
 
-		dnsyn_ctable_prefetch_lookup(p->ct, tk, fam);
+		fam = (ev->flags & DNSYN_EVF_V6) ? DNSYN_FAM_V6 : DNSYN_FAM_V4;
+		dnsyn_ctable_prefetch_lookup(p->ct, addr_key(p, ev->dst, ev->src, key), fam);
 		/* the distinct-SYN set: a flood's fresh keys miss both halves */
 		syn_id_of(ev, &h->id);
 		syn_key_from(&h->id, &h->k);
 		dnsyn_synset_prefetch(&p->syn_set, h->k.d[0]);
-	} else
-		dnsyn_ctable_prefetch(p->ct, tk, fam);
+	}
 }
 
 const struct dnsyn_paper_stats *

@@ -5,6 +5,7 @@
  * an ANSWER (src/dst = IP source/destination of the response) followed, on the
  * same queue, by one ADDR per A/AAAA RR (dst = the address, v4-mapped for A,
  * DNSYN_EVF_ADDR_V6 for AAAA; src = the client). */
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -1407,6 +1408,127 @@ test_map_hash_bytes(void **state)
 	}
 }
 
+/* Answers whose A RRs come packed, up to four to an ADDR event
+ * (DNSYN_EVF_ADDR_V4N, the RX lcore's form with one shard), give the tables
+ * one event per address gives: random answers (A and AAAA RRs mixed, so that
+ * packs break at AAAA), SYNs to their addresses and to others, repeats, both
+ * key modes, the packed side with its prefetches. */
+static void
+test_paper_packed_addrs(void **state)
+{
+	unsigned int mode;
+
+	(void)state;
+	for (mode = 0; mode < 2; mode++) {
+		struct dnsyn_paper_cfg cfg = {.window_ns = S, .qpc_bucket_s = 60, .key_client = (uint8_t)mode};
+		struct dnsyn_paper *one = dnsyn_paper_create(&cfg), *packed = dnsyn_paper_create(&cfg);
+		const struct dnsyn_paper_stats *a, *b;
+		uint64_t ts = T0, st = 99 + mode;
+		uint8_t seen[64][16]; /* the latest addresses answered */
+		uint32_t answer = 0, n_seen = 0, i, f, v;
+
+		assert_non_null(one);
+		assert_non_null(packed);
+		for (i = 0; i < 20000; i++) {
+			uint64_t r = tp_xorshift(&st);
+			uint8_t c[16], x[16];
+
+			ts += r % (20 * MS);
+			tp_v4m(c, 0x0a000000u | (uint32_t)(r >> 40) % 64);
+			if (r % 3 == 0) { /* an answer of 1..9 RRs, some AAAA */
+				unsigned int n = 1 + (r >> 8) % 9, k;
+				struct dnsyn_event pk;
+
+				answer++;
+				memset(&pk, 0, sizeof(pk));
+				for (k = 0; k <= n; k++) {
+					uint64_t q = tp_xorshift(&st);
+					int v6 = k < n && q % 4 == 0;
+
+					if (k == n || v6 || pk.u.addr.n_v4 == DNSYN_EV_V4N_MAX) {
+						if (pk.u.addr.n_v4) { /* the pack so far */
+							dnsyn_paper_prefetch(packed, &pk);
+							dnsyn_paper_event(packed, &pk);
+						}
+						memset(&pk, 0, sizeof(pk));
+					}
+					if (k == n)
+						break;
+					memset(x, 0, 16);
+					if (v6) {
+						x[0] = 0x20;
+						x[15] = (uint8_t)q;
+					} else {
+						x[10] = x[11] = 0xff;
+						x[12] = 10;
+						x[15] = (uint8_t)(q >> 8);
+						x[14] = (uint8_t)(q >> 16) % 4;
+					}
+					memcpy(seen[n_seen++ % 64], x, 16);
+					ev_addr_n(one, ts, c, x, v6, 0, answer);
+					if (v6) {
+						ev_addr_n(packed, ts, c, x, 1, 0, answer);
+						continue;
+					}
+					pk.ts_ns = ts;
+					pk.type = DNSYN_EV_ADDR;
+					pk.flags = DNSYN_EVF_ADDR_V4N;
+					pk.sport = 53;
+					pk.dport = 40000;
+					pk.u.addr.answer = answer;
+					memcpy(pk.src, c, 16);
+					memcpy(pk.dst + 4 * pk.u.addr.n_v4++, x + 12, 4);
+				}
+			} else { /* a SYN, to an answered address or not */
+				struct dnsyn_event ev;
+
+				memset(&ev, 0, sizeof(ev));
+				ev.ts_ns = ts;
+				ev.type = DNSYN_EV_SYN;
+				ev.sport = (uint16_t)(1024 + r % 4);
+				ev.dport = 80;
+				ev.u.tcp.seq = (uint32_t)(r >> 20) % 8;
+				memcpy(ev.src, c, 16);
+				memset(ev.dst, 0, 16);
+				if (n_seen && (r >> 4) % 4) {
+					memcpy(ev.dst, seen[(r >> 12) % DNSYN_MIN(n_seen, 64u)], 16);
+				} else {
+					ev.dst[10] = ev.dst[11] = 0xff;
+					ev.dst[12] = 11;
+				}
+				ev.flags = ev.dst[10] ? 0 : DNSYN_EVF_V6;
+				dnsyn_paper_event(one, &ev);
+				dnsyn_paper_prefetch(packed, &ev);
+				dnsyn_paper_event(packed, &ev);
+			}
+		}
+		a = dnsyn_paper_stats(one);
+		b = dnsyn_paper_stats(packed);
+		assert_true(a->addr_events > 10000);
+		assert_int_equal(a->addr_events, b->addr_events);
+		assert_int_equal(a->total_syn, b->total_syn);
+		assert_int_equal(a->syn_unique, b->syn_unique);
+		assert_int_equal(a->pending_expired, b->pending_expired);
+		for (f = 0; f < DNSYN_FAM_MAX; f++)
+			for (v = 0; v < DNSYN_VAR_MAX; v++) {
+				const struct dnsyn_paper_variant *x = &a->fam[f].var[v], *y = &b->fam[f].var[v];
+
+				assert_int_equal(x->matched_syns, y->matched_syns);
+				assert_int_equal(x->matched_answers, y->matched_answers);
+				assert_int_equal(x->delay_sum_ns, y->delay_sum_ns);
+				assert_memory_equal(x->hist_10ms, y->hist_10ms, sizeof(x->hist_10ms));
+			}
+		print_message("packed addrs (key mode %u): %" PRIu64 " addresses, %" PRIu64
+			      " SYNs, matched v4 %" PRIu64 " v6 %" PRIu64 "\n", mode, a->addr_events,
+			      a->total_syn, a->fam[DNSYN_FAM_V4].var[mode].matched_syns,
+			      a->fam[DNSYN_FAM_V6].var[mode].matched_syns);
+		assert_true(a->fam[DNSYN_FAM_V4].var[mode].matched_syns > 1000);
+		assert_true(a->fam[DNSYN_FAM_V6].var[mode].matched_syns > 100);
+		dnsyn_paper_destroy(one);
+		dnsyn_paper_destroy(packed);
+	}
+}
+
 int
 main(void)
 {
@@ -1452,6 +1574,7 @@ main(void)
 		cmocka_unit_test(test_map_max_count_refusal),
 		cmocka_unit_test(test_map_colliding_keys_distinct),
 		cmocka_unit_test(test_map_hash_bytes),
+		cmocka_unit_test(test_paper_packed_addrs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
