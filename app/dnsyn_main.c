@@ -28,6 +28,7 @@
 #include "dnsyn_detector.h"
 #include "dnsyn_conf.h"
 #include "dnsyn_ivout.h"
+#include "dnsyn_map.h"
 #include "dnsyn_paper.h"
 #include "dnsyn_port.h"
 #include "dnsyn_replay.h"
@@ -792,6 +793,8 @@ main(int argc, char **argv)
 	int want_iv; /* interval tables: for --jsonl and --ipfix */
 	uint64_t done_tsc = 0; /* when the main lcore saw every worker done */
 	void *table_mem[DNSYN_MAX_SHARDS];
+	size_t table_len;
+	int table_thp;
 
 	/* What dnsyn writes names the clients it saw: no file (reports, JSON
 	 * lines, IPFIX files) nor the telemetry socket for others to read. */
@@ -1019,17 +1022,25 @@ main(int argc, char **argv)
 		resolver.n_shards = n_shards;
 		resolver.horizon_ns = replay ? UINT64_MAX : LIVE_HORIZON_NS;
 	}
+	table_len = dnsyn_paper_table_memsize(&pcfg);
+	table_thp = !rte_eal_has_hugepages();
 	for (sh = 0; sh < n_shards; sh++) {
 		struct dnsyn_corr_ctx *c = &cc[sh];
 
-		/* The table is the shard's working set: on the port's socket.
-		 * Not zeroed here: dnsyn_ctable_init() clears what must be. */
-		table_mem[sh] = rte_malloc_socket("dnsyn_ctable", dnsyn_paper_table_memsize(&pcfg),
-						  64, (int)socket);
+		/* The table is the shard's working set: on the port's socket, in
+		 * hugepages. Without them (--no-huge: 4 KiB pages, and a TLB
+		 * miss on nearly every insert and lookup) from the kernel's
+		 * transparent huge pages instead, faulted in now: answer flood
+		 * +10 % (docs/performance.md). Not zeroed for rte_malloc:
+		 * dnsyn_ctable_init() clears what must be. */
+		if (table_thp)
+			table_mem[sh] = dnsyn_big_zalloc(table_len);
+		else
+			table_mem[sh] = rte_malloc_socket("dnsyn_ctable", table_len, 64, (int)socket);
 		if (table_mem[sh] == NULL)
 			die(1, "cannot allocate the correlation table (%zu MB for %u addresses): lower "
-			       "--table-capacity or give more memory (--mem-mb / -m)",
-			    dnsyn_paper_table_memsize(&pcfg) >> 20, pcfg.table_capacity);
+			       "--table-capacity%s", table_len >> 20, pcfg.table_capacity,
+			    table_thp ? "" : " or give more memory (--mem-mb / -m)");
 		pcfg.table_mem = table_mem[sh];
 		pcfg.interval_cb = NULL;
 		if (want_iv) {
@@ -1437,7 +1448,10 @@ main(int argc, char **argv)
 	for (sh = 0; sh < n_shards; sh++) {
 		dnsyn_paper_destroy(cc[sh].paper);
 		rte_ring_free(cc[sh].claims);
-		rte_free(table_mem[sh]);
+		if (table_thp)
+			dnsyn_big_free(table_mem[sh], table_len);
+		else
+			rte_free(table_mem[sh]);
 		if (want_iv) {
 			dnsyn_interval_fini(&ivh[sh].buf[0]);
 			dnsyn_interval_fini(&ivh[sh].buf[1]);
