@@ -415,6 +415,13 @@ rx_one(struct dnsyn_rx_ctx *rx, struct rte_mbuf *m, int linktype, uint64_t now_n
 	return 0;
 }
 
+/* Prefetch distances in packets: an mbuf's header, then (its data address
+ * read from it) its data. A software PMD (net_ring, memif) hands over cold
+ * headers, and prefetching a whole burst's at once filled the line-fill
+ * buffers and stalled (a fifth of the RX lcore on --mem-laps). */
+#define HDR_PREFETCH_OFS 16
+#define DATA_PREFETCH_OFS 8
+
 static inline void
 mbuf_prefetch(const struct rte_mbuf *m)
 {
@@ -476,22 +483,24 @@ dnsyn_rx_lcore_main(void *arg)
 			rx->first_tsc = tsc; /* for run.us: the pipeline's own time */
 		now_ns = dnsyn_ts_tsc_ns(&rx->ts, tsc);
 		rx->cur = q;
-		/* Two stages: every mbuf header of the burst (both lines: the
-		 * packet time is in the second), then, a few packets ahead, the
-		 * data they point to. A NIC's PMD hands over headers it has just
-		 * written, so the first stage is nearly free there; a software PMD
+		/* Two stages, each some packets ahead: the mbuf header (both
+		 * lines: the packet time is in the second), then the data it
+		 * points to. A NIC's PMD hands over headers it has just written,
+		 * so the first stage is nearly free there; a software PMD
 		 * (memif, ring) hands over cold ones, and the data address missed. */
-		for (i = 0; i < n; i++)
+		for (i = 0; i < DNSYN_MIN(n, HDR_PREFETCH_OFS); i++)
 			mbuf_prefetch(pkts[i]);
-		for (i = 0; i < DNSYN_MIN(n, DNSYN_PREFETCH_OFS); i++)
+		for (i = 0; i < DNSYN_MIN(n, DATA_PREFETCH_OFS); i++)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 		for (i = 0; i < n; i++) {
 			/* in-memory source: a packet the pipeline keeps (a
 			 * fragment) does not come round again */
 			uint32_t left = q->mem ? dnsyn_memsrc_left(q->mem, pkts[i]) : 0;
 
-			if (i + DNSYN_PREFETCH_OFS < n)
-				rte_prefetch0(rte_pktmbuf_mtod(pkts[i + DNSYN_PREFETCH_OFS], void *));
+			if (i + HDR_PREFETCH_OFS < n)
+				mbuf_prefetch(pkts[i + HDR_PREFETCH_OFS]);
+			if (i + DATA_PREFETCH_OFS < n)
+				rte_prefetch0(rte_pktmbuf_mtod(pkts[i + DATA_PREFETCH_OFS], void *));
 			if (!rx_one(rx, pkts[i], q->linktype, now_ns))
 				to_free[nf++] = pkts[i];
 			else
