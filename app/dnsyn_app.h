@@ -221,8 +221,16 @@ int dnsyn_resolver_poll(struct dnsyn_resolver_ctx *rc);
 /** 1 once every shard is done and every claim resolved. */
 int dnsyn_resolver_idle(const struct dnsyn_resolver_ctx *rc);
 
-/** Set by the signal handler or the control loop: RX lcores stop. */
-extern volatile int dnsyn_force_quit;
+/** Set by the signal handler or the control loop: RX lcores stop. Read by
+ *  the RX lcores every burst, written once: alone on its cache line (it once
+ *  shared one with the correlation lcore's ring buffers, written per event,
+ *  and the RX lcore missed on it every burst). */
+struct dnsyn_quit_flag {
+	volatile int v;
+	char pad[DNSYN_CACHE_LINE - sizeof(int)];
+} DNSYN_CACHE_ALIGNED;
+extern struct dnsyn_quit_flag dnsyn_quit;
+#define dnsyn_force_quit (dnsyn_quit.v)
 
 int dnsyn_rx_lcore_main(void *arg);
 int dnsyn_corr_lcore_main(void *arg);

@@ -66,7 +66,11 @@ ring_peek(const struct ring_buf *b, unsigned int k)
 	return k < b->ahead ? ring_slot(b->ring, b->next + k) : NULL;
 }
 
-static struct ring_buf bufs[DNSYN_MAX_SHARDS][DNSYN_MAX_RINGS];
+/* Written per event by each shard's lcore: a shard's buffers on lines of
+ * their own. */
+static struct {
+	struct ring_buf r[DNSYN_MAX_RINGS];
+} DNSYN_CACHE_ALIGNED bufs[DNSYN_MAX_SHARDS];
 
 /* Refill ring @p r's buffer if empty. Returns the head, or NULL with *wm set
  * to the ring's watermark (read before the dequeue: an event enqueued after
@@ -189,7 +193,7 @@ int
 dnsyn_corr_lcore_main(void *arg)
 {
 	struct dnsyn_corr_ctx *cc = arg;
-	struct ring_buf *bs = bufs[cc->shard];
+	struct ring_buf *bs = bufs[cc->shard].r;
 	uint64_t wm[DNSYN_MAX_RINGS], published = 0;
 	unsigned int r;
 

@@ -15,7 +15,7 @@
 #include "dnsyn_app.h"
 #include "dnsyn_classify.h"
 
-volatile int dnsyn_force_quit;
+struct dnsyn_quit_flag dnsyn_quit;
 
 /* Frag entries live this long (ns of packet time) before they expire. */
 #define FRAG_TTL_NS (30ULL * DNSYN_NS_PER_S)
