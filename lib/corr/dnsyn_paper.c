@@ -117,7 +117,6 @@ syn_half(const struct dnsyn_paper_cfg *cfg)
 	return DNSYN_MAX((cfg->syn_set_max ? cfg->syn_set_max : DNSYN_SYN_SET_MAX) / 2, 1u);
 }
 
-
 static inline void
 syn_id_of(const struct dnsyn_event *ev, struct syn_id *id)
 {
@@ -157,7 +156,8 @@ syn_key_of(const struct dnsyn_paper *p, const struct dnsyn_event *ev, struct syn
 	struct syn_id id;
 
 	syn_id_of(ev, &id);
-	if (memcmp(&id, &h->id, sizeof(id)) == 0)
+	if (((id.w[0] ^ h->id.w[0]) | (id.w[1] ^ h->id.w[1]) | (id.w[2] ^ h->id.w[2]) |
+	     (id.w[3] ^ h->id.w[3]) | (id.w[4] ^ h->id.w[4])) == 0)
 		*k = h->k;
 	else
 		syn_key_from(&id, k);
