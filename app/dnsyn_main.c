@@ -1081,6 +1081,7 @@ main(int argc, char **argv)
 		rx[r].idle_exit_ns = replay ? (uint64_t)conf.idle_exit_ms * DNSYN_NS_PER_MS : 0;
 		rx[r].lossless = replay;
 		rx[r].query_names = want_iv != 0; /* only interval tables count names */
+		rx[r].synack_events = want_iv != 0; /* ... or SYN-ACKs by time */
 		dnsyn_ts_init(&rx[r].ts, 1000); /* each queue says whether it reads the stamps */
 		ret = dnsyn_rx_ctx_init(&rx[r], &conf, (int)socket);
 		if (ret < 0)
@@ -1206,6 +1207,8 @@ main(int argc, char **argv)
 			exit_code = 1;
 		}
 	}
+	/* the SYN-ACKs the RX lcores only counted (no interval tables) */
+	dnsyn_paper_add_synacks(cc[0].paper, tot.ev_synacks_counted);
 #define DNSYN_CNT_OUT(g, n, h) counter_add(&co, #g, #n, tot.g##_##n);
 	DNSYN_RX_COUNTERS(DNSYN_CNT_OUT)
 #undef DNSYN_CNT_OUT

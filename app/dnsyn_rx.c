@@ -324,8 +324,13 @@ handle_l4(struct dnsyn_rx_ctx *rx, const uint8_t *data, const struct dnsyn_pkt *
 		handle_dns(rx, data + pkt->payload_off, pkt->payload_len, pkt->src, pkt->dst,
 			   pkt->sport, pkt->dport);
 		break;
-	case DNSYN_CLS_SYN:
 	case DNSYN_CLS_SYNACK:
+		if (!rx->synack_events) {
+			rx->c.ev_synacks_counted++;
+			break;
+		}
+		/* fall through */
+	case DNSYN_CLS_SYN:
 		ev = ev_new(rx, (cls & 0xff) == DNSYN_CLS_SYN ? DNSYN_EV_SYN : DNSYN_EV_SYNACK);
 		ev->sport = pkt->sport;
 		ev->dport = pkt->dport;

@@ -707,6 +707,12 @@ dnsyn_paper_prefetch(struct dnsyn_paper *p, const struct dnsyn_event *ev)
 	}
 }
 
+void
+dnsyn_paper_add_synacks(struct dnsyn_paper *p, uint64_t n)
+{
+	p->st.synack += n;
+}
+
 const struct dnsyn_paper_stats *
 dnsyn_paper_stats(const struct dnsyn_paper *p)
 {

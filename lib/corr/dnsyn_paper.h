@@ -153,6 +153,10 @@ void dnsyn_paper_event(struct dnsyn_paper *p, const struct dnsyn_event *ev);
  */
 void dnsyn_paper_prefetch(struct dnsyn_paper *p, const struct dnsyn_event *ev);
 
+/** Add @p n SYN-ACKs counted without events (the RX lcores' count when no
+ *  interval table needs their time). */
+void dnsyn_paper_add_synacks(struct dnsyn_paper *p, uint64_t n);
+
 const struct dnsyn_paper_stats *dnsyn_paper_stats(const struct dnsyn_paper *p);
 
 const struct dnsyn_paper_cfg *dnsyn_paper_config(const struct dnsyn_paper *p);
