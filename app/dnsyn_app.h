@@ -101,7 +101,7 @@ struct dnsyn_rxq {
 	struct rte_ring *ring[DNSYN_MAX_SHARDS]; /**< to each correlation shard */
 	/** --mem-laps: the in-memory source whose mbufs this queue sends round
 	 *  again instead of freeing them (NULL: a real port or the pcap PMD). */
-	const struct dnsyn_memsrc *mem;
+	struct dnsyn_memsrc *mem;
 	/** A plain pcap replayed from its mapping: read instead of the port. */
 	struct dnsyn_filesrc *file;
 	/* Written by the RX lcore for every packet: a line of their own, or
@@ -243,6 +243,10 @@ int dnsyn_corr_lcore_main(void *arg);
 
 /** Per-RX-lcore state set-up (frag table, TCP reassembler, scratch). 0 or -errno. */
 int dnsyn_rx_ctx_init(struct dnsyn_rx_ctx *rx, const struct dnsyn_conf *conf, int socket);
+/** Fragment table entries live this long (ns of packet time) before they expire. */
+#define DNSYN_FRAG_TTL_NS (30ULL * DNSYN_NS_PER_S)
+/** Most mbufs an RX lcore keeps at once: fragments awaiting reassembly. */
+uint64_t dnsyn_rx_held_max(const struct dnsyn_conf *conf);
 void dnsyn_rx_ctx_fini(struct dnsyn_rx_ctx *rx);
 
 #endif

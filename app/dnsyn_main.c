@@ -526,7 +526,8 @@ parse_replay_mode(struct dnsyn_conf *conf, int argc, char **argv)
 			    conf->n_pcaps);
 		if (files[0].packets == 0)
 			die(EXIT_USAGE, "--mem-laps: %s holds no packet", conf->pcaps[0]);
-		conf->mem_mb += dnsyn_memsrc_mem_mb(files[0].packets, files[0].bytes);
+		conf->mem_mb += dnsyn_memsrc_mem_mb(files[0].packets, files[0].bytes,
+						      dnsyn_rx_held_max(conf));
 	}
 	if (conf->check) /* the captures were read, nothing else touched */
 		check_done(conf);
@@ -869,9 +870,13 @@ main(int argc, char **argv)
 
 	/* Ports and queues. */
 	if (replay && conf.mem_laps) {
-		/* gap: no answer of one lap matches a SYN of the next */
-		if (dnsyn_memsrc_create(&memsrc, &files[0], conf.mem_laps,
-					conf.window_ns / 1000 + 1000000, rte_socket_id(), err,
+		/* gap: no answer of one lap matches a SYN of the next, and no
+		 * fragment of one lap meets its twin of the next */
+		uint64_t gap_ns = DNSYN_MAX(conf.window_ns, DNSYN_FRAG_TTL_NS) + DNSYN_NS_PER_S;
+
+		if (dnsyn_memsrc_create(&memsrc, &files[0], conf.mem_laps, gap_ns / 1000,
+					dnsyn_rx_held_max(&conf),
+					rte_socket_id(), err,
 					sizeof(err)) < 0)
 			die(1, "%s", err);
 		ports[nports++] = memsrc.port;

@@ -17,8 +17,24 @@
 
 struct dnsyn_quit_flag dnsyn_quit;
 
-/* Frag entries live this long (ns of packet time) before they expire. */
-#define FRAG_TTL_NS (30ULL * DNSYN_NS_PER_S)
+
+/* Fragment table buckets of 8 entries for --frag-entries. */
+static uint32_t
+frag_buckets(const struct dnsyn_conf *conf)
+{
+	uint32_t buckets = 1;
+
+	while (buckets * 8 < conf->frag_entries)
+		buckets <<= 1;
+	return buckets;
+}
+
+uint64_t
+dnsyn_rx_held_max(const struct dnsyn_conf *conf)
+{
+	return (uint64_t)frag_buckets(conf) * 8 * RTE_LIBRTE_IP_FRAG_MAX_FRAG +
+	       RTE_IP_FRAG_DEATH_ROW_MBUF_LEN;
+}
 
 int
 dnsyn_rx_ctx_init(struct dnsyn_rx_ctx *rx, const struct dnsyn_conf *conf, int socket)
@@ -28,13 +44,11 @@ dnsyn_rx_ctx_init(struct dnsyn_rx_ctx *rx, const struct dnsyn_conf *conf, int so
 		.max_bufs = conf->tcp_bufs,
 		.idle_ns = 120ULL * DNSYN_NS_PER_S,
 	};
-	uint32_t buckets = 1;
+	uint32_t buckets = frag_buckets(conf);
 	size_t tsz = dnsyn_tcpdns_memsize(&tcfg);
 	void *tmem;
 
-	while (buckets * 8 < conf->frag_entries)
-		buckets <<= 1;
-	rx->frag = rte_ip_frag_table_create(buckets, 8, buckets * 8, FRAG_TTL_NS, socket);
+	rx->frag = rte_ip_frag_table_create(buckets, 8, buckets * 8, DNSYN_FRAG_TTL_NS, socket);
 	rx->scratch = rte_malloc_socket("dnsyn_scratch", 2 * DNSYN_SCRATCH_LEN, 64, socket);
 	tmem = tsz ? rte_zmalloc_socket("dnsyn_tcpdns", tsz, 64, socket) : NULL;
 	if (rx->frag == NULL || rx->scratch == NULL || tmem == NULL)
@@ -498,25 +512,19 @@ dnsyn_rx_lcore_main(void *arg)
 		for (i = 0; i < DNSYN_MIN(n, DATA_PREFETCH_OFS); i++)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 		for (i = 0; i < n; i++) {
-			/* in-memory source: a packet the pipeline keeps (a
-			 * fragment) does not come round again */
-			uint32_t left = q->mem ? dnsyn_memsrc_left(q->mem, pkts[i]) : 0;
-
 			if (i + HDR_PREFETCH_OFS < n)
 				mbuf_prefetch(pkts[i + HDR_PREFETCH_OFS]);
 			if (i + DATA_PREFETCH_OFS < n)
 				rte_prefetch0(rte_pktmbuf_mtod(pkts[i + DATA_PREFETCH_OFS], void *));
 			if (!rx_one(rx, pkts[i], q->linktype, now_ns))
 				to_free[nf++] = pkts[i];
-			else
-				q->expected -= left;
 		}
 		rx->last_ts = rx->pkt_ts;
 		ev_flush(rx);
 		/* After the events: the correlator reads wm, then the ring. */
 		__atomic_store_n(&q->wm, q->wm_local, __ATOMIC_RELEASE);
 		if (unlikely(q->mem != NULL))
-			dnsyn_memsrc_recycle(q->mem, to_free, nf);
+			dnsyn_memsrc_recycle(q->mem, to_free, nf, n);
 		else
 			rte_pktmbuf_free_bulk(to_free, nf);
 		if (unlikely(rx->dr.cnt)) {

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The machine's ceiling for scripts/bench: one lcore receives bursts from the
  * same source dnsyn reads (net_pcap on the file, once or looping from
- * memory; or, with --mem-laps, dnsyn's in-memory source: the file's mbufs
- * going round a net_ring port, lib/dpdk/dnsyn_memsrc.h), touches each
+ * memory; or, with --mem-laps, dnsyn's in-memory source: the file in memory,
+ * a few mbufs going round a net_ring port, lib/dpdk/dnsyn_memsrc.h), touches each
  * packet's first cache line, parses L2-L4 with dnsyn's own parser
  * (lib/fastpath/dnsyn_pkt.c) and frees (or recycles) it. Nothing else: what
  * dnsyn does beyond this is its own cost.
@@ -38,7 +38,7 @@ struct job {
 	unsigned int burst;
 	uint64_t expected;   /* file mode: the file's records */
 	uint64_t loop_tsc;   /* loop mode: how long */
-	const struct dnsyn_memsrc *mem; /* --mem-laps: recycle, do not free */
+	struct dnsyn_memsrc *mem; /* --mem-laps: recycle, do not free */
 	uint64_t pkts, tsc, sum;
 	int ok;
 };
@@ -77,7 +77,7 @@ ceiling_lcore(void *arg)
 			sum += pkt.dport;
 		}
 		if (j->mem)
-			dnsyn_memsrc_recycle(j->mem, m, n);
+			dnsyn_memsrc_recycle(j->mem, m, n, n);
 		else
 			rte_pktmbuf_free_bulk(m, n);
 		got += n;
@@ -141,8 +141,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "dnsyn_ceiling: %s holds no packet\n", pcap);
 		return 2;
 	}
-	if (laps) /* same sizing as dnsyn's --mem-laps */
-		mem_mb += dnsyn_memsrc_mem_mb(file.packets, file.bytes);
+	if (laps) /* dnsyn's --mem-laps sizing, less its spares for fragments */
+		mem_mb += dnsyn_memsrc_mem_mb(file.packets, file.bytes, 0);
 	if (dnsyn_replay_eal_args(&eal, argv[0], &file, laps ? 0 : 1, 1, mem_mb, err,
 				  sizeof(err)) < 0) {
 		fprintf(stderr, "dnsyn_ceiling: %s\n", err);
@@ -160,7 +160,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if (laps) {
-		if (dnsyn_memsrc_create(&mem, &file, laps, 1000000, rte_socket_id(), err,
+		if (dnsyn_memsrc_create(&mem, &file, laps, 1000000, 0, rte_socket_id(), err,
 					sizeof(err)) < 0) {
 			fprintf(stderr, "dnsyn_ceiling: %s\n", err);
 			return 1;
