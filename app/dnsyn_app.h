@@ -69,6 +69,7 @@
 	X(frag, reasm_bad, "reassembled datagrams that failed to parse")            \
 	X(ev, sent, "events enqueued to the correlation shards")                    \
 	X(ev, synacks_counted, "SYN-ACKs counted here, no event (no interval tables)") \
+	X(ev, answers_counted, "DNS answers counted here, no event (no interval tables)") \
 	X(ev, ring_full, "events dropped: ring full (live ports)")                  \
 	X(ev, ring_waits, "replay: waits for ring space (back-pressure, no loss)")   \
 	X(rx, ts_backwards, "packets older than the previous one of their queue")
@@ -88,6 +89,10 @@ struct dnsyn_rxq {
 	uint16_t queue;
 	uint8_t ring_id;       /**< index among all queues; copied into events */
 	int linktype;
+	/** Prefetch mbuf headers and data ahead: not for a PMD that copies
+	 *  each packet into the mbuf it hands over (both just written, in
+	 *  cache: the prefetches were 2 % of a pcap PMD replay). */
+	uint8_t prefetch;
 	uint64_t expected;     /**< replay: packets in the file, 0 = live */
 	uint8_t ts_src;        /**< enum dnsyn_ts_src */
 	struct dnsyn_clock_map clk; /**< DNSYN_TS_DEVICE: the port's NIC clock */
@@ -126,11 +131,13 @@ struct dnsyn_rx_ctx {
 	uint64_t idle_exit_ns;        /**< replay safety net */
 	int lossless;                 /**< replay: wait for ring space instead of dropping */
 	uint8_t query_names;          /**< hash queries' names (interval tables count them) */
-	/** SYN-ACKs as events (interval tables count them by time); without,
-	 *  only counted here (ev.synacks_counted): the correlator would only
-	 *  add them up, and a fifth of the realistic mix's events crossed to
-	 *  the other core for that. */
-	uint8_t synack_events;
+	/** SYN-ACKs and DNS answers as events (interval tables count them by
+	 *  time and client); without, only counted here (ev.synacks_counted,
+	 *  ev.answers_counted, ans): the correlator would only add them up,
+	 *  and two fifths of the realistic mix's events crossed to the other
+	 *  core for that. An answer's addresses are events either way. */
+	uint8_t count_events;
+	struct dnsyn_answer_counts ans; /**< answers counted here */
 	struct dnsyn_ts ts;
 	struct rte_ip_frag_tbl *frag;
 	struct dnsyn_tcpdns *tcp;
@@ -145,6 +152,7 @@ struct dnsyn_rx_ctx {
 	uint64_t pkt_ts;              /**< time of the packet being processed */
 	uint8_t ev_flags;             /**< flags of the packet being processed */
 	unsigned int nev;
+	unsigned int held_bursts; /**< bursts since the events were last handed over */
 	struct dnsyn_event ev[DNSYN_EV_BUF];
 	struct dnsyn_event ev_sorted[DNSYN_EV_BUF]; /**< ev grouped by shard */
 	uint8_t ev_shard[DNSYN_EV_BUF];

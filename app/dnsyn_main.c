@@ -207,6 +207,19 @@ assign_lcores(struct dnsyn_conf *conf, unsigned int *n_rx, int *rx_lcores, int *
 	}
 }
 
+/* Whether port @p p's PMD copies each packet into the mbuf it hands over
+ * (the pcap and AF_PACKET PMDs): then the RX lcore finds header and data
+ * in cache and does not prefetch them. */
+static int
+port_copies(uint16_t p)
+{
+	struct rte_eth_dev_info info;
+
+	if (rte_eth_dev_info_get(p, &info) != 0 || info.driver_name == NULL)
+		return 0;
+	return !strcmp(info.driver_name, "net_pcap") || !strcmp(info.driver_name, "net_af_packet");
+}
+
 /* The mbuf pool of NUMA socket @p s (created when first asked). */
 static struct rte_mempool *
 pool_on(unsigned int s, unsigned int mbufs)
@@ -961,6 +974,7 @@ main(int argc, char **argv)
 			rq = &x->q[x->nq++];
 			rq->port = use_files ? UINT16_MAX : ports[r];
 			rq->queue = (uint16_t)q;
+			rq->prefetch = use_files || !port_copies(ports[r]);
 			if (use_files) {
 				if (dnsyn_filesrc_open(&filesrc[q], files[q].path, files[q].snaplen,
 						       conf.mbufs, (int)socket, err, sizeof(err)) < 0)
@@ -1086,7 +1100,7 @@ main(int argc, char **argv)
 		rx[r].idle_exit_ns = replay ? (uint64_t)conf.idle_exit_ms * DNSYN_NS_PER_MS : 0;
 		rx[r].lossless = replay;
 		rx[r].query_names = want_iv != 0; /* only interval tables count names */
-		rx[r].synack_events = want_iv != 0; /* ... or SYN-ACKs by time */
+		rx[r].count_events = want_iv == 0; /* ... or SYN-ACKs, answers by time */
 		dnsyn_ts_init(&rx[r].ts, 1000); /* each queue says whether it reads the stamps */
 		ret = dnsyn_rx_ctx_init(&rx[r], &conf, (int)socket);
 		if (ret < 0)
@@ -1212,8 +1226,10 @@ main(int argc, char **argv)
 			exit_code = 1;
 		}
 	}
-	/* the SYN-ACKs the RX lcores only counted (no interval tables) */
+	/* the SYN-ACKs and answers the RX lcores only counted (no interval tables) */
 	dnsyn_paper_add_synacks(cc[0].paper, tot.ev_synacks_counted);
+	for (r = 0; r < n_rx; r++)
+		dnsyn_paper_add_answers(cc[0].paper, &rx[r].ans);
 #define DNSYN_CNT_OUT(g, n, h) counter_add(&co, #g, #n, tot.g##_##n);
 	DNSYN_RX_COUNTERS(DNSYN_CNT_OUT)
 #undef DNSYN_CNT_OUT

@@ -139,6 +139,22 @@ ev_flush(struct dnsyn_rx_ctx *rx)
 	rx->nev = 0;
 }
 
+/* Events are handed over once EV_BATCH are buffered or after
+ * EV_BATCH_BURSTS bursts (and on an empty poll): each hand-over moves the
+ * ring's producer line and the watermark's to the other core. */
+#define EV_BATCH 32
+#define EV_BATCH_BURSTS 8
+
+/* Hand the buffered events over, then the watermark of their queue. */
+static void
+ev_publish(struct dnsyn_rx_ctx *rx)
+{
+	ev_flush(rx);
+	/* After the events: the correlator reads wm, then the ring. */
+	__atomic_store_n(&rx->cur->wm, rx->cur->wm_local, __ATOMIC_RELEASE);
+	rx->held_bursts = 0;
+}
+
 static inline struct dnsyn_event *
 ev_new(struct dnsyn_rx_ctx *rx, uint8_t type)
 {
@@ -176,7 +192,7 @@ handle_dns(struct dnsyn_rx_ctx *rx, const uint8_t *msg, uint32_t len, const uint
 	   const uint8_t *dst, uint16_t sport, uint16_t dport)
 {
 	struct dnsyn_dns_msg *m = &rx->dns;
-	struct dnsyn_event *ev;
+	struct dnsyn_event *ev, counted;
 	unsigned int i;
 
 	if (dnsyn_dns_parse(msg, len, m) < 0) {
@@ -200,7 +216,13 @@ handle_dns(struct dnsyn_rx_ctx *rx, const uint8_t *msg, uint32_t len, const uint
 	default:
 		break;
 	}
-	ev = ev_new(rx, m->qr ? DNSYN_EV_ANSWER : DNSYN_EV_QUERY);
+	if (m->qr && rx->count_events) {
+		/* built as the event would be, counted here, not sent */
+		ev = &counted;
+		ev->flags = rx->ev_flags;
+	} else {
+		ev = ev_new(rx, m->qr ? DNSYN_EV_ANSWER : DNSYN_EV_QUERY);
+	}
 	ev->flags |= m->tc ? DNSYN_EVF_TC : 0;
 	ev->rcode = m->rcode;
 	ev->sport = sport;
@@ -218,6 +240,10 @@ handle_dns(struct dnsyn_rx_ctx *rx, const uint8_t *msg, uint32_t len, const uint
 						? dnsyn_dns_name_hash(msg, len, m->qname_off)
 						: 0;
 		return;
+	}
+	if (ev == &counted) {
+		dnsyn_answer_count(&rx->ans, ev);
+		rx->c.ev_answers_counted++;
 	}
 	rx->c.dns_cname_chains += m->chain_len > 0;
 	rx->c.dns_cname_loops += m->chain_loop;
@@ -339,7 +365,7 @@ handle_l4(struct dnsyn_rx_ctx *rx, const uint8_t *data, const struct dnsyn_pkt *
 			   pkt->sport, pkt->dport);
 		break;
 	case DNSYN_CLS_SYNACK:
-		if (!rx->synack_events) {
+		if (rx->count_events) {
 			rx->c.ev_synacks_counted++;
 			break;
 		}
@@ -483,6 +509,8 @@ dnsyn_rx_lcore_main(void *arg)
 			continue;
 		}
 		if (n == 0) {
+			if (rx->held_bursts)
+				ev_publish(rx);
 			/* Live: packets get TSC time, so an idle queue's next
 			 * packet is no older than now and must not hold the merge. */
 			if (!q->expected)
@@ -506,23 +534,23 @@ dnsyn_rx_lcore_main(void *arg)
 		 * lines: the packet time is in the second), then the data it
 		 * points to. A NIC's PMD hands over headers it has just written,
 		 * so the first stage is nearly free there; a software PMD
-		 * (memif, ring) hands over cold ones, and the data address missed. */
-		for (i = 0; i < DNSYN_MIN(n, HDR_PREFETCH_OFS); i++)
+		 * (memif, ring) hands over cold ones, and the data address missed.
+		 * A copying PMD (pcap, AF_PACKET) has just written both: none. */
+		for (i = 0; q->prefetch && i < DNSYN_MIN(n, HDR_PREFETCH_OFS); i++)
 			mbuf_prefetch(pkts[i]);
-		for (i = 0; i < DNSYN_MIN(n, DATA_PREFETCH_OFS); i++)
+		for (i = 0; q->prefetch && i < DNSYN_MIN(n, DATA_PREFETCH_OFS); i++)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 		for (i = 0; i < n; i++) {
-			if (i + HDR_PREFETCH_OFS < n)
+			if (q->prefetch && i + HDR_PREFETCH_OFS < n)
 				mbuf_prefetch(pkts[i + HDR_PREFETCH_OFS]);
-			if (i + DATA_PREFETCH_OFS < n)
+			if (q->prefetch && i + DATA_PREFETCH_OFS < n)
 				rte_prefetch0(rte_pktmbuf_mtod(pkts[i + DATA_PREFETCH_OFS], void *));
 			if (!rx_one(rx, pkts[i], q->linktype, now_ns))
 				to_free[nf++] = pkts[i];
 		}
 		rx->last_ts = rx->pkt_ts;
-		ev_flush(rx);
-		/* After the events: the correlator reads wm, then the ring. */
-		__atomic_store_n(&q->wm, q->wm_local, __ATOMIC_RELEASE);
+		if (rx->nev >= EV_BATCH || ++rx->held_bursts >= EV_BATCH_BURSTS || rx->nq > 1)
+			ev_publish(rx);
 		if (unlikely(q->mem != NULL))
 			dnsyn_memsrc_recycle(q->mem, to_free, nf, n);
 		else

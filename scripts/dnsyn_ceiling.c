@@ -105,7 +105,7 @@ main(int argc, char **argv)
 	const char *pcap = NULL;
 	char err[512], vdev[4200];
 	double loop_s = 0;
-	unsigned int mem_mb = 1024, burst = 32, laps = 0, i, mbufs;
+	unsigned int mem_mb = 1024, burst = 64, laps = 0, i, mbufs; /* dnsyn's default */
 	int a, ret;
 	uint16_t port;
 

@@ -127,7 +127,7 @@ dnsyn_conf_defaults(struct dnsyn_conf *c)
 	c->progress = -1;
 	c->ring_size = 16384;
 	c->mbufs = 8191;
-	c->burst = 32;
+	c->burst = 64;
 	c->rx_queues = 1;
 	c->shards = 1;
 	c->idle_exit_ms = 2000;
@@ -209,7 +209,7 @@ dnsyn_conf_usage(const char *prog, void *stream)
 		"                       split among them by hash (default 1, max 16)\n"
 		"  --corr-lcores LIST   the correlation lcores (default: the last workers);\n"
 		"                       --corr-lcore ID is the one-shard spelling\n"
-		"  --burst N            RX burst size (default 32)\n"
+		"  --burst N            RX burst size (default 64)\n"
 		"  --ring-size N        events per RX->correlation ring (default 16384)\n"
 		"  --mbufs N            mbufs per pool (default 8191)\n"
 		"  --tcp-streams N      DNS-over-TCP streams per RX lcore (default 4096)\n"

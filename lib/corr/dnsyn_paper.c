@@ -277,20 +277,10 @@ dnsyn_paper_destroy(struct dnsyn_paper *p)
 static void
 on_answer(struct dnsyn_paper *p, struct dnsyn_interval *iv, const struct dnsyn_event *ev)
 {
-	struct dnsyn_paper_stats *st = &p->st;
+	struct dnsyn_answer_counts one = {0};
 
-	st->dns_answers++;
-	st->rcodes[ev->rcode & 0x0f]++;
-	st->answers_tcp += (ev->flags & DNSYN_EVF_TCP) != 0;
-	st->answers_reasm += (ev->flags & DNSYN_EVF_REASM) != 0;
-	st->answers_tc += (ev->flags & DNSYN_EVF_TC) != 0;
-	st->answers_v6 += (ev->flags & DNSYN_EVF_V6) != 0;
-	st->fam[DNSYN_FAM_V4].answers_with += ev->u.dns.n_a > 0;
-	st->fam[DNSYN_FAM_V4].total_rrs += ev->u.dns.n_a;
-	st->fam[DNSYN_FAM_V6].answers_with += ev->u.dns.n_aaaa > 0;
-	st->fam[DNSYN_FAM_V6].total_rrs += ev->u.dns.n_aaaa;
-	st->answers_with_cname += ev->u.dns.n_cname > 0;
-	st->cname_rrs += ev->u.dns.n_cname;
+	dnsyn_answer_count(&one, ev);
+	dnsyn_paper_add_answers(p, &one);
 	if (iv) {
 		iv->dns_answers++;
 		iv->answers_with_a += ev->u.dns.n_a > 0;
@@ -711,6 +701,27 @@ void
 dnsyn_paper_add_synacks(struct dnsyn_paper *p, uint64_t n)
 {
 	p->st.synack += n;
+}
+
+void
+dnsyn_paper_add_answers(struct dnsyn_paper *p, const struct dnsyn_answer_counts *c)
+{
+	struct dnsyn_paper_stats *st = &p->st;
+	unsigned int i;
+
+	st->dns_answers += c->answers;
+	for (i = 0; i < 16; i++)
+		st->rcodes[i] += c->rcodes[i];
+	st->answers_tcp += c->tcp;
+	st->answers_reasm += c->reasm;
+	st->answers_tc += c->tc;
+	st->answers_v6 += c->v6;
+	st->fam[DNSYN_FAM_V4].answers_with += c->with_a;
+	st->fam[DNSYN_FAM_V4].total_rrs += c->a_rrs;
+	st->fam[DNSYN_FAM_V6].answers_with += c->with_aaaa;
+	st->fam[DNSYN_FAM_V6].total_rrs += c->aaaa_rrs;
+	st->answers_with_cname += c->with_cname;
+	st->cname_rrs += c->cname_rrs;
 }
 
 const struct dnsyn_paper_stats *

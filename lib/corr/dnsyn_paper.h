@@ -157,6 +157,36 @@ void dnsyn_paper_prefetch(struct dnsyn_paper *p, const struct dnsyn_event *ev);
  *  interval table needs their time). */
 void dnsyn_paper_add_synacks(struct dnsyn_paper *p, uint64_t n);
 
+/** Table 1's counts of DNS answers: what an ANSWER event adds to the
+ *  statistics, so that an RX lcore can count answers itself when no
+ *  interval table needs them as events. */
+struct dnsyn_answer_counts {
+	uint64_t answers, rcodes[16], tcp, reasm, tc, v6;
+	uint64_t with_a, a_rrs, with_aaaa, aaaa_rrs, with_cname, cname_rrs;
+};
+
+/** Count ANSWER event @p ev into @p c. */
+static inline void
+dnsyn_answer_count(struct dnsyn_answer_counts *c, const struct dnsyn_event *ev)
+{
+	c->answers++;
+	c->rcodes[ev->rcode & 0x0f]++;
+	c->tcp += (ev->flags & DNSYN_EVF_TCP) != 0;
+	c->reasm += (ev->flags & DNSYN_EVF_REASM) != 0;
+	c->tc += (ev->flags & DNSYN_EVF_TC) != 0;
+	c->v6 += (ev->flags & DNSYN_EVF_V6) != 0;
+	c->with_a += ev->u.dns.n_a > 0;
+	c->a_rrs += ev->u.dns.n_a;
+	c->with_aaaa += ev->u.dns.n_aaaa > 0;
+	c->aaaa_rrs += ev->u.dns.n_aaaa;
+	c->with_cname += ev->u.dns.n_cname > 0;
+	c->cname_rrs += ev->u.dns.n_cname;
+}
+
+/** Add answers counted without events (the RX lcores' count when no
+ *  interval table needs them). */
+void dnsyn_paper_add_answers(struct dnsyn_paper *p, const struct dnsyn_answer_counts *c);
+
 const struct dnsyn_paper_stats *dnsyn_paper_stats(const struct dnsyn_paper *p);
 
 const struct dnsyn_paper_cfg *dnsyn_paper_config(const struct dnsyn_paper *p);

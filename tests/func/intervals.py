@@ -64,8 +64,9 @@ def main():
             if not any(x.startswith(f"interval {interval}:") for x in failures):
                 passed += 1
                 print(f"ok   --interval {interval}: {len(rows)} records add up to the totals")
-        # Without interval tables the RX lcores count SYN-ACKs themselves
-        # (no events): the same Table 2, the same tables, fewer events.
+        # Without interval tables the RX lcores count SYN-ACKs and DNS answers
+        # themselves (no events): the same Tables 1 and 2, the same tables,
+        # fewer events.
         runs = {}
         for name, extra in (("with", ["--jsonl", os.path.join(tmp, "w.jsonl")]), ("without", [])):
             rep = os.path.join(tmp, f"{name}.json")
@@ -74,19 +75,21 @@ def main():
             runs[name] = json.load(open(rep))
         w, wo = runs["with"], runs["without"]
         synack = w["paper"]["table2"]["synack"]
-        if synack == 0 or w["paper"] != wo["paper"] or \
-                w["counters"]["ev.synacks_counted"] != 0 or \
-                wo["counters"]["ev.synacks_counted"] != synack or \
-                w["counters"]["ev.sent"] - wo["counters"]["ev.sent"] != synack:
-            failures.append(f"SYN-ACKs without interval tables: {synack} in Table 2 with, "
-                            f"counters with {w['counters']['ev.synacks_counted']}/"
-                            f"{w['counters']['ev.sent']}, without "
-                            f"{wo['counters']['ev.synacks_counted']}/{wo['counters']['ev.sent']}; "
-                            f"tables equal: {w['paper'] == wo['paper']}")
+        answers = w["paper"]["table1"]["dns_answers"]
+        cw, cwo = w["counters"], wo["counters"]
+        if synack == 0 or answers == 0 or w["paper"] != wo["paper"] or \
+                cw["ev.synacks_counted"] != 0 or cw["ev.answers_counted"] != 0 or \
+                cwo["ev.synacks_counted"] != synack or cwo["ev.answers_counted"] != answers or \
+                cw["ev.sent"] - cwo["ev.sent"] != synack + answers:
+            failures.append(f"SYN-ACKs, answers without interval tables: {synack}, {answers} "
+                            f"in Tables 1-2 with; counted with {cw['ev.synacks_counted']}, "
+                            f"{cw['ev.answers_counted']}/{cw['ev.sent']} events, without "
+                            f"{cwo['ev.synacks_counted']}, {cwo['ev.answers_counted']}/"
+                            f"{cwo['ev.sent']}; tables equal: {w['paper'] == wo['paper']}")
         else:
             passed += 1
-            print(f"ok   SYN-ACKs without interval tables: {synack} counted by the RX lcore, "
-                  "the same tables")
+            print(f"ok   without interval tables: {synack} SYN-ACKs and {answers} answers "
+                  "counted by the RX lcore, the same tables")
         r = subprocess.run([dnsyn, "--pcap", prefix + ".pcap", "--jsonl",
                             os.path.join(tmp, "no", "such", "dir.jsonl")],
                            capture_output=True, text=True, timeout=60)

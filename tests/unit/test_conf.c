@@ -80,7 +80,7 @@ test_conf_defaults(void **state)
 	assert_int_equal(C.quiet, 0);
 	assert_int_equal(C.ring_size, 16384);
 	assert_int_equal(C.mbufs, 8191);
-	assert_int_equal(C.burst, 32);
+	assert_int_equal(C.burst, 64);
 	assert_int_equal(C.rx_queues, 1);
 	assert_int_equal(C.port_mask, 0);
 	assert_int_equal(C.n_rx_lcores, 0);
@@ -670,7 +670,7 @@ test_conf_error_buffer_truncated(void **state)
 	assert_int_equal(dnsyn_conf_parse(&C, 3, argv, small, sizeof(small)), -EINVAL);
 	assert_int_equal(small[sizeof(small) - 1], '\0');
 	assert_string_equal(small, "--burst: ex");
-	assert_int_equal(C.burst, 32); /* not changed by a refused value */
+	assert_int_equal(C.burst, 64); /* not changed by a refused value */
 }
 
 /* --pcap-via: the two words, and nothing else */
