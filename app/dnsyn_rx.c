@@ -17,7 +17,6 @@
 
 struct dnsyn_quit_flag dnsyn_quit;
 
-
 /* Fragment table buckets of 8 entries for --frag-entries. */
 static uint32_t
 frag_buckets(const struct dnsyn_conf *conf)

@@ -97,26 +97,19 @@ dnsyn_memsrc_load(struct dnsyn_memsrc *s, struct rte_mbuf *m)
 {
 	const struct dnsyn_memsrc_rec *r = &s->rec[s->next];
 	size_t off = (size_t)r->line << 6;
+	uint8_t *buf = s->image + off;
+	rte_iova_t iova = s->image_iova + off;
 
 	if (unlikely(r->kept)) { /* the pipeline may rewrite it: its own copy */
-		uint8_t *own = *(uint8_t **)rte_mbuf_to_priv(m);
-
-		memcpy(own, s->image + off, r->len);
-		m->buf_addr = own;
-		m->buf_iova = 0; /* nothing DMAs it */
-		m->data_off = 0;
-		m->buf_len = r->len;
-		m->data_len = r->len;
-		m->pkt_len = r->len;
-		goto time;
+		buf = memcpy(*(uint8_t **)rte_mbuf_to_priv(m), buf, r->len);
+		iova = 0; /* nothing DMAs it */
 	}
-	m->buf_addr = s->image + off;
-	m->buf_iova = s->image_iova + off;
+	m->buf_addr = buf;
+	m->buf_iova = iova;
 	m->data_off = 0;
 	m->buf_len = r->len;
 	m->data_len = r->len;
 	m->pkt_len = r->len;
-time:
 	*RTE_MBUF_DYNFIELD(m, s->ts_off, uint64_t *) = r->us + s->lap_add_us;
 	s->left--;
 	if (unlikely(++s->next == s->packets)) {
